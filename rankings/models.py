@@ -1,0 +1,75 @@
+"""Index runs, unit results and publication (DESIGN §2 result and ranking, §5)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import POINTS, RankingGroup, Round, Unit
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Computing")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class IndexRun(models.Model):
+    """One computation of a round from its stored inputs. Results become visible only when it succeeds."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="index_runs")
+    status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    trigger = models.CharField(_("trigger"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    digest = models.CharField(_("input digest"), max_length=64, blank=True)
+    units_count = models.PositiveIntegerField(default=0)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("index run")
+        verbose_name_plural = _("index runs")
+        constraints = [
+            models.CheckConstraint(condition=Q(is_published=False) | Q(status="succeeded"), name="only_succeeded_runs_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.pk}"
+
+
+class UnitResult(models.Model):
+    """One unit's computed index in one run.
+
+    ``breakdown``: {"domains": [{"node_id", "code", "name", "points", "max", "pct"}],
+    "criteria": [{"node_id", "parent_id", "code", "name", "points", "max", "pct", "lost"}]} with
+    Decimal values as strings. ``warnings``: [{"code": str, "message": str, ...}].
+    """
+
+    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, related_name="+")
+    display_order = models.PositiveIntegerField(default=0)
+    self_total = models.DecimalField(_("self-assessed points"), **POINTS)
+    appraised_total = models.DecimalField(_("appraised points"), **POINTS)
+    cs_points = models.DecimalField(_("civil-servant survey points"), **POINTS)
+    sipas_points = models.DecimalField(_("SIPAS points"), **POINTS)
+    total = models.DecimalField(_("total points"), **POINTS)
+    applicable_max = models.DecimalField(_("applicable maximum"), **POINTS)
+    index_pct = models.DecimalField(_("index (%)"), **POINTS)
+    rank = models.PositiveIntegerField(_("rank"))
+    band = models.CharField(_("classification"), max_length=64)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    warnings = models.JSONField(default=list, blank=True)
+    breakdown = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "group__display_order", "rank", "display_order"]
+        constraints = [models.UniqueConstraint(fields=["run", "unit"], name="one_result_per_unit_per_run")]
