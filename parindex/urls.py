@@ -16,6 +16,8 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("surveys/", include("surveys.urls")),
     path("results/", include("rankings.urls")),
+    path("dashboard/", include("rankings.dashboard.urls")),
+    path("api/", include("rankings.api.urls")),
 ]
 
 if settings.DEBUG:

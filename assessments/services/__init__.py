@@ -1,0 +1,1 @@
+"""Every write of the assessments app, one module per subject (frameworks, scores, workflow, evidence)."""

@@ -1,0 +1,7 @@
+"""Signals that higher apps listen to (rankings recomputes the index); sent after the transaction commits."""
+
+from django.dispatch import Signal
+
+# Sent with round_id and assessment_id once a finalisation (or reopening) has been committed.
+assessment_finalised = Signal()
+assessment_reopened = Signal()
