@@ -36,3 +36,5 @@ class FrameworkAdmin(admin.ModelAdmin):
 class AssessmentAdmin(admin.ModelAdmin):
     list_display = ("unit", "round", "group", "state", "submitted_at")
     list_filter = ("round", "group", "state")
+
+from assessments import admin_workflow  # noqa: E402,F401

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
     Assessment,
@@ -114,7 +115,8 @@ class Tree:
         return self.root.children
 
     def totals_rows(self) -> list[Row]:
-        return [r for r in self.rows if not r.is_leaf or r.depth == 0]
+        """Domains and criteria (a criterion may itself be a leaf) that hold self leaves."""
+        return [r for r in self.rows if r.depth <= 1 and r.self_leaves]
 
     def row_for(self, node_id: int) -> Row | None:
         return next((r for r in self.rows if r.node.pk == node_id), None)
@@ -216,8 +218,32 @@ def round_get(pk: int) -> Round:
         raise Http404 from None
 
 
-def assessment_timeline(assessment: Assessment) -> QuerySet[AssessmentEvent]:
-    return AssessmentEvent.objects.filter(assessment=assessment).select_related("actor").order_by("at", "id")
+EVENT_LABELS = {
+    "submit": _("Submitted"),
+    "withdraw": _("Withdrawn to draft"),
+    "start_appraisal": _("Appraisal started"),
+    "request_explanations": _("Explanations requested"),
+    "respond": _("Explanations sent"),
+    "resume_appraisal": _("Appraised again"),
+    "complete": _("Appraisal completed"),
+    "finalise": _("Finalised"),
+    "reopen": _("Reopened"),
+    "extend_self": _("Self-assessment extension granted"),
+    "extend_explanation": _("Explanation extension granted"),
+}
+
+
+def _state_label(state: str) -> str:
+    return str(AssessmentState(state).label) if state in AssessmentState.values else state
+
+
+def assessment_timeline(assessment: Assessment) -> list[AssessmentEvent]:
+    """The assessment's events in order, with readable labels."""
+    events = list(AssessmentEvent.objects.filter(assessment=assessment).select_related("actor").order_by("at", "id"))
+    for e in events:
+        e.action_label = EVENT_LABELS.get(e.action, e.action)
+        e.from_label, e.to_label = _state_label(e.from_state), _state_label(e.to_state)
+    return events
 
 
 HISTORY_FIELDS = [
@@ -271,3 +297,48 @@ def _show(node: Node, name: str, value) -> str:
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
     return str(value)
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What the user may do on one assessment page (the services check the same rules again)."""
+
+    edit_self: bool  # the unit may change leaves (all in draft; flagged ones when explanations are requested)
+    explaining: bool
+    appraise: bool
+    see_appraisal: bool
+    see_history: bool
+    admin: bool
+    actions: tuple[str, ...]
+
+    def may_edit_leaf(self, score: LeafScore | None) -> bool:
+        if not self.edit_self:
+            return False
+        return not self.explaining or bool(score and score.flagged)
+
+
+def assessment_permissions(user, assessment: Assessment) -> Permissions:
+    S = AssessmentState
+    state = assessment.state
+    officer = bool(user.is_officer and user.unit_id == assessment.unit_id)
+    appraiser = bool(user.is_appraiser)
+    admin = bool(user.is_admin_role)
+    actions: list[str] = []
+    if officer:
+        actions += {S.DRAFT: ["submit"], S.SUBMITTED: ["withdraw"], S.EXPLANATION_REQUESTED: ["respond"]}.get(state, [])
+    if appraiser:
+        actions += {
+            S.SUBMITTED: ["start_appraisal"], S.IN_APPRAISAL: ["request_explanations", "complete"],
+            S.EXPLAINED: ["resume_appraisal"],
+        }.get(state, [])
+    if admin and state == S.APPRAISED:
+        actions.append("finalise")
+    return Permissions(
+        edit_self=officer and state in (S.DRAFT, S.EXPLANATION_REQUESTED),
+        explaining=state == S.EXPLANATION_REQUESTED,
+        appraise=appraiser and state == S.IN_APPRAISAL,
+        see_appraisal=appraiser or admin or user.is_leader or (officer and state == S.FINALISED),
+        see_history=appraiser or admin,
+        admin=admin,
+        actions=tuple(actions),
+    )
