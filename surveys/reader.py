@@ -235,6 +235,7 @@ def _open_csv(raw) -> Sheet:
         raise FileRejected(_("The CSV file is not UTF-8 text.")) from exc
     if len(first) >= CSV_HEADER_MAX_CHARS and not first.endswith("\n"):
         raise FileRejected(_("The header row is too long; at most %(max)d columns are allowed.") % {"max": max_columns()})
+    text.detach()  # keep ``raw`` open when this wrapper goes away
     if "\x00" in first:
         raise FileRejected(_("The file is not a CSV text file."))
     delimiter = ";" if first.count(";") > first.count(",") else ","

@@ -544,7 +544,11 @@ def survey_import_run(*, import_id: int, user: User | None, accept_invalid: bool
     if dry_run:
         survey_import_discard(import_id=imp.id)
         return imp
-    return survey_import_confirm(import_id=imp.id, user=user, accept_invalid=accept_invalid)
+    try:
+        return survey_import_confirm(import_id=imp.id, user=user, accept_invalid=accept_invalid)
+    except ImportRefused:
+        survey_import_discard(import_id=imp.id)  # not confirmed: keep nothing of it
+        raise
 
 
 def survey_import_discard(*, import_id: int) -> None:
