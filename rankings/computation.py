@@ -9,11 +9,13 @@ percentage is rounded half up to 2 places with integer division, which equals
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, IntegerField
 from django.db.models.functions import Cast, Round
 from django.utils import translation
@@ -75,6 +77,7 @@ class FrameworkShape:
     leaves: list[LeafInfo] = field(default_factory=list)
     domains: list[dict] = field(default_factory=list)  # node_id, code, name
     criteria: list[dict] = field(default_factory=list)  # node_id, parent_id, code, name
+    prefixes: tuple[list[str], list[str]] | None = None  # their JSON text, made once per run
 
 
 @dataclass
@@ -143,7 +146,11 @@ def _frameworks(round: IndexRound, h) -> dict[int, FrameworkShape]:
 
 
 def _scores(round: IndexRound, h) -> dict[int, dict[int, tuple]]:
-    """Every leaf score of the round as integer hundredths, streamed in one query, in a stable order."""
+    """Every leaf score of the round as integer hundredths, in one query, in a stable order.
+
+    The rows are read from a plain cursor: they are already ints, bools and strings, so the
+    per-row converters of the ORM would only cost time.
+    """
     qs = (
         LeafScore.objects.filter(assessment__round=round)
         .order_by("assessment_id", "node_id")
@@ -153,27 +160,24 @@ def _scores(round: IndexRound, h) -> dict[int, dict[int, tuple]]:
         )
         .values_list("assessment_id", "node_id", "s_c", "a_c", "self_na", "na_decision")
     )
+    sql, params = qs.query.sql_with_params()
     by_assessment: dict[int, dict[int, tuple]] = {}
-    chunk: list[tuple] = []
-    for row in qs.iterator(chunk_size=SCORE_CHUNK):
-        chunk.append(row)
-        if len(chunk) >= SCORE_CHUNK:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(SCORE_CHUNK):
             _absorb(chunk, by_assessment, h)
-            chunk = []
-    _absorb(chunk, by_assessment, h)
     return by_assessment
 
 
 def _absorb(chunk: list[tuple], by_assessment: dict, h) -> None:
-    if not chunk:
-        return
-    h.update(repr(chunk).encode())
+    # SQLite returns its booleans as 0/1: normalise so the digest does not depend on the driver.
+    h.update(repr([(a, n, s, c, bool(na), d) for a, n, s, c, na, d in chunk]).encode())
     current_id, current = None, None
     for a_id, n_id, s_c, a_c, na, decision in chunk:
         if a_id != current_id:
             current_id = a_id
             current = by_assessment.setdefault(a_id, {})
-        current[n_id] = (s_c, a_c, na and decision == NaDecision.CONFIRMED)
+        current[n_id] = (s_c, a_c, bool(na) and decision == NaDecision.CONFIRMED)
 
 
 def _warning(code: str, message: str, leaves: list[str] | None = None) -> dict:
@@ -282,22 +286,26 @@ def compute_round(*, round: IndexRound) -> Computation:
     return Computation(digest=h.hexdigest(), outcomes=outcomes)
 
 
-def _pct_str(p: int, m: int) -> str | None:
-    return cents_str(pct_hundredths(p, m)) if m else None
+def _pct_str(p: int, m: int) -> str:
+    return '"' + cents_str(pct_hundredths(p, m)) + '"' if m else "null"
+
+
+def _entry(prefix: str, p: int, m: int) -> str:
+    return f'{prefix},"points":"{cents_str(p)}","max":"{cents_str(m)}","pct":{_pct_str(p, m)},"lost":"{cents_str(m - p)}"}}'
 
 
 def _breakdown_json(shape: FrameworkShape, dom_p, dom_m, crit_p, crit_m) -> str:
-    domains = [
-        {**d, "points": cents_str(dom_p[i]), "max": cents_str(dom_m[i]), "pct": _pct_str(dom_p[i], dom_m[i]),
-         "lost": cents_str(dom_m[i] - dom_p[i])}
-        for i, d in enumerate(shape.domains)
-    ]
-    criteria = [
-        {**c, "points": cents_str(crit_p[i]), "max": cents_str(crit_m[i]), "pct": _pct_str(crit_p[i], crit_m[i]),
-         "lost": cents_str(crit_m[i] - crit_p[i])}
-        for i, c in enumerate(shape.criteria)
-    ]
-    return json.dumps({"domains": domains, "criteria": criteria}, ensure_ascii=False, separators=(",", ":"))
+    """The breakdown JSON (shape in UnitResult's docstring), assembled from per-node prefixes made once."""
+    if shape.prefixes is None:
+        dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+        shape.prefixes = (
+            [dump(d)[:-1] for d in shape.domains],
+            [dump(c)[:-1] for c in shape.criteria],
+        )
+    dom_prefix, crit_prefix = shape.prefixes
+    domains = ",".join([_entry(dom_prefix[i], dom_p[i], dom_m[i]) for i in range(len(dom_prefix))])
+    criteria = ",".join([_entry(crit_prefix[i], crit_p[i], crit_m[i]) for i in range(len(crit_prefix))])
+    return '{"domains":[' + domains + '],"criteria":[' + criteria + "]}"
 
 
 def _rank(outcomes: list[UnitOutcome], bands: list[tuple[str, int]]) -> None:

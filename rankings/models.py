@@ -80,3 +80,8 @@ class UnitResult(models.Model):
             models.CheckConstraint(condition=Q(total__lte=F("applicable_max")), name="result_total_within_applicable_max"),
             models.CheckConstraint(condition=Q(index_pct__gte=0, index_pct__lte=100), name="result_index_between_0_and_100"),
         ]
+
+    @property
+    def survey_points(self):
+        """Điểm điều tra XHH: civil-servant survey and SIPAS together."""
+        return self.cs_points + self.sipas_points

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
-from rankings.computation import UnitOutcome, compute_round, dec
+from rankings.computation import UnitOutcome, cents_str, compute_round, dec
 from rankings.models import IndexRun, RunStatus, UnitResult
 
 logger = logging.getLogger(__name__)
@@ -117,29 +118,34 @@ _COLUMNS = (
 )
 
 
-def _rows(run_id: int, outcomes: list[UnitOutcome]):
-    import json
-
-    for o in outcomes:
-        yield (
-            run_id, o.unit_id, o.group_id, o.display_order, dec(o.self_c), dec(o.app_c), dec(o.cs_c), dec(o.sipas_c),
-            dec(o.total_c), dec(o.max_c), dec(o.pct_h), o.rank, o.band, o.provisional,
-            json.dumps(o.warnings, ensure_ascii=False), o.breakdown_json,
-        )
+def _copy_text(value) -> str:
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
     """One COPY on PostgreSQL; bulk inserts elsewhere. Must run inside the caller's transaction."""
     if connection.vendor == "postgresql":
         table = UnitResult._meta.db_table
+        lines = []
+        for o in outcomes:
+            row = (
+                run_id, o.unit_id, o.group_id, o.display_order, cents_str(o.self_c), cents_str(o.app_c), cents_str(o.cs_c),
+                cents_str(o.sipas_c), cents_str(o.total_c), cents_str(o.max_c), cents_str(o.pct_h), o.rank, o.band,
+                o.provisional, json.dumps(o.warnings, ensure_ascii=False), o.breakdown_json,
+            )
+            lines.append("\t".join([_copy_text(v) for v in row]))
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
         ) as copy:
-            for row in _rows(run_id, outcomes):
-                copy.write_row(row)
+            copy.write("\n".join(lines) + "\n")
         return
-    import json
-
     UnitResult.objects.bulk_create(
         [
             UnitResult(
