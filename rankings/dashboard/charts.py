@@ -7,7 +7,7 @@ Content-Security-Policy needs no exception.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -24,6 +24,8 @@ FONT = 'font-family="DejaVu Sans, Noto Sans, Arial, sans-serif"'
 def num(value, places: int = 2) -> str:
     if value is None:
         return "–"
+    # Round half up as everywhere in the index (number_format alone would round half to even).
+    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return number_format(value, decimal_pos=places, use_l10n=True)
 
 
@@ -45,7 +47,8 @@ def _svg(width: int, height: int, body: list[str], title: str, css_class: str) -
 
 
 def _empty(title: str) -> SafeString:
-    return _svg(400, 40, [f'<text x="8" y="24" fill="#5b6b7c">{escape(_("No data"))}</text>'], title, "empty")
+    message = _("No data")
+    return _svg(400, 40, [f'<text x="8" y="24" fill="#5b6b7c">{escape(message)}</text>'], title, "empty")
 
 
 def hbar(*, title: str, rows: list[tuple[str, Decimal | None, str, str]], max_value: Decimal = Decimal(100),
