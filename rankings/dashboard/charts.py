@@ -207,7 +207,9 @@ def ranking_chart(board, gb) -> SafeString:
 
 def band_chart(board, gb) -> SafeString:
     rows = [(label, Decimal(count), band_colour(i), str(count)) for label, i, count in gb.band_counts]
-    top = max([Decimal(c) for _l, _i, c in gb.band_counts] + [Decimal(1)])
+    # A multiple of 4 keeps the four grid steps on whole numbers of units.
+    most = max([c for _l, _i, c in gb.band_counts] + [1])
+    top = Decimal(-(-most // 4) * 4)
     return hbar(title=_("Units per classification – %(group)s") % {"group": gb.group.name}, rows=rows,
                 max_value=top, label_width=140, width=520, bar_height=22)
 

@@ -145,6 +145,12 @@ def _parse_breakdown(breakdown: dict) -> tuple[list[dict], list[dict]]:
         points, mx = dec(c.get("points")), dec(c.get("max"))
         lost = dec(c["lost"]) if c.get("lost") not in (None, "") else mx - points
         criteria.append({**c, "points": points, "max": mx, "pct": dec(c.get("pct")), "lost": lost})
+    # A domain scored as a whole (e.g. SIPAS) has no criteria: it counts as one so its lost points show.
+    parents = {c.get("parent_id") for c in criteria}
+    codes = {c.get("code") for c in criteria}
+    for d in domains:
+        if d.get("node_id") not in parents and d["code"] not in codes:
+            criteria.append({**d, "parent_id": None, "lost": d["max"] - d["points"]})
     return domains, criteria
 
 

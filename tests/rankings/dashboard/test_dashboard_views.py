@@ -58,9 +58,13 @@ def test_criteria_losing_most_points_are_summed_over_the_groups_units(world, lea
     for r in UnitResult.objects.filter(run=world["run"], group__code="department"):
         for c in r.breakdown["criteria"]:
             lost[c["code"]] = lost.get(c["code"], Decimal(0)) + Decimal(c["lost"])
+        # Domain 4 (SIPAS) has no criteria: it is scored, and loses points, as a whole.
+        d4 = r.breakdown["domains"][3]
+        lost["4"] = lost.get("4", Decimal(0)) + Decimal(d4["max"]) - Decimal(d4["points"])
     worst = max(lost, key=lambda k: (lost[k], k))
     section = html.split('id="group-department"')[1].split('data-chart="losing"')[1].split("</figure>")[0]
     assert f"{worst}. " in section and vn(lost[worst]) in section
+    assert section.count('class="bar"') == len([v for v in lost.values() if v > 0])
 
 
 def test_sipas_chart_shows_element_percentages_and_gaps_for_unmeasured_unit(world, leader, client_for):
