@@ -13,6 +13,10 @@ from typing import Any
 
 from django.db.models import Model
 
+from assessments.admin import NodeImportForm
+from assessments.forms import EvidenceUploadForm
+from surveys.forms import UploadForm
+from surveys.models import SurveyImport
 from tests.security.world import World
 
 
@@ -23,7 +27,7 @@ class UploadPath:
     role: str  # a role of tests/security/world.py allowed to upload there
     field: str  # the file field's name in the form
     kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
-    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    data: Callable[[World, str], dict[str, Any]] = lambda w, name: {}  # other form fields, given the file name
     form_classes: tuple[type, ...] = ()
     may_keep: tuple[type[Model], ...] = ()
     # Corpus files this path may legitimately accept (a polyglot that really is a PDF, as evidence).
@@ -31,6 +35,39 @@ class UploadPath:
     may_accept: frozenset[str] = field(default_factory=frozenset)
 
 
+def _import_export_format(name: str) -> str:
+    """django-import-export's format field: the index of the format in NodeAdmin's import formats."""
+    titles = ["csv", "xlsx", "tsv", "json", "yaml", "html"]
+    ext = name.rsplit(".", 1)[-1].lower()
+    return str(titles.index(ext) if ext in titles else titles.index("xlsx"))
+
+
 UPLOAD_PATHS: list[UploadPath] = [
-    # Filled in as the upload views land (evidence upload, survey import preview, framework import).
+    UploadPath(
+        label="evidence", url_name="assessments:evidence_upload", role="officer_own", field="file",
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk},
+        form_classes=(EvidenceUploadForm,),
+        # Evidence is stored and handed back as a file, never opened by the server: well-formed workbooks
+        # (however odd their content) are legitimate evidence, and the polyglot really is a PDF. What
+        # matters is how they are served back: test_accepted_evidence_is_served_only_as_what_it_is.
+        may_accept=frozenset({
+            "polyglot.pdf", "empty_workbook.xlsx", "formula_cells.xlsx", "huge_columns.xlsx", "xml_entities.xlsx",
+            "zip_bomb.xlsx",
+        }),
+    ),
+    UploadPath(
+        # Upload and the preview parse (run here at once, as the eager task after commit would).
+        label="survey", url_name="surveys:upload", role="admin", field="file",
+        kwargs=lambda w: {"year": w.round.year, "survey": "sipas"},
+        form_classes=(UploadForm,),
+        # A file refused while parsing stays listed as a rejected import (its stored file deleted):
+        # the admin sees what was refused and why. No respondent row is ever kept.
+        may_keep=(SurveyImport,),
+    ),
+    UploadPath(
+        # django-import-export's first step (dry run and preview) in the admin.
+        label="framework", url_name="admin:assessments_node_import", role="admin", field="import_file",
+        data=lambda w, name: {"framework": w.framework.pk, "format": _import_export_format(name), "resource": "0"},
+        form_classes=(NodeImportForm,),
+    ),
 ]
