@@ -192,7 +192,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Security headers; production adds HTTPS-only cookies and HSTS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page is framed; a view that must be (e.g. an evidence preview) uses @xframe_options_sameorigin.
+X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
