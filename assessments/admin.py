@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from assessments.models import Assessment, Framework, Node, RankingGroup, Round, Unit
@@ -225,8 +226,8 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 
 class NodeImportForm(ImportForm):
-    framework = forms.ModelChoiceField(queryset=Framework.objects.select_related("round", "group"), label=_("framework"))
-    replace = forms.BooleanField(label=_("replace the framework's existing nodes"), required=False)
+    framework = forms.ModelChoiceField(queryset=Framework.objects.select_related("round", "group"), label=_("Framework"))
+    replace = forms.BooleanField(label=_("Replace the framework's existing nodes"), required=False)
 
 
 class NodeConfirmImportForm(ConfirmImportForm):
@@ -239,6 +240,8 @@ class NodeAdmin(ImportExportMixin, admin.ModelAdmin):
     """Framework nodes one by one, and the spreadsheet import/export of a whole framework."""
 
     resource_classes = [NodeResource]
+    import_formats = [XLSX]
+    export_formats = [XLSX]
     import_form_class = NodeImportForm
     confirm_form_class = NodeConfirmImportForm
     list_display = ("code", "name", "level", "max_points", "source", "rule", "framework")

@@ -177,3 +177,8 @@ def test_round_admin_shows_vietnamese_labels(staff, round_2021):
     html = staff.get(reverse("admin:assessments_round_change", args=[round_2021.pk])).content.decode()
     assert "Hạn tự đánh giá" in html and "Các mức xếp loại" in html
     assert Round.objects.count() == 1
+
+
+def test_admin_import_page_is_in_vietnamese(staff, framework):
+    html = staff.get(reverse("admin:assessments_node_import")).content.decode()
+    assert "Tệp cần nhập" in html and "Bộ tiêu chí" in html
