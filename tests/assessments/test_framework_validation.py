@@ -139,3 +139,15 @@ def test_framework_check_json_and_exit_status(framework, capsys):
     assert exc.value.code == 1
     assert any("2.1" in e for e in json.loads(capsys.readouterr().out)["errors"])
 
+
+
+def test_parent_cycle_and_foreign_parent_are_reported(framework, district_group):
+    from tests.factories import build_framework
+
+    other = build_framework(round=framework.round, group=district_group)
+    # 1 → 1.1.1 → 1.1 → 1: no domain at the top any more.
+    Node.objects.filter(framework=framework, code="1").update(parent=Node.objects.get(framework=framework, code="1.1.1"))
+    Node.objects.filter(framework=framework, code="2.1").update(parent=Node.objects.get(framework=other, code="2"))
+    errors = validate_framework(framework).errors
+    assert any(e.startswith("Tiêu chí 1.1:") and "vòng lặp" in e for e in errors), errors
+    assert any(e.startswith("Tiêu chí 2.1:") and "bộ tiêu chí khác" in e for e in errors), errors
