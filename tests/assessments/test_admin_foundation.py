@@ -182,3 +182,23 @@ def test_round_admin_shows_vietnamese_labels(staff, round_2021):
 def test_admin_import_page_is_in_vietnamese(staff, framework):
     html = staff.get(reverse("admin:assessments_node_import")).content.decode()
     assert "Tệp cần nhập" in html and "Bộ tiêu chí" in html
+
+
+def test_framework_page_lists_the_tree_with_links_to_each_node(staff, framework):
+    html = staff.get(reverse("admin:assessments_framework_change", args=[framework.pk])).content.decode()
+    for node in framework.nodes.all():
+        assert reverse("admin:assessments_node_change", args=[node.pk]) in html
+    assert "Cây tiêu chí" in html and "Tiêu chí thành phần" in html
+
+
+def test_node_form_refuses_a_parent_from_another_framework(staff, framework, district_group):
+    from tests.factories import build_framework
+
+    other = build_framework(round=framework.round, group=district_group)
+    response = staff.post(reverse("admin:assessments_node_add"), {
+        "framework": framework.pk, "parent": other.nodes.get(code="1").pk, "level": "criterion", "code": "1.9",
+        "name": "Mục mới", "max_points": "0", "order": 99, "params": "{}",
+    })
+    assert response.status_code == 200
+    assert "Mục cha phải thuộc cùng bộ tiêu chí." in response.content.decode()
+    assert not framework.nodes.filter(code="1.9").exists()
