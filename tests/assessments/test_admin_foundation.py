@@ -103,6 +103,7 @@ def test_admin_import_of_a_bad_spreadsheet_lists_row_and_column_and_stores_nothi
     })
     html = response.content.decode()
     assert "Dòng 3, cột “max_points”: “hai” không phải là số." in html
+    assert "FrameworkError" not in html  # a message for people, not a traceback
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert not Node.objects.filter(framework=empty_2022).exists()
 
