@@ -134,7 +134,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         (_("Check"), {"fields": ("validation_report", "spreadsheet")}),
         (_("Framework tree"), {"fields": ("tree",)}),
     )
-    actions = ["check_frameworks"]
+    actions = ["check_frameworks", "copy_to_next_round"]
 
     @admin.display(description=_("nodes"))
     def node_count(self, obj: Framework) -> int:
@@ -235,6 +235,21 @@ class FrameworkAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"{framework}: " + "; ".join(report.errors), messages.ERROR,
                 )
+
+
+    @admin.action(description=_("Copy the selected frameworks into the following year's round"))
+    def copy_to_next_round(self, request, queryset):
+        for framework in queryset.select_related("round", "group"):
+            target = Round.objects.filter(year=framework.round.year + 1).first()
+            if target is None:
+                self.message_user(request, gettext("There is no round %(year)s yet.") % {"year": framework.round.year + 1}, messages.WARNING)
+                continue
+            try:
+                copy = framework_copy(source=framework, round=target)
+            except FrameworkError as exc:
+                self.message_user(request, "; ".join(exc.errors), messages.WARNING)
+            else:
+                self.message_user(request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS)
 
 
 class NodeImportForm(ImportForm):

@@ -203,3 +203,12 @@ def test_node_form_refuses_a_parent_from_another_framework(staff, framework, dis
     assert response.status_code == 200
     assert "Mục cha phải thuộc cùng bộ tiêu chí." in response.content.decode()
     assert not framework.nodes.filter(code="1.9").exists()
+
+
+def test_framework_action_copies_into_the_following_years_round(staff, framework):
+    changelist = reverse("admin:assessments_framework_changelist")
+    response = staff.post(changelist, {"action": "copy_to_next_round", "_selected_action": [framework.pk]}, follow=True)
+    assert "Chưa có đợt đánh giá năm 2022." in response.content.decode()
+    RoundFactory(year=2022)
+    staff.post(changelist, {"action": "copy_to_next_round", "_selected_action": [framework.pk]})
+    assert Framework.objects.get(round__year=2022).nodes.count() == framework.nodes.count()
