@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "parindex.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "parindex.i18n.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads the body (CSRF reads request.POST): refuse oversized requests early.
     "parindex.security.RequestSizeLimitMiddleware",

@@ -68,3 +68,16 @@ def test_user_with_several_roles_sees_a_card_for_each(client_for, unit_a):
     for section in ("role-officer", "role-appraiser", "role-leader"):
         assert f'id="{section}"' in html
     assert 'id="role-admin"' not in html
+
+
+def test_browser_asking_for_english_still_gets_vietnamese(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "vi"
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_user_choosing_english_gets_english(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"}, HTTP_ACCEPT_LANGUAGE="vi")
+    response = client.get(reverse("login"))
+    assert response.headers["Content-Language"] == "en"
+    assert "Log in" in response.content.decode()
