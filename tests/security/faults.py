@@ -118,7 +118,7 @@ def database_url() -> str:
 class CeleryWorker:
     """``celery -A <app> worker`` in a subprocess, on the test database and the configured Redis.
 
-    ``app`` defaults to the project; tests.security.celery_probe adds a probe task. The worker runs one
+    ``app`` defaults to the project (a test may give a module adding its own tasks). The worker runs one
     task at a time (solo pool) so that killing it kills the task mid-way.
     """
 
