@@ -1,72 +1,71 @@
-"""Shared browser fixtures: pytest-playwright's ``browser`` and ``page`` driving Debian's Chromium.
-
-Use with pytest-django's ``live_server`` (and ``transactional_db``); ``login(page, user)`` signs a
-persona in through the login form; ``screenshot(page, "journey", "01-name")`` saves under
-artifacts/screenshots/<journey>/.
-"""
+"""Shared Playwright fixtures: Debian's Chromium against pytest-django's live server."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
-from tests.factories import PASSWORD
-
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there otherwise.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not os.path.exists(CHROMIUM):
-        require_service(f"{CHROMIUM} is not installed")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is missing in CI")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
 
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {
-        **browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh",
-        "viewport": {"width": 1400, "height": 1000}, "accept_downloads": True,
-    }
-
-
-@pytest.fixture
-def page(page):
-    page.set_default_timeout(10_000)
-    return page
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
 
 
 @pytest.fixture
-def login(live_server):
-    """Sign in through the login form (a fresh cookie jar per persona)."""
+def page(browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    p = context.new_page()
+    p.set_default_timeout(15000)
+    yield p
+    context.close()
 
-    def _login(page, user, password: str = PASSWORD):
-        page.context.clear_cookies()
+
+@pytest.fixture
+def screenshot_dir():
+    def _dir(journey: str) -> Path:
+        path = SCREENSHOTS / journey
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    return _dir
+
+
+@pytest.fixture
+def login(live_server, password):
+    """Log a user in through the login form: ``login(page, user)``."""
+
+    def _login(page, user):
         page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", password)
-        page.click(".login-box button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
 
     return _login
 
 
 @pytest.fixture
-def screenshot():
+def screenshot(screenshot_dir):
+    """Save a full-page screenshot: ``screenshot(page, "journey", "01-name")``."""
+
     def _shot(page, journey: str, name: str) -> Path:
-        folder = SCREENSHOTS / journey
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.png"
+        path = screenshot_dir(journey) / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -14,6 +14,11 @@ pytestmark = pytest.mark.browser
 JOURNEY = "assessment_journey"
 
 
+def sign_in(login, page, user):
+    page.context.clear_cookies()  # the next persona starts from the login form
+    login(page, user)
+
+
 def leaf(page, code):
     return page.locator(f'article.leaf[data-code="{code}"]')
 
@@ -26,7 +31,7 @@ def test_officer_appraiser_admin_journey(
     transactional_db, live_server, page, login, screenshot, officer_a, appraiser, admin_user, assessment_a, tmp_path
 ):
     # --- the officer fills the assessment -----------------------------------------------------------
-    login(page, officer_a)
+    sign_in(login, page, officer_a)
     page.click("#home-self-assessment")
     expect(page.locator("h1")).to_contain_text("Sở Nội vụ")
     expect(page.locator("#assessment-state")).to_have_text("Đang soạn")
@@ -68,7 +73,7 @@ def test_officer_appraiser_admin_journey(
     expect(page.locator(".messages")).to_contain_text("Gửi bản tự đánh giá")
 
     # --- the appraiser adjusts two leaves and flags one ----------------------------------------------
-    login(page, appraiser)
+    sign_in(login, page, appraiser)
     page.click("#home-appraisal")
     row = page.locator('tr[data-unit="SNV"]')
     expect(row).to_contain_text("Đã gửi")
@@ -105,7 +110,7 @@ def test_officer_appraiser_admin_journey(
     expect(page.locator("#assessment-state")).to_have_text("Yêu cầu giải trình")
 
     # --- the officer explains the flagged leaf ---------------------------------------------------------
-    login(page, officer_a)
+    sign_in(login, page, officer_a)
     page.click("#home-self-assessment")
     expect(page.locator(".notice")).to_contain_text("chỉ được sửa các tiêu chí được đánh dấu")
     expect(leaf(page, "1.1.1").locator("select")).to_have_count(0)  # not flagged: read-only
@@ -125,7 +130,7 @@ def test_officer_appraiser_admin_journey(
     expect(page.locator("#assessment-state")).to_have_text("Đã giải trình")
 
     # --- the appraiser appraises again and completes -------------------------------------------------
-    login(page, appraiser)
+    sign_in(login, page, appraiser)
     page.goto(f"{live_server.url}/assessments/{assessment_a.pk}/")
     expect(leaf(page, "1.1.2").locator(".explanation")).to_contain_text("5/5 nhiệm vụ")
     page.click("button[data-action=resume_appraisal]")
@@ -141,7 +146,7 @@ def test_officer_appraiser_admin_journey(
     screenshot(page, JOURNEY, "06-appraised")
 
     # --- the admin finalises ---------------------------------------------------------------------------
-    login(page, admin_user)
+    sign_in(login, page, admin_user)
     page.click("#home-finalise")
     expect(page.locator('tr[data-unit="SNV"]')).to_contain_text("Đã thẩm định")
     page.click("#finalise-all")
