@@ -5,13 +5,25 @@ flags one → officer explains → appraiser appraises again and completes → a
 """
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from assessments.models import Assessment, AssessmentState
+from assessments.selectors import EVENT_LABELS
 from tests.assessments.factories import PDF_BYTES
 
 pytestmark = pytest.mark.browser
 JOURNEY = "assessment_journey"
+S = AssessmentState
+
+
+def vi(text) -> str:
+    with translation.override("vi"):
+        return str(text)
+
+
+def state_label(state) -> str:
+    return vi(state.label)
 
 
 def sign_in(login, page, user):
@@ -34,7 +46,7 @@ def test_officer_appraiser_admin_journey(
     sign_in(login, page, officer_a)
     page.click("#home-self-assessment")
     expect(page.locator("h1")).to_contain_text("Sở Nội vụ")
-    expect(page.locator("#assessment-state")).to_have_text("Đang soạn")
+    expect(page.locator("#assessment-state")).to_have_text(state_label(S.DRAFT))
     expect(leaf(page, "2.2")).to_contain_text("Chấm qua điều tra XHH")  # survey leaf read-only
     screenshot(page, JOURNEY, "01-officer-empty")
 
@@ -69,19 +81,19 @@ def test_officer_appraiser_admin_journey(
     screenshot(page, JOURNEY, "02-officer-filled")
 
     page.click("button[data-action=submit]")
-    expect(page.locator("#assessment-state")).to_have_text("Đã gửi")
+    expect(page.locator("#assessment-state")).to_have_text(state_label(S.SUBMITTED))
     expect(page.locator(".messages")).to_contain_text("Gửi bản tự đánh giá")
 
     # --- the appraiser adjusts two leaves and flags one ----------------------------------------------
     sign_in(login, page, appraiser)
     page.click("#home-appraisal")
     row = page.locator('tr[data-unit="SNV"]')
-    expect(row).to_contain_text("Đã gửi")
+    expect(row).to_contain_text(state_label(S.SUBMITTED))
     expect(row).to_contain_text("6,10")
     screenshot(page, JOURNEY, "03-appraiser-queue")
     row.locator("a").first.click()
     page.click("button[data-action=start_appraisal]")
-    expect(page.locator("#assessment-state")).to_have_text("Đang thẩm định")
+    expect(page.locator("#assessment-state")).to_have_text(state_label(S.IN_APPRAISAL))
 
     app = leaf(page, "1.1.1").locator(".app-side")
     app.locator("select[name$='-level']").select_option(label="Ban hành muộn (1,00)")
@@ -107,7 +119,7 @@ def test_officer_appraiser_admin_journey(
     expect(page.locator("#app-total")).to_have_text("4,85 / 7,00")  # 1 + 1,60 + 1,75 + 0,50
     screenshot(page, JOURNEY, "04-appraiser-adjusted")
     page.click("button[data-action=request_explanations]")
-    expect(page.locator("#assessment-state")).to_have_text("Yêu cầu giải trình")
+    expect(page.locator("#assessment-state")).to_have_text(state_label(S.EXPLANATION_REQUESTED))
 
     # --- the officer explains the flagged leaf ---------------------------------------------------------
     sign_in(login, page, officer_a)
@@ -127,14 +139,14 @@ def test_officer_appraiser_admin_journey(
     expect(leaf(page, "1.1.2").locator(".evidence-list")).to_contain_text("bao-cao-tong-ket.pdf")
     screenshot(page, JOURNEY, "05-officer-explains")
     page.click("button[data-action=respond]")
-    expect(page.locator("#assessment-state")).to_have_text("Đã giải trình")
+    expect(page.locator("#assessment-state")).to_have_text(state_label(S.EXPLAINED))
 
     # --- the appraiser appraises again and completes -------------------------------------------------
     sign_in(login, page, appraiser)
     page.goto(f"{live_server.url}/assessments/{assessment_a.pk}/")
     expect(leaf(page, "1.1.2").locator(".explanation")).to_contain_text("5/5 nhiệm vụ")
     page.click("button[data-action=resume_appraisal]")
-    expect(page.locator("#assessment-state")).to_have_text("Đang thẩm định")
+    expect(page.locator("#assessment-state")).to_have_text(state_label(S.IN_APPRAISAL))
     app = leaf(page, "1.1.2").locator(".app-side")
     app.locator("input[name$='-numerator']").fill("5")
     app.locator("textarea[name$='-app_note']").fill("Chấp nhận giải trình")
@@ -142,20 +154,20 @@ def test_officer_appraiser_admin_journey(
     expect(leaf(page, "1.1.2").locator(".app-points")).to_have_text("2,00")
     expect(page.locator("#app-total")).to_have_text("5,25 / 7,00")  # 1 + 2 + 1,75 + 0,50
     page.click("button[data-action=complete]")
-    expect(page.locator("#assessment-state")).to_have_text("Đã thẩm định")
+    expect(page.locator("#assessment-state")).to_have_text(state_label(S.APPRAISED))
     screenshot(page, JOURNEY, "06-appraised")
 
     # --- the admin finalises ---------------------------------------------------------------------------
     sign_in(login, page, admin_user)
     page.click("#home-finalise")
-    expect(page.locator('tr[data-unit="SNV"]')).to_contain_text("Đã thẩm định")
+    expect(page.locator('tr[data-unit="SNV"]')).to_contain_text(state_label(S.APPRAISED))
     page.click("#finalise-all")
     expect(page.locator(".messages")).to_contain_text("Đã chốt kết quả 1 bản đánh giá")
-    expect(page.locator('tr[data-unit="SNV"]')).to_contain_text("Đã chốt kết quả")
+    expect(page.locator('tr[data-unit="SNV"]')).to_contain_text(state_label(S.FINALISED))
     expect(page.locator('tr[data-unit="SNV"]')).to_contain_text("5,25")
     screenshot(page, JOURNEY, "07-admin-finalised")
     page.goto(f"{live_server.url}/assessments/{assessment_a.pk}/timeline/")
-    for label in ("Đã gửi", "Bắt đầu thẩm định", "Yêu cầu giải trình", "Đã gửi giải trình", "Thẩm định lại", "Hoàn thành thẩm định", "Đã chốt kết quả"):
-        expect(page.locator("table.timeline")).to_contain_text(label)
+    for action in ("submit", "start_appraisal", "request_explanations", "respond", "resume_appraisal", "complete", "finalise"):
+        expect(page.locator("table.timeline")).to_contain_text(vi(EVENT_LABELS[action]))
     screenshot(page, JOURNEY, "08-timeline")
     assert Assessment.objects.get(pk=assessment_a.pk).state == AssessmentState.FINALISED
