@@ -109,11 +109,22 @@ VI = {
     "No result of this unit is available yet.": "Đơn vị chưa có kết quả.",
     "A computation of this round is already waiting; it will include your request.": "Đợt này đã có một lượt tính đang chờ; lượt tính đó sẽ bao gồm yêu cầu của bạn.",
     "The results have been published.": "Đã công bố kết quả.",
+    "%(step)s: not installed, skipped": "%(step)s: chưa cài đặt, bỏ qua",
+    "%(step)s: %(n)s objects created": "%(step)s: đã tạo %(n)s đối tượng",
+    "The demo data was already loaded: nothing changed.": "Dữ liệu mẫu đã được nạp trước đó: không có gì thay đổi.",
+    "Demo logins (password %(password)s):": "Tài khoản dùng thử (mật khẩu %(password)s):",
 }
 
 
 def unquote(lines: list[str]) -> str:
     return "".join(re.match(r'^(?:msgid|msgid_plural|msgstr(?:\[\d\])?)?\s*"(.*)"$', ln).group(1) for ln in lines)
+
+
+def _unfuzzy(line: str) -> str:
+    if line.startswith("#,"):
+        flags = [f.strip() for f in line[2:].split(",") if f.strip() != "fuzzy"]
+        return "#, " + ", ".join(flags)
+    return line
 
 
 def quote(s: str) -> str:
@@ -131,7 +142,7 @@ def main() -> None:
             block = block.replace("#, fuzzy\n", "").replace('"Language: \\n"', '"Language: vi\\n"')
             out.append(block)
             continue
-        keep = [ln for ln in lines if ln.startswith("#") and ln != "#, fuzzy" and not ln.startswith("#| ")]
+        keep = [_unfuzzy(ln) for ln in lines if ln.startswith("#") and ln != "#, fuzzy" and not ln.startswith("#| ")]
         body = [ln for ln in lines if not ln.startswith("#")]
         if not body:
             out.append(block)
@@ -148,7 +159,9 @@ def main() -> None:
         msgid = unquote(sections["msgid"]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
         tr = VI.get(msgid)
         if tr is None:
-            missing.append(msgid)
+            # Entries of the dashboards keep their own translations; only empty ones are reported.
+            if all(unquote(v) == "" for k, v in sections.items() if k.startswith("msgstr")):
+                missing.append(msgid)
             out.append(block)
             continue
         new = keep + sections["msgid"]
