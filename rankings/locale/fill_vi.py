@@ -76,7 +76,7 @@ VI = {
     "Publish these results": "Công bố kết quả này",
     "No results are available for this round yet.": "Đợt này chưa có kết quả.",
     "No.": "STT",
-    "Unit": "Tên đơn vị",
+    "Unit name": "Tên đơn vị",
     "Self-assessed points": "Điểm tự đánh giá",
     "Appraised points": "Điểm thẩm định",
     "Survey points": "Điểm điều tra XHH",
