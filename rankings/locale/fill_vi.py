@@ -34,7 +34,7 @@ VI = {
     "self-assessed points": "điểm tự đánh giá",
     "appraised points": "điểm thẩm định",
     "civil-servant survey points": "điểm khảo sát CBCCVC",
-    "SIPAS points": "điểm SIPAS",
+    "SIPAS points": "Điểm SIPAS",
     "total points": "tổng điểm",
     "applicable maximum": "điểm tối đa áp dụng",
     "index (%)": "chỉ số (%)",
