@@ -161,3 +161,10 @@ def test_index_page_lists_rounds_with_compute_button_for_admins_only(client_for,
 def test_home_page_links_to_results(client_for, leader, officer_a):
     assert reverse("rankings:index") in client_for(leader).get(reverse("home")).content.decode()
     assert reverse("rankings:unit_history", args=[officer_a.unit_id]) in client_for(officer_a).get(reverse("home")).content.decode()
+
+
+def test_officer_ranking_links_only_to_own_unit(client_for, officer_a, published_round, assessment_b):
+    html = client_for(officer_a).get(reverse("rankings:round", args=[2021])).content.decode()
+    assert reverse("rankings:unit", args=[2021, officer_a.unit_id]) in html
+    assert reverse("rankings:unit", args=[2021, assessment_b.unit_id]) not in html
+    assert "Sở Tư pháp" in html
