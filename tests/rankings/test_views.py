@@ -168,3 +168,19 @@ def test_officer_ranking_links_only_to_own_unit(client_for, officer_a, published
     assert reverse("rankings:unit", args=[2021, officer_a.unit_id]) in html
     assert reverse("rankings:unit", args=[2021, assessment_b.unit_id]) not in html
     assert "Sở Tư pháp" in html
+
+
+def test_pages_refuse_posts_and_actions_refuse_gets(client_for, admin_user, published_round, assessment_a):
+    c = client_for(admin_user)
+    for url in (reverse("rankings:index"), reverse("rankings:round", args=[2021]),
+                reverse("rankings:unit", args=[2021, assessment_a.unit_id]),
+                reverse("rankings:unit_history", args=[assessment_a.unit_id]),
+                reverse("rankings:run", args=[published_round.pk])):
+        assert c.post(url).status_code == 405, url
+    assert c.get(reverse("rankings:compute", args=[2021])).status_code == 405
+    assert c.get(reverse("rankings:publish", args=[published_round.pk])).status_code == 405
+
+
+def test_publishing_an_already_published_run_says_so(client_for, admin_user, published_round):
+    response = client_for(admin_user).post(reverse("rankings:publish", args=[published_round.pk]), follow=True)
+    assert "đã được công bố" in response.content.decode()
