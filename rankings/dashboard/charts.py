@@ -29,6 +29,20 @@ def num(value, places: int = 2) -> str:
     return number_format(value, decimal_pos=places, use_l10n=True)
 
 
+def nice_max(value: Decimal) -> Decimal:
+    """The smallest of 1; 1,2; 1,5; 2; 2,5; 3; 4; 5; 6; 8 × 10^k at least ``value``, so the axis reads well."""
+    value = Decimal(value)
+    if value <= 0:
+        return Decimal(1)
+    exponent = value.adjusted()
+    scale = Decimal(10) ** exponent
+    for base in ("1", "1.2", "1.5", "2", "2.5", "3", "4", "5", "6", "8", "10"):
+        candidate = Decimal(base) * scale
+        if candidate >= value:
+            return candidate
+    return Decimal(10) * scale
+
+
 def band_colour(index: int) -> str:
     return BAND_COLOURS[min(index, len(BAND_COLOURS) - 1)]
 
@@ -227,13 +241,13 @@ def domain_heatmap(board, gb) -> SafeString:
 
 def losing_chart(board, gb) -> SafeString:
     rows = [(f"{c['code']}. {c['name']}", c["lost"], "#b2182b", num(c["lost"])) for c in gb.losing_criteria]
-    top = max([c["lost"] for c in gb.losing_criteria] + [Decimal(1)])
+    top = nice_max(max([c["lost"] for c in gb.losing_criteria] + [Decimal(1)]))
     return hbar(title=_("Criteria losing the most points – %(group)s") % {"group": gb.group.name}, rows=rows,
                 max_value=top, label_width=330)
 
 
 def self_vs_appraised_chart(board, gb) -> SafeString:
-    top = max([max(r.result.self_total, r.result.appraised_total) for r in gb.rows] + [Decimal(1)])
+    top = nice_max(max([max(r.result.self_total, r.result.appraised_total) for r in gb.rows] + [Decimal(1)]))
     return grouped_hbar(
         title=_("Self-assessed and appraised points – %(group)s") % {"group": gb.group.name},
         labels=[r.unit.name for r in gb.rows],

@@ -65,6 +65,7 @@ def test_leader_reads_dashboard_opens_unit_and_downloads_reports(transactional_d
         page.click("#download-pdf")
     pdf = info.value
     assert pdf.suggested_filename.endswith(".pdf")
+    pdf.save_as(shots / "report.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(pdf.path()).read_bytes())).pages)
     assert first.unit.name in text and vn(first.index_pct) in text
     page.screenshot(path=str(shots / "04-downloads.png"))

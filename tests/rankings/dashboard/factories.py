@@ -95,24 +95,35 @@ def make_run(*, round: Round, units: list[Unit] | None = None, published: bool =
             children[n.parent_id].append(n)
         domains, criteria = [], []
         sums = {"self": Decimal(0), "cs_survey": Decimal(0), "sipas": Decimal(0)}
+        self_max = Decimal(0)
+
+        def score(node) -> Decimal:
+            nonlocal self_max
+            if children[node.pk]:
+                return sum((score(ch) for ch in children[node.pk]), Decimal(0))
+            points = min(node.max_points, quarter(node.max_points * Decimal(str(rng.uniform(0.45, 1.0)))))
+            sums[node.source] += points
+            if node.source == "self":
+                self_max += node.max_points
+            return points
+
         for d in children[None]:
-            scored = children[d.pk] or [d]
             d_points = Decimal(0)
-            for c in scored:
-                points = min(c.max_points, quarter(c.max_points * Decimal(str(rng.uniform(0.45, 1.0)))))
-                sums[c.source] += points
+            for c in children[d.pk]:
+                points = score(c)
                 d_points += points
-                if c is not d:
-                    criteria.append({"node_id": c.pk, "parent_id": d.pk, "code": c.code, "name": c.name,
-                                     "points": str(points), "max": str(c.max_points),
-                                     "pct": str(pct(points, c.max_points)), "lost": str(c.max_points - points)})
+                criteria.append({"node_id": c.pk, "parent_id": d.pk, "code": c.code, "name": c.name,
+                                 "points": str(points), "max": str(c.max_points),
+                                 "pct": str(pct(points, c.max_points)), "lost": str(c.max_points - points)})
+            if not children[d.pk]:
+                d_points = score(d)
             domains.append({"node_id": d.pk, "code": d.code, "name": d.name, "points": str(d_points),
                             "max": str(d.max_points), "pct": str(pct(d_points, d.max_points))})
         total = sum(sums.values())
         maximum = sum(d.max_points for d in children[None])
         per_group[unit.group_id].append({
             "unit": unit, "total": total, "max": maximum, "index": pct(total, maximum),
-            "appraised": sums["self"], "self": min(sums["self"] + quarter(Decimal(str(rng.uniform(0, 2)))), Decimal(12)),
+            "appraised": sums["self"], "self": min(sums["self"] + quarter(Decimal(str(rng.uniform(0, 2)))), self_max),
             "cs": sums["cs_survey"], "sipas": sums["sipas"], "breakdown": {"domains": domains, "criteria": criteria},
         })
     results = []

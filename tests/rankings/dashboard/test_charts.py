@@ -43,3 +43,10 @@ def test_heat_colour_runs_from_red_to_green():
     assert charts._heat_colour(Decimal(0)) == "#d73027"
     assert charts._heat_colour(Decimal(100)) == "#1a9850"
     assert charts._heat_colour(None) == "#eeeeee"
+
+
+def test_axis_maximum_is_a_round_number_at_least_the_largest_value():
+    assert charts.nice_max(Decimal("103.25")) == Decimal("120")
+    assert charts.nice_max(Decimal("47.5")) == Decimal("50")
+    assert charts.nice_max(Decimal("19.25")) == Decimal("20")
+    assert charts.nice_max(Decimal("7")) == Decimal("8")
