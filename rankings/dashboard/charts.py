@@ -169,10 +169,22 @@ def heatmap(*, title: str, rows: list[str], columns: list[str], values: list[lis
 
 
 def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[Decimal | None]]],
-               max_value: Decimal = Decimal(100), width: int = 760, height: int = 300) -> SafeString:
-    """Lines over the years with a legend underneath (one line per series)."""
+               max_value: Decimal = Decimal(100), width: int = 760, height: int = 300,
+               zoom: bool = True) -> SafeString:
+    """Lines over the years with a legend underneath (one line per series).
+
+    With ``zoom`` the vertical axis starts at the ten below the lowest value (never below 0), so
+    differences of a few points between years stay visible.
+    """
     if not x_labels or not series:
         return _empty(title)
+    present = [v for _n, values in series for v in values if v is not None]
+    floor = Decimal(0)
+    if zoom and present:
+        floor = max(Decimal(0), (min(present) // 10) * 10 - 10)
+        if floor >= max_value:
+            floor = Decimal(0)
+    span = max_value - floor
     left, right, top = 46, 20, 12
     legend_rows = (len(series) + 2) // 3
     plot_h = height - top - 30
@@ -181,7 +193,7 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
     step = plot_w / max(len(x_labels) - 1, 1)
     body = []
     for tick in range(0, 5):
-        v = max_value * tick / 4
+        v = floor + span * tick / 4
         y = top + plot_h - plot_h * tick / 4
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e8ee"/>')
         body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b7c">{escape(num(v, 0))}</text>')
@@ -195,7 +207,7 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
             if value is None:
                 continue
             x = left + (step * j if len(x_labels) > 1 else plot_w / 2)
-            y = top + plot_h - plot_h * float(min(value, max_value) / max_value)
+            y = top + plot_h - plot_h * float((min(max(value, floor), max_value) - floor) / span)
             pts.append((x, y, value))
         if len(pts) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v in pts)

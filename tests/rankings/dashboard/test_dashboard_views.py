@@ -154,6 +154,13 @@ def test_trends_show_each_year_and_unit(world, leader, client_for):
         r = UnitResult.objects.get(run=world["runs"][year], unit=unit)
         assert f"{unit.name} – {year}: {vn(r.index_pct)}" in html
     assert 'data-chart="domain-trends"' in html and html.count('class="line"') >= 8  # 4 domains × 2 groups
+    # Province average of domain 2 among departments in 2020 = mean of their domain-2 %.
+    pcts = [Decimal(r.breakdown["domains"][1]["pct"])
+            for r in UnitResult.objects.filter(run=world["runs"][2020], group__code="department")]
+    avg = (sum(pcts) / len(pcts)).quantize(Decimal("0.01"))
+    table = html.split('id="trend-department"')[1].split('class="data domain-averages"')[1].split("</table>")[0]
+    row = [r for r in table.split("<tr>") if "<td>2. " in r][0]
+    assert cells("<tr>" + row)[2] == vn(avg)  # columns: domain, 2019, 2020, 2021
 
 
 # --- access ----------------------------------------------------------------------------------
