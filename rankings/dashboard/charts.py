@@ -173,15 +173,15 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
                zoom: bool = True) -> SafeString:
     """Lines over the years with a legend underneath (one line per series).
 
-    With ``zoom`` the vertical axis starts at the ten below the lowest value (never below 0), so
-    differences of a few points between years stay visible.
+    With ``zoom`` the vertical axis starts at a multiple of 20 at least 5 below the lowest value (never
+    below 0), so differences of a few points stay visible and the four grid steps stay whole numbers.
     """
     if not x_labels or not series:
         return _empty(title)
     present = [v for _n, values in series for v in values if v is not None]
     floor = Decimal(0)
     if zoom and present:
-        floor = max(Decimal(0), (min(present) // 10) * 10 - 10)
+        floor = max(Decimal(0), ((min(present) - 5) // 20) * 20)
         if floor >= max_value:
             floor = Decimal(0)
     span = max_value - floor

@@ -52,8 +52,8 @@ def test_axis_maximum_is_a_round_number_at_least_the_largest_value():
     assert charts.nice_max(Decimal("7")) == Decimal("8")
 
 
-def test_line_chart_axis_starts_ten_below_the_lowest_value():
+def test_line_chart_axis_starts_at_a_multiple_of_twenty_below_the_lowest_value():
     with translation.override("vi"):
         svg = str(charts.line_chart(title="t", x_labels=["2020", "2021"], series=[("A", [Decimal("72.5"), Decimal("81")])]))
-    # lowest 72,5 → floor 70 − 10 = 60; ticks 60, 70, 80, 90, 100
+    # lowest 72,5 − 5 = 67,5 → 60; ticks 60, 70, 80, 90, 100
     assert ">60</text>" in svg and ">70</text>" in svg and ">0</text>" not in svg

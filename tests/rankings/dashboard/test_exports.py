@@ -20,6 +20,11 @@ HEADERS = ["STT", "Tên đơn vị", "Điểm tự đánh giá", "Điểm thẩm
            "Chỉ số (%)", "Xếp hạng", "Xếp loại"]
 
 
+def as_decimals(values) -> list:
+    """Numeric cells read back as floats: compare them as the 2-place decimals they were written from."""
+    return [Decimal(str(v)).quantize(Decimal("0.01")) if isinstance(v, float) else v for v in values]
+
+
 def download(client, name, year=2021):
     response = client.get(reverse(f"dashboard:{name}", args=[year]))
     assert response.status_code == 200
@@ -39,8 +44,8 @@ def test_xlsx_announcement_sheets_equal_the_published_results(world, leader, cli
         rows = list(ws.iter_rows(min_row=4, values_only=True))
         assert len(rows) == len(results)
         for n, (row, r) in enumerate(zip(rows, results), 1):
-            assert row == (n, r.unit.name, r.self_total, r.appraised_total, r.cs_points + r.sipas_points, r.total,
-                           r.index_pct, r.rank, r.band)
+            assert as_decimals(row) == [n, r.unit.name, r.self_total, r.appraised_total, r.cs_points + r.sipas_points,
+                                        r.total, r.index_pct, r.rank, r.band]
         # Numbers are numeric cells with a two-decimal format, not text.
         cell = ws.cell(row=4, column=7)
         assert isinstance(cell.value, float | int | Decimal) and cell.number_format == "0.00"
@@ -52,7 +57,7 @@ def test_xlsx_has_a_domain_sheet_per_group_with_points_max_and_pct(world, leader
     header = [c.value for c in ws[3]]
     assert header[:2] == ["STT", "Tên đơn vị"] and len(header) == 2 + 4 * 3
     first = UnitResult.objects.filter(run=world["run"], group__code="department").order_by("rank", "display_order").first()
-    row = [c.value for c in ws[4]]
+    row = as_decimals([c.value for c in ws[4]])
     assert row[1] == first.unit.name
     for i, d in enumerate(first.breakdown["domains"]):
         assert row[2 + 3 * i: 5 + 3 * i] == [Decimal(d["points"]), Decimal(d["max"]), Decimal(d["pct"])]
@@ -139,7 +144,7 @@ def test_exports_never_use_an_unpublished_run(world, leader, admin_user, client_
     ws = wb["Sở, ban, ngành"]
     published = {r.unit.name: r.index_pct for r in UnitResult.objects.filter(run=world["run"]).select_related("unit")}
     for row in ws.iter_rows(min_row=4, values_only=True):
-        assert row[6] == published[row[1]]
+        assert as_decimals(row)[6] == published[row[1]]
     assert response_filename(client.get(reverse("dashboard:export_csv", args=[2021]))).endswith(f"run{world['run'].pk}.csv")
     assert newer.pk != world["run"].pk
 
