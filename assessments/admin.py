@@ -274,3 +274,5 @@ class NodeAdmin(ImportExportMixin, admin.ModelAdmin):
 class AssessmentAdmin(admin.ModelAdmin):
     list_display = ("unit", "round", "group", "state", "submitted_at")
     list_filter = ("round", "group", "state")
+
+from assessments import admin_workflow  # noqa: E402,F401

@@ -29,16 +29,22 @@ def default_options() -> list[dict]:
 
 
 class SurveyQuestion(models.Model):
-    """One question of a round's survey: a SIPAS element question or a civil-servant leaf question."""
+    """One question of a round's survey: a SIPAS element question or a civil-servant leaf question.
+
+    A civil-servant question names a ``cs_survey`` leaf by its *code*, not by a node: departments
+    and districts have separate frameworks in a round, and the code is resolved in the framework of
+    each unit's ranking group. A framework without a ``cs_survey`` leaf of that code simply does not
+    use the question. ``options`` are ``[{"value": "1", "label": str, "fraction": "0"}, ...]``
+    (fractions are decimal strings in [0, 1]; SIPAS counts answers 4 and 5 as satisfied).
+    """
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="survey_questions")
     survey = models.CharField(_("survey"), max_length=8, choices=SurveyKind.choices)
     code = models.CharField(_("code"), max_length=32)
     text = models.TextField(_("question"))
     element = models.PositiveSmallIntegerField(_("SIPAS element"), choices=SipasElement.choices, null=True, blank=True)
-    leaf = models.ForeignKey(
-        Node, verbose_name=_("framework leaf"), null=True, blank=True, on_delete=models.PROTECT, related_name="survey_questions"
-    )
+    leaf_code = models.CharField(_("framework leaf code"), max_length=32, blank=True)
+    required = models.BooleanField(_("answer required"), default=False)
     order = models.PositiveIntegerField(_("order"), default=0)
     options = models.JSONField(_("answer options"), default=default_options)
 
@@ -49,7 +55,7 @@ class SurveyQuestion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "survey", "code"], name="unique_question_code"),
             models.CheckConstraint(
-                condition=(Q(survey="sipas", element__isnull=False, leaf__isnull=True) | Q(survey="cs", element__isnull=True, leaf__isnull=False)),
+                condition=(Q(survey="sipas", element__isnull=False, leaf_code="") | (Q(survey="cs", element__isnull=True) & ~Q(leaf_code=""))),
                 name="question_target_matches_survey",
             ),
         ]
@@ -111,17 +117,21 @@ class SurveyImport(models.Model):
 class SurveyResponse(models.Model):
     """One respondent's form. Invalid forms are kept with their reasons and never scored."""
 
-    survey_import = models.ForeignKey(SurveyImport, on_delete=models.CASCADE, related_name="responses")
-    unit = models.ForeignKey(Unit, null=True, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the composite index below only: one index less to maintain on 100 000-row imports.
+    survey_import = models.ForeignKey(SurveyImport, on_delete=models.CASCADE, related_name="responses", db_index=False)
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     row_number = models.PositiveIntegerField()
     form_id = models.CharField(max_length=64)
     attributes = models.JSONField(default=dict)
+    # {question code: option value as text}; blank answers are absent. Aggregates read it in SQL
+    # (jsonb_each_text / json_each), so one row per form is written, never one row per answer.
     answers = models.JSONField(default=dict)
     valid = models.BooleanField(default=True)
     invalid_reasons = models.JSONField(default=list)
 
     class Meta:
         ordering = ["survey_import", "row_number"]
+        indexes = [models.Index(fields=["survey_import", "valid", "unit"], name="survey_resp_import_valid_unit")]
 
 
 class SurveyUnitResult(models.Model):
