@@ -46,7 +46,8 @@ class BreakdownItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     points = serializers.DecimalField(max_digits=7, decimal_places=2)
     max = serializers.DecimalField(max_digits=7, decimal_places=2)
-    pct = serializers.DecimalField(max_digits=7, decimal_places=2)
+    pct = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True,
+                                   help_text="Null where nothing was applicable (maximum 0).")
 
 
 class CriterionItemSerializer(BreakdownItemSerializer):

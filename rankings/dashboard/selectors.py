@@ -29,6 +29,10 @@ def dec(value) -> Decimal:
     return Decimal(str(value)) if value is not None and value != "" else Decimal(0)
 
 
+def opt_dec(value) -> Decimal | None:
+    return Decimal(str(value)) if value is not None and value != "" else None
+
+
 # --- access -----------------------------------------------------------------------------------
 
 
@@ -136,15 +140,16 @@ class Board:
 
 
 def _parse_breakdown(breakdown: dict) -> tuple[list[dict], list[dict]]:
+    # pct is null where nothing was applicable (max 0): kept as None, shown as "–", left out of averages.
     domains = [
-        {**d, "points": dec(d.get("points")), "max": dec(d.get("max")), "pct": dec(d.get("pct"))}
+        {**d, "points": dec(d.get("points")), "max": dec(d.get("max")), "pct": opt_dec(d.get("pct"))}
         for d in (breakdown or {}).get("domains", [])
     ]
     criteria = []
     for c in (breakdown or {}).get("criteria", []):
         points, mx = dec(c.get("points")), dec(c.get("max"))
         lost = dec(c["lost"]) if c.get("lost") not in (None, "") else mx - points
-        criteria.append({**c, "points": points, "max": mx, "pct": dec(c.get("pct")), "lost": lost})
+        criteria.append({**c, "points": points, "max": mx, "pct": opt_dec(c.get("pct")), "lost": lost})
     # A domain scored as a whole (e.g. SIPAS) has no criteria: it counts as one so its lost points show.
     parents = {c.get("parent_id") for c in criteria}
     codes = {c.get("code") for c in criteria}
@@ -203,7 +208,8 @@ def _group_boards(rows: list[Row], bands: list[dict], top_criteria: int = 10) ->
         for row in grows:
             for d in row.domains:
                 domains.setdefault(d["code"], d["name"])
-                sums[d["code"]].append(d["pct"])
+                if d["pct"] is not None:
+                    sums[d["code"]].append(d["pct"])
             for c in row.criteria:
                 entry = lost.setdefault(c["code"], {"code": c["code"], "name": c["name"], "lost": Decimal(0),
                                                     "max": Decimal(0), "units": 0})
@@ -323,12 +329,14 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     sums: dict[str, list[Decimal]] = defaultdict(list)
     for r in group_rows:
         for d in _parse_breakdown(r.breakdown)[0]:
-            sums[d["code"]].append(d["pct"])
+            if d["pct"] is not None:
+                sums[d["code"]].append(d["pct"])
     for d in domains:
         values = sums.get(d["code"]) or []
         d["group_avg"] = q2(sum(values) / len(values)) if values else None
-        d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None else None
-    weakest = sorted((c for c in criteria if c["lost"] > 0), key=lambda c: (c["pct"], -c["lost"], c["code"]))[:5]
+        d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None and d["pct"] is not None else None
+    weakest = sorted((c for c in criteria if c["lost"] > 0),
+                     key=lambda c: (c["pct"] if c["pct"] is not None else Decimal(0), -c["lost"], c["code"]))[:5]
     to_gain = sorted((c for c in criteria if c["lost"] > 0), key=lambda c: (-c["lost"], c["code"]))[:5]
 
     next_band = None
@@ -386,7 +394,8 @@ def trends_for(*, user) -> list[GroupTrend]:
         unit_idx[r.group_id].setdefault(r.unit_id, {})[year] = r.index_pct
         for d in _parse_breakdown(r.breakdown)[0]:
             entry = dom[r.group_id].setdefault(d["code"], {"name": d["name"], "years": defaultdict(list)})
-            entry["years"][year].append(d["pct"])
+            if d["pct"] is not None:
+                entry["years"][year].append(d["pct"])
     out = []
     for gid, group in groups.items():
         g_years = years

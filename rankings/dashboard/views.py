@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from assessments.models import Round
 from rankings.dashboard import charts, exports
@@ -21,6 +22,7 @@ def _rounds_nav() -> list[Round]:
 
 
 @login_required
+@require_safe
 def index(request):
     """The latest round with published results (leaders), or the officer's own results."""
     if not sel.can_read_ranking(request.user):
@@ -34,6 +36,7 @@ def index(request):
 
 
 @login_required
+@require_safe
 def round_dashboard(request, year: int):
     round = _round(year)
     provisional = request.GET.get("run") == "provisional"
@@ -48,6 +51,7 @@ def round_dashboard(request, year: int):
 
 
 @login_required
+@require_safe
 def ranking(request, year: int):
     """The published ranking table; officers may read it too."""
     round = _round(year)
@@ -56,6 +60,7 @@ def ranking(request, year: int):
 
 
 @login_required
+@require_safe
 def my_unit(request):
     user = request.user
     if not (user.is_officer and user.unit_id):
@@ -67,6 +72,7 @@ def my_unit(request):
 
 
 @login_required
+@require_safe
 def unit_profile(request, year: int, unit_id: int):
     round = _round(year)
     profile = sel.unit_profile(user=request.user, unit_id=unit_id, round=round)
@@ -77,6 +83,7 @@ def unit_profile(request, year: int, unit_id: int):
 
 
 @login_required
+@require_safe
 def trends(request):
     data = sel.trends_for(user=request.user)
     return render(request, "rankings/dashboard/trends.html", {
@@ -98,6 +105,7 @@ def _filename(board, ext: str) -> str:
 
 
 @login_required
+@require_safe
 def export_xlsx(request, year: int):
     board = _published_export_board(request, year)
     response = HttpResponse(
@@ -108,6 +116,7 @@ def export_xlsx(request, year: int):
 
 
 @login_required
+@require_safe
 def export_csv(request, year: int):
     board = _published_export_board(request, year)
     response = HttpResponse(exports.csv_text(board).encode("utf-8"), content_type="text/csv; charset=utf-8")
@@ -116,6 +125,7 @@ def export_csv(request, year: int):
 
 
 @login_required
+@require_safe
 def export_pdf(request, year: int):
     board = _published_export_board(request, year)
     response = HttpResponse(exports.pdf_bytes(board, base_url=request.build_absolute_uri("/")),
