@@ -105,6 +105,11 @@ class Row:
         return self.result.unit
 
     @property
+    def notes(self) -> str:
+        """Warnings of the result in one line (not-measured surveys, provisional appraisal...)."""
+        return "; ".join(str(w.get("message", "")) for w in (self.result.warnings or []))
+
+    @property
     def survey_points(self) -> Decimal:
         """Điểm điều tra XHH: civil-servant survey and SIPAS points together."""
         return self.result.cs_points + self.result.sipas_points
@@ -124,6 +129,10 @@ class GroupBoard:
     band_counts: list[tuple[str, int, int]]  # (label, band index, count)
     losing_criteria: list[dict]  # code, name, lost, max, units
     domain_avgs: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def warned_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.result.warnings]
 
 
 @dataclass

@@ -74,7 +74,8 @@ def make_world(*, years=(2021,), departments: int = 3, districts: int = 2, frame
     return {"groups": [dep, dis], "units": units, "rounds": rounds}
 
 
-def make_run(*, round: Round, units: list[Unit] | None = None, published: bool = True, seed: int = 0) -> IndexRun:
+def make_run(*, round: Round, units: list[Unit] | None = None, published: bool = True, seed: int = 0,
+             warnings: dict[str, list[dict]] | None = None) -> IndexRun:
     """A succeeded run of ``round`` with one consistent result per unit in scope (bulk-created)."""
     if units is None:
         units = list(Unit.objects.filter(assessments__round=round).select_related("group").order_by("display_order"))
@@ -144,6 +145,7 @@ def make_run(*, round: Round, units: list[Unit] | None = None, published: bool =
                 self_total=r["self"], appraised_total=r["appraised"], cs_points=r["cs"], sipas_points=r["sipas"],
                 total=r["total"], applicable_max=r["max"], index_pct=r["index"], rank=rank,
                 band=band_for(bands, r["index"]), breakdown=r["breakdown"],
+                warnings=(warnings or {}).get(r["unit"].code, []),
             ))
     UnitResult.objects.bulk_create(results, batch_size=500)
     return run

@@ -28,6 +28,13 @@ def test_leader_dashboard_table_shows_the_published_runs_figures(world, leader, 
     assert "," in vn(Decimal("91.25")) and vn(Decimal("91.25")) == "91,25"
 
 
+def test_results_carry_their_warnings(world, leader, client_for):
+    html = client_for(leader).get(dash_url()).content.decode()
+    row = table_row(html, "H002")
+    assert 'data-code="not_measured"' in row and "SIPAS: không có phiếu hợp lệ, chưa đo được" in row
+    assert "details" not in table_row(html, "H001")
+
+
 def test_dashboard_has_every_chart_per_group_with_one_bar_per_unit(world, leader, client_for):
     html = client_for(leader).get(dash_url()).content.decode()
     for group in ("department", "district"):

@@ -17,7 +17,7 @@ from tests.rankings.dashboard.helpers import vn
 pytestmark = pytest.mark.django_db
 
 HEADERS = ["STT", "Tên đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Điểm điều tra XHH", "Tổng điểm",
-           "Chỉ số (%)", "Xếp hạng", "Xếp loại"]
+           "Chỉ số (%)", "Xếp hạng", "Xếp loại", "Ghi chú"]
 
 
 def as_decimals(values) -> list:
@@ -45,7 +45,8 @@ def test_xlsx_announcement_sheets_equal_the_published_results(world, leader, cli
         assert len(rows) == len(results)
         for n, (row, r) in enumerate(zip(rows, results), 1):
             assert as_decimals(row) == [n, r.unit.name, r.self_total, r.appraised_total, r.cs_points + r.sipas_points,
-                                        r.total, r.index_pct, r.rank, r.band]
+                                        r.total, r.index_pct, r.rank, r.band,
+                                        "; ".join(w["message"] for w in r.warnings) or None]
         # Numbers are numeric cells with a two-decimal format, not text.
         cell = ws.cell(row=4, column=7)
         assert isinstance(cell.value, float | int | Decimal) and cell.number_format == "0.00"
@@ -84,7 +85,7 @@ def test_xlsx_and_csv_escape_formula_like_text(hostile_world, leader, client_for
     names = [ws.cell(row=r, column=2).value for ws in wb.worksheets for r in range(4, ws.max_row + 1)]
     assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in names and "'+84 Ban quản lý" in names
     assert "'\t@SUM(A1)" in names
-    bands = {ws.cell(row=r, column=9).value for ws in wb.worksheets[:2] for r in range(4, ws.max_row + 1)}
+    bands = {ws.cell(row=r, column=9).value for ws in wb.worksheets[:1] for r in range(4, ws.max_row + 1)}
     assert bands <= {"'-Xuất sắc", "'@Tốt"} and bands
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
@@ -115,8 +116,8 @@ def test_csv_is_utf8_with_bom_and_equals_the_results(world, leader, client_for):
     for r in results:
         row = by_name[r.unit.name]
         assert row[0] == r.group.name
-        assert row[3:10] == [vn(r.self_total), vn(r.appraised_total), vn(r.cs_points + r.sipas_points), vn(r.total),
-                             vn(r.index_pct), str(r.rank), r.band]
+        assert row[3:11] == [vn(r.self_total), vn(r.appraised_total), vn(r.cs_points + r.sipas_points), vn(r.total),
+                             vn(r.index_pct), str(r.rank), r.band, "; ".join(w["message"] for w in r.warnings)]
 
 
 def test_pdf_report_text_carries_every_units_figures(world, leader, client_for):
@@ -131,6 +132,8 @@ def test_pdf_report_text_carries_every_units_figures(world, leader, client_for):
         expected = " ".join([r.unit.name, vn(r.self_total), vn(r.appraised_total), vn(r.cs_points + r.sipas_points),
                              vn(r.total), vn(r.index_pct), str(r.rank), r.band])
         assert expected in flat
+    # The unit whose SIPAS was not measured carries the warning into the report.
+    assert "Huyện số 002: SIPAS: không có phiếu hợp lệ, chưa đo được" in flat
     fonts = {str(f) for page in reader.pages for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values()}
     embedded = [reader.get_object(f)["/BaseFont"] for page in reader.pages
                 for f in (page["/Resources"]["/Font"]).values()]
