@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, Q
 from django.http import Http404
 
 from assessments.models import RankingGroup, Round, Unit
@@ -63,15 +64,12 @@ def rounds_with_published_results() -> list[Round]:
     return list(Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year"))
 
 
-def round_for_year(year: int | None) -> Round:
-    rounds = Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year")
-    found = rounds.filter(year=year).first() if year else rounds.first()
-    if found is None and year:
-        # Admins may look at a round with a provisional run only.
-        found = Round.objects.filter(year=year).first()
-    if found is None:
-        raise Http404("round")
-    return found
+def rounds_for(user) -> list[Round]:
+    """Rounds the user can open: with published results, and for admins also those with a computed run."""
+    runs = Q(index_runs__is_published=True)
+    if may_see_provisional(user):
+        runs |= Q(index_runs__status=RunStatus.SUCCEEDED)
+    return list(Round.objects.filter(runs).distinct().order_by("-year"))
 
 
 def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
@@ -319,8 +317,6 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     sizes: dict[tuple[int, int], int] = {}
     if history_rows:
         # Group sizes per run and the current group's rows, in one query each.
-        from django.db.models import Count
-
         for run_id, group_id, n in (
             UnitResult.objects.filter(run_id__in=[h.run_id for h in history_rows])
             .values_list("run_id", "group_id").annotate(n=Count("id")).order_by()
@@ -417,9 +413,3 @@ def trends_for(*, user) -> list[GroupTrend]:
         out.append(GroupTrend(group=group, years=g_years, units=unit_series, domains=dom_series))
     return out
 
-
-def runs_status_exists_unpublished(round: Round) -> bool:
-    """Whether a succeeded run newer than the published one exists (admins are told they may switch)."""
-    published = run_latest_published(round=round)
-    latest = run_latest_succeeded(round=round)
-    return bool(latest and (published is None or latest.pk != published.pk)) and latest.status == RunStatus.SUCCEEDED

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from assessments.models import Round
@@ -17,8 +18,8 @@ def _round(year: int) -> Round:
     return found
 
 
-def _rounds_nav() -> list[Round]:
-    return sel.rounds_with_published_results()
+def _rounds_nav(user) -> list[Round]:
+    return sel.rounds_for(user)
 
 
 @login_required
@@ -27,8 +28,10 @@ def index(request):
     """The latest round with published results (leaders), or the officer's own results."""
     if not sel.can_read_ranking(request.user):
         raise Http404("dashboard")
-    rounds = _rounds_nav()
+    rounds = sel.rounds_with_published_results()
     if not rounds:
+        if sel.may_see_provisional(request.user) and (computed := _rounds_nav(request.user)):
+            return redirect(reverse("dashboard:round", args=[computed[0].year]) + "?run=provisional")
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
     if not sel.can_read_dashboards(request.user):
         return redirect("dashboard:ranking", year=rounds[0].year)
@@ -42,7 +45,7 @@ def round_dashboard(request, year: int):
     provisional = request.GET.get("run") == "provisional"
     board = sel.dashboard_for(user=request.user, round=round, provisional=provisional)
     context = {
-        "round": round, "rounds": _rounds_nav(), "board": board,
+        "round": round, "rounds": _rounds_nav(request.user), "board": board,
         "charts": charts.board_charts(board) if board else [],
         "may_see_provisional": sel.may_see_provisional(request.user),
         "provisional_requested": provisional,
@@ -56,7 +59,7 @@ def ranking(request, year: int):
     """The published ranking table; officers may read it too."""
     round = _round(year)
     board = sel.published_board(user=request.user, round=round)
-    return render(request, "rankings/dashboard/ranking.html", {"round": round, "rounds": _rounds_nav(), "board": board})
+    return render(request, "rankings/dashboard/ranking.html", {"round": round, "rounds": _rounds_nav(request.user), "board": board})
 
 
 @login_required
@@ -65,7 +68,7 @@ def my_unit(request):
     user = request.user
     if not (user.is_officer and user.unit_id):
         raise Http404("unit")
-    rounds = _rounds_nav()
+    rounds = sel.rounds_with_published_results()
     if not rounds:
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
     return redirect("dashboard:unit", year=rounds[0].year, unit_id=user.unit_id)
@@ -77,7 +80,7 @@ def unit_profile(request, year: int, unit_id: int):
     round = _round(year)
     profile = sel.unit_profile(user=request.user, unit_id=unit_id, round=round)
     return render(request, "rankings/dashboard/unit.html", {
-        "round": round, "rounds": _rounds_nav(), "profile": profile, "charts": charts.profile_charts(profile),
+        "round": round, "rounds": _rounds_nav(request.user), "profile": profile, "charts": charts.profile_charts(profile),
         "can_read_dashboards": sel.can_read_dashboards(request.user),
     })
 
@@ -87,7 +90,7 @@ def unit_profile(request, year: int, unit_id: int):
 def trends(request):
     data = sel.trends_for(user=request.user)
     return render(request, "rankings/dashboard/trends.html", {
-        "rounds": _rounds_nav(), "trends": [{"trend": t, "charts": charts.trend_charts(t)} for t in data],
+        "rounds": _rounds_nav(request.user), "trends": [{"trend": t, "charts": charts.trend_charts(t)} for t in data],
     })
 
 

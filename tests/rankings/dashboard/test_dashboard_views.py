@@ -249,3 +249,17 @@ def test_pages_render_in_english_too(world, leader, client_for):
     html = client.get(dash_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     r = UnitResult.objects.filter(run=world["run"]).first()
     assert r.index_pct.to_eng_string() in html or f"{r.index_pct:.2f}" in html
+
+
+def test_before_any_publication_admin_is_led_to_the_provisional_run_and_leader_told_nothing_is_published(
+        db, leader, admin_user, client_for):
+    from tests.rankings.dashboard.factories import make_world
+
+    w = make_world(years=(2021,), departments=2, districts=1)
+    run = make_run(round=w["rounds"][0], published=False)
+    response = client_for(admin_user).get(reverse("dashboard:index"))
+    assert response["Location"] == dash_url() + "?run=provisional"
+    html = client_for(admin_user).get(response["Location"]).content.decode()
+    assert 'id="provisional-banner"' in html and f'data-run="{run.pk}"' in html
+    html = client_for(leader).get(reverse("dashboard:index")).content.decode()
+    assert f'data-run="{run.pk}"' not in html and "Chưa có kết quả nào được công bố." in html
