@@ -7,6 +7,7 @@ Content-Security-Policy needs no exception.
 
 from __future__ import annotations
 
+import base64
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 BAND_COLOURS = ["#1b7837", "#5aae61", "#2166ac", "#f4a582", "#b2182b", "#762a83", "#777777"]
 SERIES_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                   "#bcbd22", "#17becf"]
+PRINT_LABELLED_ROWS = 60
 FONT = 'font-family="DejaVu Sans, Noto Sans, Arial, sans-serif"'
 
 
@@ -139,8 +141,9 @@ def _heat_colour(value: Decimal | None) -> str:
 
 
 def heatmap(*, title: str, rows: list[str], columns: list[str], values: list[list[Decimal | None]],
-            label_width: int = 260, cell_width: int = 58, column_titles: list[str] | None = None) -> SafeString:
-    """Rows × columns of percentages, each cell coloured and labelled with its value."""
+            label_width: int = 260, cell_width: int = 58, column_titles: list[str] | None = None,
+            cell_labels: bool = True) -> SafeString:
+    """Rows × columns of percentages, each cell coloured and (unless ``cell_labels`` is off) labelled."""
     if not rows or not columns:
         return _empty(title)
     cell_h = 20
@@ -163,8 +166,9 @@ def heatmap(*, title: str, rows: list[str], columns: list[str], values: list[lis
             tip = column_titles[j] if column_titles else columns[j]
             body.append(f'<rect class="cell" x="{x}" y="{y}" width="{cell_width - 2}" height="{cell_h - 2}" fill="{colour}">'
                         f"<title>{escape(label)} – {escape(tip)}: {escape(num(value))}</title></rect>")
-            body.append(f'<text x="{x + (cell_width - 2) / 2:.1f}" y="{y + cell_h - 6}" text-anchor="middle" '
-                        f'font-size="10">{escape(num(value, 1))}</text>')
+            if cell_labels:
+                body.append(f'<text x="{x + (cell_width - 2) / 2:.1f}" y="{y + cell_h - 6}" text-anchor="middle" '
+                            f'font-size="10">{escape(num(value, 1))}</text>')
     return _svg(width, height, body, title, "heatmap")
 
 
@@ -240,14 +244,14 @@ def band_chart(board, gb) -> SafeString:
                 max_value=top, label_width=140, width=520, bar_height=22)
 
 
-def domain_heatmap(board, gb) -> SafeString:
+def domain_heatmap(board, gb, cell_labels: bool = True) -> SafeString:
     codes = [c for c, _n in gb.domains]
     return heatmap(
         title=_("Domain scores (%%) per unit – %(group)s") % {"group": gb.group.name},
         rows=[r.unit.name for r in gb.rows],
         columns=[_("D%(code)s") % {"code": c} for c in codes],
         column_titles=[f"{c}. {n}" for c, n in gb.domains],
-        values=[[r.domain_pct(c) for c in codes] for r in gb.rows],
+        values=[[r.domain_pct(c) for c in codes] for r in gb.rows], cell_labels=cell_labels,
     )
 
 
@@ -269,33 +273,44 @@ def self_vs_appraised_chart(board, gb) -> SafeString:
     )
 
 
-def sipas_chart(board, gb, element_names: list[str]) -> SafeString:
+def sipas_chart(board, gb, element_names: list[str], cell_labels: bool = True) -> SafeString:
     return heatmap(
         title=_("SIPAS: satisfaction per element (%%) – %(group)s") % {"group": gb.group.name},
         rows=[r.unit.name for r in gb.rows],
         columns=[_("E%(n)s") % {"n": i} for i in range(1, 6)],
         column_titles=element_names,
-        values=[[r.sipas.get(str(i)) for i in range(1, 6)] for r in gb.rows],
+        values=[[r.sipas.get(str(i)) for i in range(1, 6)] for r in gb.rows], cell_labels=cell_labels,
     )
 
 
-def board_charts(board) -> list[dict]:
-    """Every chart of the dashboard, per ranking group."""
+def board_charts(board, *, for_print: bool = False) -> list[dict]:
+    """Every chart of the dashboard, per ranking group.
+
+    ``for_print``: heat maps of large groups drop their cell labels (the PDF's tables carry the same
+    figures), which keeps a report of hundreds of units quick to lay out.
+    """
     from surveys.models import SipasElement
 
     element_names = [str(label) for _v, label in SipasElement.choices]
     out = []
     for gb in board.groups:
+        labels = not (for_print and len(gb.rows) > PRINT_LABELLED_ROWS)
         out.append({
             "board": gb,
             "ranking": ranking_chart(board, gb),
             "bands": band_chart(board, gb),
-            "heatmap": domain_heatmap(board, gb),
+            "heatmap": domain_heatmap(board, gb, cell_labels=labels),
             "losing": losing_chart(board, gb),
             "self_vs_appraised": self_vs_appraised_chart(board, gb),
-            "sipas": sipas_chart(board, gb, element_names) if board.sipas_measured else None,
+            "sipas": sipas_chart(board, gb, element_names, cell_labels=labels) if board.sipas_measured else None,
         })
     return out
+
+
+def as_image(svg: str) -> SafeString:
+    """An <img> with the SVG as a data URI: a PDF renderer then styles one element, not thousands."""
+    encoded = base64.b64encode(str(svg).encode("utf-8")).decode("ascii")
+    return mark_safe(f'<img class="chart" alt="" src="data:image/svg+xml;base64,{encoded}">')  # noqa: S308
 
 
 def profile_charts(profile) -> dict:

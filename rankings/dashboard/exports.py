@@ -129,7 +129,11 @@ def pdf_bytes(board: Board, *, base_url: str) -> bytes:
     """The round's report: per group the announcement table, the domain scores and the charts."""
     from weasyprint import HTML
 
+    figures = [
+        {k: (charts.as_image(v) if k != "board" and v else v) for k, v in group.items()}
+        for group in charts.board_charts(board, for_print=True)
+    ]
     html = render_to_string("rankings/dashboard/report_pdf.html", {
-        "board": board, "charts": charts.board_charts(board), "generated_at": timezone.localtime(),
+        "board": board, "charts": figures, "generated_at": timezone.localtime(),
     })
     return HTML(string=html, base_url=base_url).write_pdf()
