@@ -32,17 +32,26 @@ def num(value, places: int = 2) -> str:
 
 
 def nice_max(value: Decimal) -> Decimal:
-    """The smallest of 1; 1,2; 1,5; 2; 2,5; 3; 4; 5; 6; 8 × 10^k at least ``value``, so the axis reads well."""
+    """The smallest of 1; 1,2; 2; 4; 6; 8 × 10^k at least ``value``: four grid steps of round size."""
     value = Decimal(value)
     if value <= 0:
         return Decimal(1)
     exponent = value.adjusted()
     scale = Decimal(10) ** exponent
-    for base in ("1", "1.2", "1.5", "2", "2.5", "3", "4", "5", "6", "8", "10"):
+    # Bases whose quarter is a round step (0,25 0,3 0,5 1 1,5 2 2,5 × 10^k).
+    for base in ("1", "1.2", "2", "4", "6", "8", "10"):
         candidate = Decimal(base) * scale
         if candidate >= value:
             return candidate
     return Decimal(10) * scale
+
+
+def tick(value: Decimal) -> str:
+    """An axis label: whole numbers without decimals, others with what they need."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return num(value, 0)
+    return num(value, 2).rstrip("0").rstrip(",.")
 
 
 def band_colour(index: int) -> str:
@@ -72,14 +81,14 @@ def hbar(*, title: str, rows: list[tuple[str, Decimal | None, str, str]], max_va
     """Horizontal bars: rows of (label, value, colour, value text). Used for rankings and lost points."""
     if not rows:
         return _empty(title)
-    plot = width - label_width - 70
+    plot = width - label_width - 150  # room for the value and band after the longest bar
     height = len(rows) * (bar_height + 6) + 30
     body = []
-    for tick in range(0, 5):
-        v = max_value * tick / 4
-        x = label_width + plot * tick / 4
+    for step in range(0, 5):
+        v = max_value * step / 4
+        x = label_width + plot * step / 4
         body.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e8ee"/>')
-        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(num(v, 0))}</text>')
+        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(tick(v))}</text>')
     for i, (label, value, colour, text) in enumerate(rows):
         y = 6 + i * (bar_height + 6)
         w = 0 if value is None or max_value <= 0 else float(min(value, max_value) / max_value) * plot
@@ -102,16 +111,17 @@ def grouped_hbar(*, title: str, labels: list[str], series: list[tuple[str, str, 
     top = 24
     height = top + len(labels) * block + 26
     body = []
-    for k, (name, colour, _values) in enumerate(series):
-        x = label_width + k * 170
+    x = label_width
+    for name, colour, _values in series:
         body.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>'
                     f'<text x="{x + 16}" y="14">{escape(name)}</text>')
+        x += 16 + 7 * len(str(name)) + 24  # about 7 px per character at 12 px
     max_value = max_value or Decimal(1)
-    for tick in range(0, 5):
-        v = max_value * tick / 4
-        x = label_width + plot * tick / 4
+    for step in range(0, 5):
+        v = max_value * step / 4
+        x = label_width + plot * step / 4
         body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e8ee"/>')
-        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(num(v, 0))}</text>')
+        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(tick(v))}</text>')
     for i, label in enumerate(labels):
         y0 = top + i * block
         body.append(f'<text x="{label_width - 6}" y="{y0 + bar_h + 3}" text-anchor="end">'
@@ -192,15 +202,15 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
     left, right, top = 46, 20, 12
     legend_rows = (len(series) + 2) // 3
     plot_h = height - top - 30
-    total_h = height + legend_rows * 16 + 6
+    total_h = height + legend_rows * 16 + 14
     plot_w = width - left - right
     step = plot_w / max(len(x_labels) - 1, 1)
     body = []
-    for tick in range(0, 5):
-        v = floor + span * tick / 4
-        y = top + plot_h - plot_h * tick / 4
+    for step in range(0, 5):
+        v = floor + span * step / 4
+        y = top + plot_h - plot_h * step / 4
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e8ee"/>')
-        body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b7c">{escape(num(v, 0))}</text>')
+        body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b7c">{escape(tick(v))}</text>')
     for j, label in enumerate(x_labels):
         x = left + (step * j if len(x_labels) > 1 else plot_w / 2)
         body.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{escape(label)}</text>')
@@ -220,7 +230,7 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
             body.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
                         f"<title>{escape(name)}: {escape(num(value))}</title></circle>")
         lx = left + (k % 3) * (plot_w / 3)
-        ly = height + (k // 3) * 16
+        ly = height + 8 + (k // 3) * 16
         body.append(f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>'
                     f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(_truncate(name, 38))}</text>')
     return _svg(width, total_h, body, title, "lines")

@@ -9,9 +9,9 @@ def test_hbar_has_one_bar_per_row_with_width_proportional_to_value():
     with translation.override("vi"):
         svg = str(charts.hbar(title="t", rows=[("A", Decimal("50"), "#000", "50,00"), ("B", Decimal("100"), "#111", "x")],
                               width=760, label_width=260))
-    # plot width = 760 − 260 − 70 = 430: 50 % → 215,0 and 100 % → 430,0
+    # plot width = 760 − 260 − 150 = 350: 50 % → 175,0 and 100 % → 350,0
     assert svg.count('class="bar"') == 2
-    assert 'width="215.0"' in svg and 'width="430.0"' in svg
+    assert 'width="175.0"' in svg and 'width="350.0"' in svg
 
 
 def test_chart_labels_are_escaped_and_numbers_use_the_decimal_comma():
@@ -46,10 +46,17 @@ def test_heat_colour_runs_from_red_to_green():
 
 
 def test_axis_maximum_is_a_round_number_at_least_the_largest_value():
-    assert charts.nice_max(Decimal("103.25")) == Decimal("120")
-    assert charts.nice_max(Decimal("47.5")) == Decimal("50")
-    assert charts.nice_max(Decimal("19.25")) == Decimal("20")
-    assert charts.nice_max(Decimal("7")) == Decimal("8")
+    assert charts.nice_max(Decimal("103.25")) == Decimal("120")  # steps of 30
+    assert charts.nice_max(Decimal("46.18")) == Decimal("60")  # steps of 15
+    assert charts.nice_max(Decimal("19.25")) == Decimal("20")  # steps of 5
+    assert charts.nice_max(Decimal("7")) == Decimal("8")  # steps of 2
+
+
+def test_axis_labels_drop_needless_decimals():
+    with translation.override("vi"):
+        assert charts.tick(Decimal("15")) == "15"
+        assert charts.tick(Decimal("0.3")) == "0,3"
+        assert charts.tick(Decimal("2.50")) == "2,5"
 
 
 def test_line_chart_axis_starts_at_a_multiple_of_twenty_below_the_lowest_value():
