@@ -84,9 +84,9 @@ def hbar(*, title: str, rows: list[tuple[str, Decimal | None, str, str]], max_va
     plot = width - label_width - 150  # room for the value and band after the longest bar
     height = len(rows) * (bar_height + 6) + 30
     body = []
-    for step in range(0, 5):
-        v = max_value * step / 4
-        x = label_width + plot * step / 4
+    for grid in range(0, 5):
+        v = max_value * grid / 4
+        x = label_width + plot * grid / 4
         body.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e8ee"/>')
         body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(tick(v))}</text>')
     for i, (label, value, colour, text) in enumerate(rows):
@@ -117,9 +117,9 @@ def grouped_hbar(*, title: str, labels: list[str], series: list[tuple[str, str, 
                     f'<text x="{x + 16}" y="14">{escape(name)}</text>')
         x += 16 + 7 * len(str(name)) + 24  # about 7 px per character at 12 px
     max_value = max_value or Decimal(1)
-    for step in range(0, 5):
-        v = max_value * step / 4
-        x = label_width + plot * step / 4
+    for grid in range(0, 5):
+        v = max_value * grid / 4
+        x = label_width + plot * grid / 4
         body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e8ee"/>')
         body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(tick(v))}</text>')
     for i, label in enumerate(labels):
@@ -206,9 +206,9 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
     plot_w = width - left - right
     step = plot_w / max(len(x_labels) - 1, 1)
     body = []
-    for step in range(0, 5):
-        v = floor + span * step / 4
-        y = top + plot_h - plot_h * step / 4
+    for grid in range(0, 5):
+        v = floor + span * grid / 4
+        y = top + plot_h - plot_h * grid / 4
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e8ee"/>')
         body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b7c">{escape(tick(v))}</text>')
     for j, label in enumerate(x_labels):

@@ -64,3 +64,13 @@ def test_line_chart_axis_starts_at_a_multiple_of_twenty_below_the_lowest_value()
         svg = str(charts.line_chart(title="t", x_labels=["2020", "2021"], series=[("A", [Decimal("72.5"), Decimal("81")])]))
     # lowest 72,5 − 5 = 67,5 → 60; ticks 60, 70, 80, 90, 100
     assert ">60</text>" in svg and ">70</text>" in svg and ">0</text>" not in svg
+
+
+def test_line_chart_spreads_the_years_across_the_plot():
+    import re
+
+    svg = str(charts.line_chart(title="t", x_labels=["2019", "2020", "2021"],
+                                series=[("A", [Decimal("70"), Decimal("80"), Decimal("90")])], width=760))
+    xs = [float(x) for x in re.findall(r'<circle class="point" cx="([0-9.]+)"', svg)]
+    # left 46, right 20: plot 694 wide, years at 46, 393 and 740
+    assert xs == [46.0, 393.0, 740.0]
