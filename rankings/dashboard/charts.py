@@ -232,7 +232,7 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
         lx = left + (k % 3) * (plot_w / 3)
         ly = height + 8 + (k // 3) * 16
         body.append(f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>'
-                    f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(_truncate(name, 38))}</text>')
+                    f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(_truncate(name, 32))}</text>')
     return _svg(width, total_h, body, title, "lines")
 
 
