@@ -264,3 +264,22 @@ def test_before_any_publication_admin_is_led_to_the_provisional_run_and_leader_t
     assert 'id="provisional-banner"' in html and f'data-run="{run.pk}"' in html
     html = client_for(leader).get(reverse("dashboard:index")).content.decode()
     assert f'data-run="{run.pk}"' not in html and "Chưa có kết quả nào được công bố." in html
+
+
+@pytest.mark.parametrize("role", ["leader", "appraiser", "admin"])
+def test_home_and_nav_partials_link_readers_to_the_dashboard(role, request, rf):
+    from django.template.loader import render_to_string
+
+    user = request.getfixturevalue({"admin": "admin_user"}.get(role, role))
+    home = render_to_string(f"rankings/dashboard/partials/home_{role}.html", {"user": user})
+    nav = render_to_string("rankings/dashboard/partials/nav.html", {"user": user})
+    assert reverse("dashboard:index") in home and reverse("dashboard:trends") in home
+    assert reverse("dashboard:index") in nav
+
+
+def test_officer_partials_link_to_own_results_and_the_ranking(officer_a):
+    from django.template.loader import render_to_string
+
+    home = render_to_string("rankings/dashboard/partials/home_officer.html", {"user": officer_a})
+    assert reverse("dashboard:my_unit") in home and reverse("dashboard:index") in home
+    assert reverse("dashboard:trends") not in render_to_string("rankings/dashboard/partials/nav.html", {"user": officer_a})
