@@ -267,7 +267,7 @@ def test_before_any_publication_admin_is_led_to_the_provisional_run_and_leader_t
 
 
 @pytest.mark.parametrize("role", ["leader", "appraiser", "admin"])
-def test_home_and_nav_partials_link_readers_to_the_dashboard(role, request, rf):
+def test_home_and_nav_partials_link_readers_to_the_dashboard(role, request):
     from django.template.loader import render_to_string
 
     user = request.getfixturevalue({"admin": "admin_user"}.get(role, role))
