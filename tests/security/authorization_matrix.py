@@ -98,4 +98,30 @@ MATRIX: dict[str, Route] = {
     # --- surveys ---------------------------------------------------------------------------------------
     # --- rankings: results, dashboards, exports --------------------------------------------------------
     # --- api --------------------------------------------------------------------------------------------
+    # Open data: anyone reads the published results; nothing can be written.
+    "api:schema": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
+    "api:rounds": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
+    "api:groups": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
+    "api:units": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
+    "api:results": Route(kwargs=lambda w: {"year": w.round.year}, get=everyone(OK), post=everyone(NOT_ALLOWED),
+                         html=False),
+    "api:result": Route(kwargs=lambda w: {"year": w.round.year, "unit": w.unit_a.code}, get=everyone(OK),
+                        post=everyone(NOT_ALLOWED), html=False),
+    # --- rankings: leaders' dashboards (read-only pages: a POST is refused) --------------------------------
+    "dashboard:index": Route(get=only(*RESULT_READERS, "officer_own", "officer_other", outcome=REDIRECT),
+                             post=signed_in(NOT_ALLOWED)),
+    "dashboard:round": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
+                             post=signed_in(NOT_ALLOWED)),
+    "dashboard:ranking": Route(kwargs=lambda w: {"year": w.round.year},
+                               get=only(*RESULT_READERS, "officer_own", "officer_other"), post=signed_in(NOT_ALLOWED)),
+    "dashboard:unit": Route(kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk},
+                            get=only(*RESULT_READERS, "officer_own"), post=signed_in(NOT_ALLOWED)),
+    "dashboard:my_unit": Route(get=only("officer_own", "officer_other", outcome=REDIRECT), post=signed_in(NOT_ALLOWED)),
+    "dashboard:trends": Route(get=only(*RESULT_READERS), post=signed_in(NOT_ALLOWED)),
+    "dashboard:export_xlsx": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
+                                   post=signed_in(NOT_ALLOWED), html=False),
+    "dashboard:export_csv": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
+                                  post=signed_in(NOT_ALLOWED), html=False),
+    "dashboard:export_pdf": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
+                                  post=signed_in(NOT_ALLOWED), html=False),
 }
