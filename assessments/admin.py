@@ -1,38 +1,278 @@
-from django.contrib import admin
+"""Admin screens (in Vietnamese) for ranking groups, units, rounds, frameworks and their nodes.
+
+Framework spreadsheets are imported and exported through django-import-export on the node list
+(a framework is chosen in the import form) and from the framework page; every write goes through
+``assessments.services``.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from assessments.models import Assessment, Framework, Node, RankingGroup, Round, Unit
+from assessments.resources import NodeResource
+from assessments.services.frameworks import FrameworkError, framework_copy, framework_export
+from assessments.services.rounds import round_add_units
+from assessments.validation import fmt, validate_framework
 
 
 @admin.register(RankingGroup)
 class RankingGroupAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "display_order")
+    search_fields = ("code", "name")
 
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "group", "display_order", "active")
     list_filter = ("group", "active")
+    list_editable = ("display_order", "active")
     search_fields = ("code", "name")
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy")
+
+    def clean_bands(self):
+        """Bands: a list of {"label", "min"}, highest minimum first, minima from 100 down to 0."""
+        bands = self.cleaned_data["bands"]
+        if not isinstance(bands, list) or not bands:
+            raise forms.ValidationError(_("Give at least one band as a list of {\"label\": …, \"min\": …}."))
+        previous = None
+        for i, band in enumerate(bands, start=1):
+            if not isinstance(band, dict) or not str(band.get("label", "")).strip():
+                raise forms.ValidationError(_("Band %(n)s needs a label.") % {"n": i})
+            try:
+                minimum = Decimal(str(band.get("min")))
+            except (InvalidOperation, ValueError):
+                minimum = None
+            if minimum is None or not minimum.is_finite() or not 0 <= minimum <= 100:
+                raise forms.ValidationError(_("Band %(n)s: the minimum must be a number from 0 to 100.") % {"n": i})
+            if previous is not None and minimum >= previous:
+                raise forms.ValidationError(_("Band %(n)s: the minimum must be below the previous band's.") % {"n": i})
+            previous = minimum
+        if previous != 0:
+            raise forms.ValidationError(_("The last band must start at 0 so that every unit gets a band."))
+        return bands
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("self_deadline"), data.get("explanation_deadline")
+        if start and end and end < start:
+            self.add_error("explanation_deadline", _("The explanation deadline cannot come before the self-assessment deadline."))
+        return data
+
+
+class FrameworkInline(admin.TabularInline):
+    model = Framework
+    fields = ("title", "group", "target_total")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Round)
 class RoundAdmin(admin.ModelAdmin):
-    list_display = ("year", "title", "status", "self_deadline", "explanation_deadline")
+    form = RoundForm
+    list_display = ("year", "title", "status", "self_deadline", "explanation_deadline", "units_in_scope")
+    list_filter = ("status",)
+    fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy")
+    inlines = [FrameworkInline]
+    actions = ["copy_previous_frameworks", "add_active_units"]
+
+    @admin.display(description=_("units in scope"))
+    def units_in_scope(self, obj: Round) -> int:
+        return obj.assessments.count()
+
+    @admin.action(description=_("Copy last year's frameworks into the selected rounds"))
+    def copy_previous_frameworks(self, request, queryset):
+        for round_ in queryset:
+            previous = Round.objects.filter(year__lt=round_.year, frameworks__isnull=False).order_by("-year").first()
+            if previous is None:
+                self.message_user(request, gettext("No earlier round with a framework before %(year)s.") % {"year": round_.year}, messages.WARNING)
+                continue
+            for framework in previous.frameworks.select_related("group", "round"):
+                try:
+                    copy = framework_copy(source=framework, round=round_)
+                except FrameworkError as exc:
+                    self.message_user(request, "; ".join(exc.errors), messages.WARNING)
+                else:
+                    self.message_user(request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS)
+
+    @admin.action(description=_("Put every active unit in scope of the selected rounds"))
+    def add_active_units(self, request, queryset):
+        units = list(Unit.objects.active())
+        for round_ in queryset:
+            added = round_add_units(round=round_, units=units)
+            self.message_user(request, gettext("%(round)s: %(n)s units added.") % {"round": round_, "n": len(added)}, messages.SUCCESS)
 
 
 class NodeInline(admin.TabularInline):
     model = Node
-    fields = ("code", "parent", "level", "name", "max_points", "source", "rule", "order")
+    fk_name = "framework"
+    fields = ("code", "parent", "level", "name", "max_points", "source", "rule", "params", "na_allowed", "evidence_required", "order")
     extra = 0
+    show_change_link = True
+    ordering = ("order", "id")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A parent is chosen among the nodes of the same framework only.
+        parent_field = formset.form.base_fields["parent"]
+        parent_field.queryset = Node.objects.filter(framework=obj) if obj else Node.objects.none()
+        for name in ("name",):
+            formset.form.base_fields[name].widget = forms.Textarea(attrs={"rows": 1, "cols": 40})
+        formset.form.base_fields["params"].widget = forms.Textarea(attrs={"rows": 1, "cols": 30})
+        return formset
 
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ("title", "round", "group", "target_total")
+    list_display = ("title", "round", "group", "target_total", "node_count", "is_valid")
     list_filter = ("round", "group")
+    readonly_fields = ("validation_report", "spreadsheet")
+    fieldsets = (
+        (None, {"fields": ("round", "group", "title")}),
+        (_("Targets"), {"fields": ("target_total", "target_self", "target_cs_survey", "target_sipas")}),
+        (_("Check"), {"fields": ("validation_report", "spreadsheet")}),
+    )
+    inlines = [NodeInline]
+    actions = ["check_frameworks"]
+
+    @admin.display(description=_("nodes"))
+    def node_count(self, obj: Framework) -> int:
+        return obj.nodes.count()
+
+    @admin.display(description=_("valid"), boolean=True)
+    def is_valid(self, obj: Framework) -> bool:
+        return validate_framework(obj).is_valid
+
+    @admin.display(description=_("validation"))
+    def validation_report(self, obj: Framework):
+        if obj.pk is None:
+            return "–"
+        report = validate_framework(obj)
+        summary = gettext(
+            "%(d)s domains, %(c)s criteria, %(s)s sub-criteria, %(l)s scored nodes; total %(t)s "
+            "(self %(self)s, civil-servant survey %(cs)s, SIPAS %(sipas)s)."
+        ) % {
+            "d": report.domains, "c": report.criteria, "s": report.sub_criteria, "l": report.leaves,
+            "t": fmt(report.max_total), "self": fmt(report.by_source["self"]),
+            "cs": fmt(report.by_source["cs_survey"]), "sipas": fmt(report.by_source["sipas"]),
+        }
+        if report.is_valid:
+            return format_html('<p class="framework-valid">{} {}</p>', summary, gettext("The framework is valid."))
+        return format_html(
+            '<p>{}</p><ul class="framework-errors errorlist">{}</ul>',
+            summary, format_html_join("", "<li>{}</li>", ((e,) for e in report.errors)),
+        )
+
+    @admin.display(description=_("spreadsheet"))
+    def spreadsheet(self, obj: Framework):
+        if obj.pk is None:
+            return "–"
+        export_url = reverse("admin:assessments_framework_export", args=[obj.pk])
+        import_url = reverse("admin:assessments_node_import") + f"?framework={obj.pk}"
+        return format_html(
+            '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            export_url, gettext("Export (.xlsx)"), import_url, gettext("Import (.xlsx)"),
+        )
+
+    def get_urls(self):
+        urls = [
+            path("<int:pk>/export/", self.admin_site.admin_view(self.export_view), name="assessments_framework_export"),
+        ]
+        return urls + super().get_urls()
+
+    def export_view(self, request, pk: int):
+        framework = get_object_or_404(Framework.objects.select_related("round", "group"), pk=pk)
+        if not self.has_view_permission(request, framework):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        response = HttpResponse(
+            framework_export(framework=framework),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="framework-{framework.round.year}-{framework.group.code}.xlsx"'
+        return response
+
+    @admin.action(description=_("Check the selected frameworks"))
+    def check_frameworks(self, request, queryset):
+        for framework in queryset:
+            report = validate_framework(framework)
+            if report.is_valid:
+                self.message_user(request, gettext("%(framework)s: valid.") % {"framework": framework}, messages.SUCCESS)
+            else:
+                self.message_user(
+                    request, f"{framework}: " + "; ".join(report.errors), messages.ERROR,
+                )
+
+
+class NodeImportForm(ImportForm):
+    framework = forms.ModelChoiceField(queryset=Framework.objects.select_related("round", "group"), label=_("framework"))
+    replace = forms.BooleanField(label=_("replace the framework's existing nodes"), required=False)
+
+
+class NodeConfirmImportForm(ConfirmImportForm):
+    framework = forms.ModelChoiceField(queryset=Framework.objects.all(), widget=forms.HiddenInput())
+    replace = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+
+@admin.register(Node)
+class NodeAdmin(ImportExportMixin, admin.ModelAdmin):
+    """Framework nodes one by one, and the spreadsheet import/export of a whole framework."""
+
+    resource_classes = [NodeResource]
+    import_form_class = NodeImportForm
+    confirm_form_class = NodeConfirmImportForm
+    list_display = ("code", "name", "level", "max_points", "source", "rule", "framework")
+    list_filter = ("framework__round", "framework__group", "level", "source", "rule")
+    search_fields = ("code", "name")
+    list_select_related = ("framework",)
+    ordering = ("framework", "order", "id")
+    autocomplete_fields = ("parent",)
+
+    def get_import_form_initial(self, request):
+        initial = super().get_import_form_initial(request)
+        if request.GET.get("framework", "").isdigit():
+            initial["framework"] = int(request.GET["framework"])
+        return initial
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["framework"] = import_form.cleaned_data["framework"].pk
+            initial["replace"] = import_form.cleaned_data["replace"]
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        data = getattr(form, "cleaned_data", {}) if form is not None else {}
+        return {"framework": data.get("framework"), "replace": bool(data.get("replace"))}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
     list_display = ("unit", "round", "group", "state", "submitted_at")
     list_filter = ("round", "group", "state")
+
+from assessments import admin_workflow  # noqa: E402,F401

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assessments import views
 
 app_name = "assessments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("rounds/<int:round_id>/", views.queue, name="queue"),
+    path("rounds/<int:round_id>/finalise/", views.finalise_all, name="finalise_all"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/extension/", views.extension, name="extension"),
+    path("<int:pk>/leaves/<int:node_id>/self/", views.leaf_self_save, name="leaf_self"),
+    path("<int:pk>/leaves/<int:node_id>/appraisal/", views.leaf_appraise_save, name="leaf_appraisal"),
+    path("<int:pk>/leaves/<int:node_id>/history/", views.leaf_history, name="leaf_history"),
+    path("<int:pk>/leaves/<int:node_id>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("<int:pk>/leaves/<int:node_id>/evidence/link/", views.evidence_link, name="evidence_link"),
+    path("<int:pk>/leaves/<int:node_id>/evidence/<int:evidence_id>/remove/", views.evidence_unlink, name="evidence_unlink"),
+    path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_view, name="evidence_view"),
+    path("<int:pk>/evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"),
+]

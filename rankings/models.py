@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import POINTS, RankingGroup, Round, Unit
@@ -39,6 +39,8 @@ class IndexRun(models.Model):
         verbose_name_plural = _("index runs")
         constraints = [
             models.CheckConstraint(condition=Q(is_published=False) | Q(status="succeeded"), name="only_succeeded_runs_published"),
+            # Triggers arriving together (several finalisations, an import) share the one waiting run.
+            models.UniqueConstraint(fields=["round"], condition=Q(status="pending"), name="one_pending_run_per_round"),
         ]
 
     def __str__(self) -> str:
@@ -72,4 +74,14 @@ class UnitResult(models.Model):
 
     class Meta:
         ordering = ["run", "group__display_order", "rank", "display_order"]
-        constraints = [models.UniqueConstraint(fields=["run", "unit"], name="one_result_per_unit_per_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "unit"], name="one_result_per_unit_per_run"),
+            # Points above a leaf's maximum are corrupt input: the run fails rather than publish over 100 %.
+            models.CheckConstraint(condition=Q(total__lte=F("applicable_max")), name="result_total_within_applicable_max"),
+            models.CheckConstraint(condition=Q(index_pct__gte=0, index_pct__lte=100), name="result_index_between_0_and_100"),
+        ]
+
+    @property
+    def survey_points(self):
+        """Điểm điều tra XHH: civil-servant survey and SIPAS together."""
+        return self.cs_points + self.sipas_points

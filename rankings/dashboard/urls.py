@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rankings.dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("trends/", views.trends, name="trends"),
+    path("my-unit/", views.my_unit, name="my_unit"),
+    path("<int:year>/", views.round_dashboard, name="round"),
+    path("<int:year>/ranking/", views.ranking, name="ranking"),
+    path("<int:year>/units/<int:unit_id>/", views.unit_profile, name="unit"),
+    path("<int:year>/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("<int:year>/export.csv", views.export_csv, name="export_csv"),
+    path("<int:year>/report.pdf", views.export_pdf, name="export_pdf"),
+]

@@ -1,0 +1,344 @@
+"""Reads of assessments, scores, evidence and history, scoped to what the user may see.
+
+Officers see only their own unit's assessments (another unit's ids are 404); appraisers and admins see
+all; leaders read all. Views never query these models directly.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import (
+    Assessment,
+    AssessmentEvent,
+    AssessmentState,
+    EvidenceFile,
+    Framework,
+    LeafScore,
+    NaDecision,
+    Node,
+    Round,
+    RoundStatus,
+    Source,
+)
+from assessments.scoring import describe_inputs
+
+ZERO = Decimal("0.00")
+
+
+def assessments_visible_to(user) -> QuerySet[Assessment]:
+    qs = Assessment.objects.select_related("round", "unit", "group")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_appraiser or user.is_admin_role or user.is_leader:
+        return qs
+    if user.is_officer:
+        return qs.filter(unit_id=user.unit_id)
+    return qs.none()
+
+
+def assessment_get_for_user(user, pk: int) -> Assessment:
+    try:
+        return assessments_visible_to(user).get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+
+
+def round_current() -> Round | None:
+    """The open round (the latest if several are open)."""
+    return Round.objects.filter(status=RoundStatus.OPEN).order_by("-year").first()
+
+
+def assessment_current_for_officer(user) -> Assessment | None:
+    rnd = round_current()
+    if rnd is None or not getattr(user, "is_officer", False):
+        return None
+    return assessments_visible_to(user).filter(round=rnd, unit_id=user.unit_id).first()
+
+
+def evidence_get_for_user(user, *, assessment_pk: int, pk: int) -> EvidenceFile:
+    assessment = assessment_get_for_user(user, assessment_pk)
+    try:
+        return EvidenceFile.objects.get(assessment=assessment, pk=pk)
+    except EvidenceFile.DoesNotExist:
+        raise Http404 from None
+
+
+def evidence_files_of(assessment: Assessment) -> list[EvidenceFile]:
+    return list(EvidenceFile.objects.filter(assessment=assessment))
+
+
+@dataclass
+class Row:
+    """One node of the framework tree with its score (for leaves) and totals over its self leaves."""
+
+    node: Node
+    depth: int
+    is_leaf: bool
+    score: LeafScore | None = None
+    self_total: Decimal = ZERO
+    self_max: Decimal = ZERO
+    app_total: Decimal = ZERO
+    app_max: Decimal = ZERO
+    self_scored: int = 0
+    self_leaves: int = 0
+    children: list["Row"] = field(default_factory=list)
+
+    @property
+    def is_self_leaf(self) -> bool:
+        return self.is_leaf and self.node.source == Source.SELF
+
+    @property
+    def self_inputs_text(self) -> str:
+        return describe_inputs(node=self.node, inputs=self.score.self_inputs) if self.score else "—"
+
+    @property
+    def app_inputs_text(self) -> str:
+        return describe_inputs(node=self.node, inputs=self.score.app_inputs) if self.score else "—"
+
+    @property
+    def version(self) -> int:
+        return self.score.version if self.score else 0
+
+
+@dataclass
+class Tree:
+    framework: Framework | None
+    rows: list[Row]
+    root: Row
+
+    @property
+    def domains(self) -> list[Row]:
+        return self.root.children
+
+    def totals_rows(self) -> list[Row]:
+        """Domains and criteria (a criterion may itself be a leaf) that hold self leaves."""
+        return [r for r in self.rows if r.depth <= 1 and r.self_leaves]
+
+    def row_for(self, node_id: int) -> Row | None:
+        return next((r for r in self.rows if r.node.pk == node_id), None)
+
+
+def assessment_tree(assessment: Assessment) -> Tree:
+    """The framework tree in order with scores and running totals (self and appraised) per node.
+
+    Self total counts the unit's points over leaves it did not claim N/A; appraised total counts the
+    appraiser's points over leaves not confirmed N/A. Survey leaves are listed but carry no self points.
+    """
+    framework = Framework.objects.filter(round_id=assessment.round_id, group_id=assessment.group_id).first()
+    root = Row(node=Node(code="", name="", max_points=ZERO), depth=-1, is_leaf=False)
+    if framework is None:
+        return Tree(framework=None, rows=[], root=root)
+    nodes = list(Node.objects.filter(framework=framework).order_by("order", "id"))
+    scores = {
+        s.node_id: s
+        for s in LeafScore.objects.filter(assessment=assessment).select_related("updated_by").prefetch_related("evidence")
+    }
+    children: dict[int | None, list[Node]] = {}
+    for n in nodes:
+        children.setdefault(n.parent_id, []).append(n)
+    rows: list[Row] = []
+
+    def build(node: Node, depth: int) -> Row:
+        kids = children.get(node.pk, [])
+        row = Row(node=node, depth=depth, is_leaf=not kids, score=scores.get(node.pk))
+        rows.append(row)
+        if kids:
+            for kid in kids:
+                child = build(kid, depth + 1)
+                row.children.append(child)
+                for attr in ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves"):
+                    setattr(row, attr, getattr(row, attr) + getattr(child, attr))
+        elif node.source == Source.SELF:
+            s = row.score
+            row.self_leaves = 1
+            if s is None or not s.self_na:
+                row.self_max = node.max_points
+                row.self_total = (s.self_points if s and s.self_points is not None else ZERO)
+            if s is not None and (s.self_na or s.self_inputs is not None):
+                row.self_scored = 1
+            if s is None or not (s.self_na and s.na_decision == NaDecision.CONFIRMED):
+                row.app_max = node.max_points
+                row.app_total = (s.app_points if s and s.app_points is not None else ZERO)
+        return row
+
+    for top in children.get(None, []):
+        root.children.append(build(top, 0))
+        for attr in ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves"):
+            setattr(root, attr, getattr(root, attr) + getattr(root.children[-1], attr))
+    return Tree(framework=framework, rows=rows, root=root)
+
+
+@dataclass
+class QueueRow:
+    assessment: Assessment
+    self_total: Decimal
+    app_total: Decimal | None
+    flagged: int
+
+
+def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
+    """Every unit of the round with state, submission, lateness, totals and flagged leaves."""
+    if not (user.is_appraiser or user.is_admin_role or user.is_leader):
+        return []
+    assessments = list(
+        assessments_visible_to(user).filter(round=round).annotate(flagged_count=Count("scores", filter=Q(scores__flagged=True)))
+    )
+    totals: dict[int, list[Decimal]] = {a.pk: [ZERO, ZERO] for a in assessments}
+    for s in LeafScore.objects.filter(assessment__round=round).values("assessment_id", "self_points", "self_na", "app_points", "na_decision"):
+        t = totals.get(s["assessment_id"])
+        if t is None:
+            continue
+        if not s["self_na"] and s["self_points"] is not None:
+            t[0] += s["self_points"]
+        if s["app_points"] is not None and s["na_decision"] != NaDecision.CONFIRMED:
+            t[1] += s["app_points"]
+    appraised_states = {AssessmentState.IN_APPRAISAL, AssessmentState.EXPLANATION_REQUESTED, AssessmentState.EXPLAINED,
+                        AssessmentState.APPRAISED, AssessmentState.FINALISED}
+    return [
+        QueueRow(
+            assessment=a, self_total=totals[a.pk][0],
+            app_total=totals[a.pk][1] if a.state in appraised_states else None, flagged=a.flagged_count,
+        )
+        for a in assessments
+    ]
+
+
+def rounds_visible_to(user) -> QuerySet[Round]:
+    return Round.objects.filter(assessments__in=assessments_visible_to(user)).distinct().order_by("-year")
+
+
+def round_get(pk: int) -> Round:
+    try:
+        return Round.objects.get(pk=pk)
+    except Round.DoesNotExist:
+        raise Http404 from None
+
+
+EVENT_LABELS = {
+    "submit": _("Submitted"),
+    "withdraw": _("Withdrawn to draft"),
+    "start_appraisal": _("Appraisal started"),
+    "request_explanations": _("Explanations requested"),
+    "respond": _("Explanations sent"),
+    "resume_appraisal": _("Appraised again"),
+    "complete": _("Appraisal completed"),
+    "finalise": _("Finalised"),
+    "reopen": _("Reopened"),
+    "extend_self": _("Self-assessment extension granted"),
+    "extend_explanation": _("Explanation extension granted"),
+}
+
+
+def _state_label(state: str) -> str:
+    return str(AssessmentState(state).label) if state in AssessmentState.values else state
+
+
+def assessment_timeline(assessment: Assessment) -> list[AssessmentEvent]:
+    """The assessment's events in order, with readable labels."""
+    events = list(AssessmentEvent.objects.filter(assessment=assessment).select_related("actor").order_by("at", "id"))
+    for e in events:
+        e.action_label = EVENT_LABELS.get(e.action, e.action)
+        e.from_label, e.to_label = _state_label(e.from_state), _state_label(e.to_state)
+    return events
+
+
+HISTORY_FIELDS = [
+    "self_inputs", "self_points", "self_na", "self_na_reason", "self_note", "evidence_absence_note",
+    "app_inputs", "app_points", "app_note", "na_decision", "flagged", "flag_request", "explanation",
+]
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: object
+    reason: str
+    changes: list[tuple[str, str, str]]
+
+
+def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, list[HistoryEntry]]:
+    """Who changed what on one leaf, newest first (appraisers and admins only)."""
+    if not (user.is_appraiser or user.is_admin_role):
+        raise Http404
+    score = LeafScore.objects.filter(assessment=assessment, node_id=node_id).select_related("node").first()
+    if score is None:
+        node = Node.objects.filter(pk=node_id, framework__round=assessment.round).first()
+        if node is None:
+            raise Http404
+        return node, []
+    records = list(score.history.all().select_related("history_user").order_by("history_date", "history_id"))
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        for name in HISTORY_FIELDS:
+            old = getattr(previous, name, None) if previous is not None else None
+            new = getattr(record, name)
+            if previous is None and new in (None, "", False):
+                continue
+            if previous is not None and old == new:
+                continue
+            changes.append((str(LeafScore._meta.get_field(name).verbose_name), _show(score.node, name, old), _show(score.node, name, new)))
+        entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=record.history_change_reason or "", changes=changes))
+        previous = record
+    entries.reverse()
+    return score.node, entries
+
+
+def _show(node: Node, name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if name.endswith("_inputs"):
+        return describe_inputs(node=node, inputs=value)
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What the user may do on one assessment page (the services check the same rules again)."""
+
+    edit_self: bool  # the unit may change leaves (all in draft; flagged ones when explanations are requested)
+    explaining: bool
+    appraise: bool
+    see_appraisal: bool
+    see_history: bool
+    admin: bool
+    actions: tuple[str, ...]
+
+    def may_edit_leaf(self, score: LeafScore | None) -> bool:
+        if not self.edit_self:
+            return False
+        return not self.explaining or bool(score and score.flagged)
+
+
+def assessment_permissions(user, assessment: Assessment) -> Permissions:
+    S = AssessmentState
+    state = assessment.state
+    officer = bool(user.is_officer and user.unit_id == assessment.unit_id)
+    appraiser = bool(user.is_appraiser)
+    admin = bool(user.is_admin_role)
+    actions: list[str] = []
+    if officer:
+        actions += {S.DRAFT: ["submit"], S.SUBMITTED: ["withdraw"], S.EXPLANATION_REQUESTED: ["respond"]}.get(state, [])
+    if appraiser:
+        actions += {
+            S.SUBMITTED: ["start_appraisal"], S.IN_APPRAISAL: ["request_explanations", "complete"],
+            S.EXPLAINED: ["resume_appraisal"],
+        }.get(state, [])
+    if admin and state == S.APPRAISED:
+        actions.append("finalise")
+    return Permissions(
+        edit_self=officer and state in (S.DRAFT, S.EXPLANATION_REQUESTED),
+        explaining=state == S.EXPLANATION_REQUESTED,
+        appraise=appraiser and state == S.IN_APPRAISAL,
+        see_appraisal=appraiser or admin or user.is_leader or (officer and state == S.FINALISED),
+        see_history=appraiser or admin,
+        admin=admin,
+        actions=tuple(actions),
+    )

@@ -1,0 +1,207 @@
+"""Saving a leaf's self-assessment and appraisal inputs; points are always derived from inputs."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Assessment, AssessmentState, LeafScore, NaDecision, Node, Source
+from assessments.scoring import describe_inputs, leaf_points, validate_inputs
+from assessments.services.common import (
+    format_moment,
+    lock_assessment,
+    require_appraiser,
+    require_officer_of,
+    require_state,
+    self_leaves,
+)
+
+
+class StaleEdit(ValidationError):
+    """The form was rendered from an older version of the leaf: someone else saved in between."""
+
+    def __init__(self, message: str, *, current: LeafScore):
+        super().__init__(message, code="stale")
+        self.current = current
+
+
+def _leaf_of(assessment: Assessment, node_id: int) -> Node:
+    try:
+        return self_leaves(assessment).get(pk=node_id)
+    except Node.DoesNotExist:
+        raise ValidationError(_("This criterion is not scored by self-assessment in this assessment.")) from None
+
+
+def _lock_score(assessment: Assessment, node: Node) -> LeafScore:
+    # The assessment row is already locked, so two first saves of the same leaf cannot both create it.
+    score, _created = LeafScore.objects.select_for_update().get_or_create(assessment=assessment, node=node)
+    return score
+
+
+def _points_text(points: Decimal | None) -> str:
+    return "—" if points is None else format(points, "f").replace(".", ",")
+
+
+def _check_version(score: LeafScore, expected_version: int, *, side: str) -> None:
+    if int(expected_version) == score.version:
+        return
+    who = score.updated_by or _("another user")
+    if side == "self":
+        value = (
+            _("not applicable (%(reason)s)") % {"reason": score.self_na_reason}
+            if score.self_na
+            else f"{describe_inputs(node=score.node, inputs=score.self_inputs)} → {_points_text(score.self_points)}"
+        )
+    else:
+        value = f"{describe_inputs(node=score.node, inputs=score.app_inputs)} → {_points_text(score.app_points)}"
+    raise StaleEdit(
+        _(
+            "%(who)s saved criterion %(code)s at %(when)s, after you opened the page. Their value: %(value)s. "
+            "Your change was not saved: check it and save again."
+        )
+        % {"who": who, "code": score.node.code, "when": format_moment(score.updated_at), "value": value},
+        current=score,
+    )
+
+
+def _explanation_open(assessment: Assessment, now: datetime) -> bool:
+    deadline = assessment.round.explanation_deadline
+    if deadline is None or now <= deadline:
+        return True
+    return assessment.explanation_extension_until is not None and now <= assessment.explanation_extension_until
+
+
+def require_explanation_open(assessment: Assessment, now: datetime) -> None:
+    if not _explanation_open(assessment, now):
+        raise ValidationError(
+            _("The explanation deadline (%(deadline)s) has passed; an administrator must grant an extension.")
+            % {"deadline": format_moment(assessment.round.explanation_deadline)},
+            code="deadline",
+        )
+
+
+def _save(score: LeafScore, *, user, reason: str) -> None:
+    score.version += 1
+    score.updated_by = user
+    score._history_user = user
+    score._change_reason = reason
+    score.full_clean(exclude=["assessment", "node", "evidence"])
+    score.save()
+
+
+def score_save_self(
+    *,
+    user,
+    assessment_id: int,
+    node_id: int,
+    expected_version: int,
+    inputs: dict | None,
+    na: bool = False,
+    na_reason: str = "",
+    note: str = "",
+    evidence_absence_note: str = "",
+    explanation: str | None = None,
+    now: datetime | None = None,
+) -> LeafScore:
+    """The unit's inputs for one leaf: in draft any leaf, when explanations are requested only flagged ones."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        assessment = lock_assessment(assessment_id)
+        require_officer_of(user, assessment)
+        require_state(assessment, AssessmentState.DRAFT, AssessmentState.EXPLANATION_REQUESTED)
+        node = _leaf_of(assessment, node_id)
+        score = _lock_score(assessment, node)
+        if assessment.state == AssessmentState.EXPLANATION_REQUESTED:
+            if not score.flagged:
+                raise ValidationError(_("Only the criteria the appraiser flagged can be changed now."), code="not_flagged")
+            require_explanation_open(assessment, now)
+        _check_version(score, expected_version, side="self")
+        if na:
+            if not node.na_allowed:
+                raise ValidationError({"na": _("Criterion %(code)s cannot be marked not applicable.") % {"code": node.code}})
+            if not na_reason.strip():
+                raise ValidationError({"na_reason": _("Give the reason why the criterion is not applicable.")})
+            score.self_na, score.self_na_reason = True, na_reason.strip()
+            score.self_inputs, score.self_points = None, None
+        else:
+            clean = validate_inputs(node=node, inputs=inputs)
+            score.self_na, score.self_na_reason = False, ""
+            score.self_inputs, score.self_points = clean, leaf_points(node=node, inputs=clean)
+        score.self_note = note.strip()
+        score.evidence_absence_note = evidence_absence_note.strip()
+        if explanation is not None and assessment.state == AssessmentState.EXPLANATION_REQUESTED:
+            score.explanation = explanation.strip()
+            score.explained_at = now if score.explanation else None
+        _save(score, user=user, reason="self")
+    return score
+
+
+def points_differ(score: LeafScore) -> bool:
+    """Whether the appraisal departs from the unit's self-assessment (then a note is required)."""
+    if score.self_na:
+        return score.na_decision == NaDecision.REJECTED
+    return score.app_points != score.self_points
+
+
+def score_save_appraisal(
+    *,
+    user,
+    assessment_id: int,
+    node_id: int,
+    expected_version: int,
+    inputs: dict | None,
+    note: str = "",
+    na_decision: str | None = None,
+    flagged: bool = False,
+    flag_request: str = "",
+) -> LeafScore:
+    """The appraiser's inputs for one leaf, N/A decision and explanation flag; self inputs are never touched."""
+    with transaction.atomic():
+        assessment = lock_assessment(assessment_id)
+        require_appraiser(user)
+        require_state(assessment, AssessmentState.IN_APPRAISAL)
+        node = _leaf_of(assessment, node_id)
+        score = _lock_score(assessment, node)
+        _check_version(score, expected_version, side="app")
+        if score.self_na:
+            if na_decision not in (NaDecision.CONFIRMED, NaDecision.REJECTED):
+                raise ValidationError({"na_decision": _("Confirm or reject the unit's not-applicable claim.")})
+            score.na_decision = na_decision
+        elif na_decision:
+            raise ValidationError({"na_decision": _("The unit did not claim this criterion is not applicable.")})
+        if score.self_na and score.na_decision == NaDecision.CONFIRMED:
+            score.app_inputs, score.app_points = None, None
+        else:
+            clean = validate_inputs(node=node, inputs=inputs)
+            score.app_inputs, score.app_points = clean, leaf_points(node=node, inputs=clean)
+        score.app_note = note.strip()
+        if points_differ(score) and not score.app_note:
+            raise ValidationError(
+                {"app_note": _("Write a note: the appraised points differ from the unit's self-assessment.")}
+            )
+        if flagged and not flag_request.strip():
+            raise ValidationError({"flag_request": _("Write what the unit must explain.")})
+        score.flagged = bool(flagged)
+        if flagged:
+            score.flag_request = flag_request.strip()
+        _save(score, user=user, reason="appraisal")
+    return score
+
+
+def scores_seed_appraisal(*, assessment: Assessment, user) -> int:
+    """Start the appraisal from the unit's inputs (caller holds the assessment lock); returns leaves seeded."""
+    seeded = 0
+    for score in LeafScore.objects.select_for_update().filter(assessment=assessment, app_inputs__isnull=True).select_related("node"):
+        if score.self_na or score.self_inputs is None or score.node.source != Source.SELF:
+            continue
+        score.app_inputs, score.app_points = score.self_inputs, score.self_points
+        score.updated_by = user
+        score._history_user = user
+        score._change_reason = "appraisal started"
+        score.version += 1
+        score.save()
+        seeded += 1
+    return seeded

@@ -1,0 +1,359 @@
+"""Assessment pages: read the request, call one selector or service, render. Rules live in the services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessments import selectors
+from assessments.forms import (
+    AppraisalLeafForm,
+    EvidenceLinkForm,
+    EvidenceUploadForm,
+    ExtensionForm,
+    ReopenForm,
+    SelfLeafForm,
+    TransitionForm,
+)
+from assessments.services import evidence as evidence_services
+from assessments.services import scores as score_services
+from assessments.services import workflow
+from assessments.services.scores import StaleEdit
+
+ACTION_LABELS = {
+    "submit": gettext_lazy("Submit the self-assessment"),
+    "withdraw": gettext_lazy("Withdraw to draft"),
+    "start_appraisal": gettext_lazy("Start appraisal"),
+    "request_explanations": gettext_lazy("Request explanations"),
+    "respond": gettext_lazy("Send the explanations"),
+    "resume_appraisal": gettext_lazy("Appraise again (round 2)"),
+    "complete": gettext_lazy("Complete the appraisal"),
+    "finalise": gettext_lazy("Finalise"),
+}
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _detail_url(assessment, node_id: int | None = None) -> str:
+    url = reverse("assessments:detail", args=[assessment.pk])
+    return f"{url}#leaf-{node_id}" if node_id else url
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _leaf_forms(row, perms, *, self_form=None, app_form=None):
+    node, score = row.node, row.score
+    if self_form is None and perms.may_edit_leaf(score):
+        self_form = SelfLeafForm.for_score(node=node, score=score, explaining=perms.explaining, prefix=f"s{node.pk}")
+    if app_form is None and perms.appraise and score is not None:
+        app_form = AppraisalLeafForm.for_score(node=node, score=score, prefix=f"a{node.pk}")
+    return self_form, app_form
+
+
+def _page_context(request, assessment) -> dict:
+    perms = selectors.assessment_permissions(request.user, assessment)
+    tree = selectors.assessment_tree(assessment)
+    for row in tree.rows:
+        if row.is_self_leaf:
+            row.self_form, row.app_form = _leaf_forms(row, perms)
+    return {
+        "assessment": assessment, "tree": tree, "perms": perms,
+        "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
+        "actions": [(a, ACTION_LABELS[a]) for a in perms.actions],
+        "transition_form": TransitionForm(initial={"version": assessment.version}),
+        "reopen_form": ReopenForm(initial={"version": assessment.version}),
+        "extension_form": ExtensionForm(),
+    }
+
+
+def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_form=None, error: str = "", notice: str = ""):
+    """The leaf fragment and, out of band, the running totals (htmx); a redirect without JavaScript."""
+    if not _is_htmx(request):
+        if error:
+            messages.error(request, error)
+        for form in (self_form, app_form):
+            if form is not None and form.errors:
+                for field, errs in form.errors.items():
+                    label = form.fields[field].label if field in form.fields else ""
+                    messages.error(request, f"{label}: {' '.join(errs)}" if label else " ".join(errs))
+        if notice:
+            messages.success(request, notice)
+        return redirect(_detail_url(assessment, node_id))
+    perms = selectors.assessment_permissions(request.user, assessment)
+    tree = selectors.assessment_tree(assessment)
+    row = tree.row_for(node_id)
+    if row is None:
+        raise Http404
+    row.self_form, row.app_form = _leaf_forms(row, perms, self_form=self_form, app_form=app_form)
+    context = {
+        "assessment": assessment, "tree": tree, "perms": perms, "row": row, "error": error, "notice": notice,
+        "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [], "oob": True,
+    }
+    html = render_to_string("assessments/partials/leaf.html", context, request=request)
+    html += render_to_string("assessments/partials/totals.html", context, request=request)
+    return HttpResponse(html)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_appraiser or user.is_admin_role or user.is_leader:
+        rnd = selectors.round_current() or selectors.rounds_visible_to(user).first()
+        if rnd is not None:
+            return redirect("assessments:queue", round_id=rnd.pk)
+    assessment = selectors.assessment_current_for_officer(user)
+    if assessment is not None:
+        return redirect("assessments:detail", pk=assessment.pk)
+    return render(request, "assessments/none.html")
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    return render(request, "assessments/detail.html", _page_context(request, assessment))
+
+
+@login_required
+@require_POST
+def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    node = _self_leaf(assessment, node_id)
+    form = SelfLeafForm(request.POST, node=node, explaining=True, prefix=f"s{node_id}")
+    if not form.is_valid():
+        return _leaf_response(request, assessment, node_id, self_form=form)
+    data = form.cleaned_data
+    try:
+        score_services.score_save_self(
+            user=request.user, assessment_id=assessment.pk, node_id=node_id, expected_version=data["version"],
+            inputs=form.inputs(), na=data.get("na", False), na_reason=data.get("na_reason", ""),
+            note=data.get("note", ""), evidence_absence_note=data.get("evidence_absence_note", ""),
+            explanation=data.get("explanation"),
+        )
+    except StaleEdit as exc:
+        return _leaf_response(request, assessment, node_id, error=exc.messages[0])
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return _leaf_response(request, assessment, node_id, self_form=form)
+    return _leaf_response(request, assessment, node_id, notice=_("Saved."))
+
+
+@login_required
+@require_POST
+def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    node = _self_leaf(assessment, node_id)
+    form = AppraisalLeafForm(request.POST, node=node, self_na=True, prefix=f"a{node_id}")
+    if not form.is_valid():
+        return _leaf_response(request, assessment, node_id, app_form=form)
+    data = form.cleaned_data
+    try:
+        score_services.score_save_appraisal(
+            user=request.user, assessment_id=assessment.pk, node_id=node_id, expected_version=data["version"],
+            inputs=form.inputs(), note=data.get("app_note", ""), na_decision=data.get("na_decision") or None,
+            flagged=data.get("flagged", False), flag_request=data.get("flag_request", ""),
+        )
+    except StaleEdit as exc:
+        return _leaf_response(request, assessment, node_id, error=exc.messages[0])
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return _leaf_response(request, assessment, node_id, app_form=form)
+    return _leaf_response(request, assessment, node_id, notice=_("Saved."))
+
+
+def _self_leaf(assessment, node_id: int):
+    tree = selectors.assessment_tree(assessment)
+    row = tree.row_for(node_id)
+    if row is None or not row.is_self_leaf:
+        raise Http404
+    return row.node
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    _self_leaf(assessment, node_id)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _leaf_response(request, assessment, node_id, error=" ".join(e for errs in form.errors.values() for e in errs))
+    try:
+        result = evidence_services.evidence_upload(
+            user=request.user, assessment_id=assessment.pk, node_id=node_id, uploaded=form.cleaned_data["file"]
+        )
+    except ValidationError as exc:
+        return _leaf_response(request, assessment, node_id, error=" ".join(_messages_of(exc)))
+    notice = (
+        _("This file was already uploaded; it is now linked to this criterion too.")
+        if result.reused else _("File attached.")
+    )
+    return _leaf_response(request, assessment, node_id, notice=notice)
+
+
+@login_required
+@require_POST
+def evidence_link(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    form = EvidenceLinkForm(request.POST)
+    if not form.is_valid():
+        return _leaf_response(request, assessment, node_id, error=_("Choose a file."))
+    try:
+        evidence_services.evidence_link(
+            user=request.user, assessment_id=assessment.pk, node_id=node_id, evidence_id=form.cleaned_data["evidence"]
+        )
+    except ValidationError as exc:
+        return _leaf_response(request, assessment, node_id, error=" ".join(_messages_of(exc)))
+    return _leaf_response(request, assessment, node_id, notice=_("File attached."))
+
+
+@login_required
+@require_POST
+def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    try:
+        evidence_services.evidence_unlink(
+            user=request.user, assessment_id=assessment.pk, node_id=node_id, evidence_id=evidence_id
+        )
+    except ValidationError as exc:
+        return _leaf_response(request, assessment, node_id, error=" ".join(_messages_of(exc)))
+    return _leaf_response(request, assessment, node_id, notice=_("File removed from this criterion."))
+
+
+def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: bool) -> FileResponse:
+    evidence = selectors.evidence_get_for_user(request.user, assessment_pk=pk, pk=evidence_id)
+    inline = inline and evidence.content_type in INLINE_TYPES
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=not inline, filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+    return _serve_evidence(request, pk, evidence_id, inline=False)
+
+
+@login_required
+def evidence_view(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+    return _serve_evidence(request, pk, evidence_id, inline=True)
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    service = workflow.TRANSITIONS.get(action)
+    form = TransitionForm(request.POST)
+    if service is None or not form.is_valid():
+        raise Http404
+    try:
+        service(user=request.user, assessment_id=assessment.pk, expected_version=form.cleaned_data["version"])
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+    return redirect(_detail_url(assessment))
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    form = ReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the reason for reopening."))
+        workflow.assessment_reopen(
+            user=request.user, assessment_id=assessment.pk, reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The assessment was reopened."))
+    return redirect(_detail_url(assessment))
+
+
+@login_required
+@require_POST
+def extension(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    form = ExtensionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose the kind of extension and its end."))
+        workflow.assessment_grant_extension(
+            user=request.user, assessment_id=assessment.pk, kind=form.cleaned_data["kind"], until=form.cleaned_data["until"]
+        )
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Extension granted."))
+    return redirect(_detail_url(assessment))
+
+
+@login_required
+def queue(request: HttpRequest, round_id: int) -> HttpResponse:
+    user = request.user
+    if not (user.is_appraiser or user.is_admin_role or user.is_leader):
+        raise Http404
+    rnd = selectors.round_get(round_id)
+    return render(request, "assessments/queue.html", {
+        "round": rnd, "rows": selectors.appraisal_queue(user, round=rnd), "rounds": selectors.rounds_visible_to(user),
+    })
+
+
+@login_required
+@require_POST
+def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
+    rnd = selectors.round_get(round_id)
+    try:
+        done = workflow.assessments_finalise_appraised(user=request.user, round=rnd)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(n)s assessments finalised.") % {"n": len(done)})
+    return redirect("assessments:queue", round_id=rnd.pk)
+
+
+@login_required
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    return render(request, "assessments/timeline.html", {
+        "assessment": assessment, "events": selectors.assessment_timeline(assessment),
+    })
+
+
+@login_required
+def leaf_history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    node, entries = selectors.leaf_history(request.user, assessment=assessment, node_id=node_id)
+    return render(request, "assessments/leaf_history.html", {"assessment": assessment, "node": node, "entries": entries})

@@ -1,0 +1,72 @@
+"""Read-only open-data API: only the latest published run of each round is ever served."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+
+from assessments.models import RankingGroup, Round, Unit
+from rankings.api import serializers as s
+from rankings.dashboard.selectors import latest_published_runs
+from rankings.models import UnitResult
+
+
+class RoundList(generics.ListAPIView):
+    """Rounds with published results."""
+
+    serializer_class = s.RoundSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        self.runs = latest_published_runs()
+        return Round.objects.filter(pk__in=list(self.runs)).order_by("-year")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "published_runs": getattr(self, "runs", {})}
+
+
+class GroupList(generics.ListAPIView):
+    serializer_class = s.GroupSerializer
+    pagination_class = None
+    queryset = RankingGroup.objects.order_by("display_order", "code")
+
+
+class UnitList(generics.ListAPIView):
+    serializer_class = s.UnitSerializer
+    pagination_class = None
+    queryset = Unit.objects.select_related("group").order_by("group__display_order", "display_order", "code")
+
+
+def _published_results(year: int):
+    round = Round.objects.filter(year=year).first()
+    run = latest_published_runs().get(round.pk) if round else None
+    if run is None:
+        raise Http404("no published results for this round")
+    return (UnitResult.objects.filter(run=run).select_related("run__round", "unit", "group")
+            .order_by("group__display_order", "rank", "display_order", "unit__code"))
+
+
+class ResultList(generics.ListAPIView):
+    """Results of every unit in the round's latest published run, with per-domain scores."""
+
+    serializer_class = s.ResultSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        qs = _published_results(self.kwargs["year"])
+        group = self.request.query_params.get("group")
+        return qs.filter(group__code=group) if group else qs
+
+    @extend_schema(parameters=[OpenApiParameter("group", str, description="Ranking group code, e.g. department")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ResultDetail(generics.RetrieveAPIView):
+    """One unit's published result with domain and criterion breakdown."""
+
+    serializer_class = s.ResultDetailSerializer
+    lookup_field = "unit__code"
+    lookup_url_kwarg = "unit"
+
+    def get_queryset(self):
+        return _published_results(self.kwargs["year"])

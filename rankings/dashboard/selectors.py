@@ -1,0 +1,407 @@
+"""Reads behind the leaders' dashboards, unit profiles, trends and exports.
+
+Every function takes the user and returns only what that user may see. Each issues a fixed number of
+queries whatever the number of units: results are read in one query and aggregated in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.http import Http404
+
+from assessments.models import RankingGroup, Round, Unit
+from rankings.models import IndexRun, RunStatus, UnitResult
+from rankings.selectors import run_latest_published, run_latest_succeeded
+from surveys.models import SurveyKind, SurveyUnitResult
+
+TWO = Decimal("0.01")
+SIPAS_ELEMENTS = ("1", "2", "3", "4", "5")
+
+
+def q2(value: Decimal) -> Decimal:
+    return value.quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def dec(value) -> Decimal:
+    return Decimal(str(value)) if value is not None and value != "" else Decimal(0)
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def can_read_dashboards(user) -> bool:
+    """Leaders, appraisers and admins read dashboards, trends and exports."""
+    return bool(user.is_authenticated and user.can_read_results)
+
+
+def can_read_ranking(user) -> bool:
+    """Officers also read the published ranking table (and their own unit's profile)."""
+    return bool(user.is_authenticated and (user.can_read_results or user.is_officer))
+
+
+def can_read_unit(user, unit: Unit) -> bool:
+    if can_read_dashboards(user):
+        return True
+    return bool(user.is_authenticated and user.is_officer and user.unit_id == unit.pk)
+
+
+def may_see_provisional(user) -> bool:
+    return bool(user.is_authenticated and user.is_admin_role)
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+
+def rounds_with_published_results() -> list[Round]:
+    return list(Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year"))
+
+
+def round_for_year(year: int | None) -> Round:
+    rounds = Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year")
+    found = rounds.filter(year=year).first() if year else rounds.first()
+    if found is None and year:
+        # Admins may look at a round with a provisional run only.
+        found = Round.objects.filter(year=year).first()
+    if found is None:
+        raise Http404("round")
+    return found
+
+
+def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
+    """The published run; admins asking for it get the latest succeeded run (provisional when unpublished)."""
+    if provisional and may_see_provisional(user):
+        return run_latest_succeeded(round=round)
+    return run_latest_published(round=round)
+
+
+def latest_published_runs() -> dict[int, IndexRun]:
+    """The latest published run of every round, keyed by round id (one query)."""
+    runs: dict[int, IndexRun] = {}
+    for run in IndexRun.objects.filter(is_published=True).select_related("round").order_by("-published_at", "-id"):
+        runs.setdefault(run.round_id, run)
+    return runs
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    result: UnitResult
+    domains: list[dict]
+    criteria: list[dict]
+    sipas: dict[str, Decimal | None]
+    band_index: int
+
+    @property
+    def unit(self) -> Unit:
+        return self.result.unit
+
+    @property
+    def survey_points(self) -> Decimal:
+        """Điểm điều tra XHH: civil-servant survey and SIPAS points together."""
+        return self.result.cs_points + self.result.sipas_points
+
+    def domain_pct(self, code: str) -> Decimal | None:
+        for d in self.domains:
+            if d["code"] == code:
+                return d["pct"]
+        return None
+
+
+@dataclass
+class GroupBoard:
+    group: RankingGroup
+    rows: list[Row]
+    domains: list[tuple[str, str]]  # (code, name) in framework order
+    band_counts: list[tuple[str, int, int]]  # (label, band index, count)
+    losing_criteria: list[dict]  # code, name, lost, max, units
+    domain_avgs: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class Board:
+    round: Round
+    run: IndexRun
+    bands: list[dict]
+    groups: list[GroupBoard]
+    sipas_measured: bool
+
+    @property
+    def provisional(self) -> bool:
+        return not self.run.is_published
+
+
+def _parse_breakdown(breakdown: dict) -> tuple[list[dict], list[dict]]:
+    domains = [
+        {**d, "points": dec(d.get("points")), "max": dec(d.get("max")), "pct": dec(d.get("pct"))}
+        for d in (breakdown or {}).get("domains", [])
+    ]
+    criteria = []
+    for c in (breakdown or {}).get("criteria", []):
+        points, mx = dec(c.get("points")), dec(c.get("max"))
+        lost = dec(c["lost"]) if c.get("lost") not in (None, "") else mx - points
+        criteria.append({**c, "points": points, "max": mx, "pct": dec(c.get("pct")), "lost": lost})
+    # A domain scored as a whole (e.g. SIPAS) has no criteria: it counts as one so its lost points show.
+    parents = {c.get("parent_id") for c in criteria}
+    codes = {c.get("code") for c in criteria}
+    for d in domains:
+        if d.get("node_id") not in parents and d["code"] not in codes:
+            criteria.append({**d, "parent_id": None, "lost": d["max"] - d["points"]})
+    return domains, criteria
+
+
+def band_index(bands: list[dict], label: str) -> int:
+    for i, b in enumerate(bands):
+        if b.get("label") == label:
+            return i
+    return len(bands) - 1
+
+
+def sipas_elements_for_round(*, round: Round) -> dict[int, dict[str, Decimal | None]]:
+    """Element % per unit from the current confirmed SIPAS import (one query)."""
+    rows = SurveyUnitResult.objects.filter(
+        survey_import__round=round, survey_import__survey=SurveyKind.SIPAS, survey_import__is_current=True
+    ).values_list("unit_id", "element_pct")
+    return {
+        unit_id: {k: (dec(v) if v not in (None, "") else None) for k, v in (pcts or {}).items()}
+        for unit_id, pcts in rows
+    }
+
+
+def _results(run: IndexRun):
+    return list(
+        UnitResult.objects.filter(run=run)
+        .select_related("unit", "group")
+        .order_by("group__display_order", "group__code", "rank", "display_order", "unit__code")
+    )
+
+
+def _build_rows(run: IndexRun, bands: list[dict], sipas: dict) -> list[Row]:
+    rows = []
+    for r in _results(run):
+        domains, criteria = _parse_breakdown(r.breakdown)
+        rows.append(Row(result=r, domains=domains, criteria=criteria, sipas=sipas.get(r.unit_id, {}),
+                        band_index=band_index(bands, r.band)))
+    return rows
+
+
+def _group_boards(rows: list[Row], bands: list[dict], top_criteria: int = 10) -> list[GroupBoard]:
+    by_group: dict[int, list[Row]] = defaultdict(list)
+    groups: dict[int, RankingGroup] = {}
+    for row in rows:
+        by_group[row.result.group_id].append(row)
+        groups[row.result.group_id] = row.result.group
+    boards = []
+    for gid, grows in by_group.items():
+        domains: dict[str, str] = {}
+        sums: dict[str, list[Decimal]] = defaultdict(list)
+        lost: dict[str, dict] = {}
+        for row in grows:
+            for d in row.domains:
+                domains.setdefault(d["code"], d["name"])
+                sums[d["code"]].append(d["pct"])
+            for c in row.criteria:
+                entry = lost.setdefault(c["code"], {"code": c["code"], "name": c["name"], "lost": Decimal(0),
+                                                    "max": Decimal(0), "units": 0})
+                entry["lost"] += c["lost"]
+                entry["max"] += c["max"]
+                if c["lost"] > 0:
+                    entry["units"] += 1
+        counts = [(b["label"], i, sum(1 for r in grows if r.band_index == i)) for i, b in enumerate(bands)]
+        losing = sorted((e for e in lost.values() if e["lost"] > 0), key=lambda e: (-e["lost"], e["code"]))
+        boards.append(GroupBoard(
+            group=groups[gid], rows=grows, domains=list(domains.items()), band_counts=counts,
+            losing_criteria=losing[:top_criteria],
+            domain_avgs={code: q2(sum(v) / len(v)) for code, v in sums.items() if v},
+        ))
+    return boards
+
+
+def dashboard_for(*, user, round: Round, provisional: bool = False) -> Board | None:
+    """Everything the round's dashboard shows, or None when the user may see no run of it."""
+    if not can_read_dashboards(user):
+        raise Http404("dashboard")
+    run = run_for(user=user, round=round, provisional=provisional)
+    if run is None:
+        return None
+    return board_for_run(run=run)
+
+
+def board_for_run(*, run: IndexRun) -> Board:
+    round = run.round
+    bands = list(round.bands or [])
+    sipas = sipas_elements_for_round(round=round)
+    rows = _build_rows(run, bands, sipas)
+    return Board(round=round, run=run, bands=bands, groups=_group_boards(rows, bands), sipas_measured=bool(sipas))
+
+
+def published_board(*, user, round: Round) -> Board | None:
+    """The published run only (exports and the officers' ranking table)."""
+    if not can_read_ranking(user):
+        raise Http404("ranking")
+    run = run_latest_published(round=round)
+    return board_for_run(run=run) if run else None
+
+
+# --- unit profile ------------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryPoint:
+    round: Round
+    result: UnitResult
+    group_size: int
+
+
+@dataclass
+class Profile:
+    unit: Unit
+    round: Round
+    run: IndexRun | None
+    result: UnitResult | None
+    bands: list[dict]
+    history: list[HistoryPoint]
+    domains: list[dict]  # code, name, pct, group_avg
+    weakest: list[dict]  # criteria by lost points
+    next_band: dict | None  # label, min, pct_needed, points_needed
+    next_rank: dict | None  # rank, unit, pct_needed, points_needed
+    to_gain: list[dict]  # criteria with the most points still to gain
+
+
+def points_for_pct(target_pct: Decimal, applicable_max: Decimal) -> Decimal:
+    """Smallest total (in 0,01 steps) whose index % rounds half up to at least ``target_pct``.
+
+    Example: max 100, target 80 → 79,995 rounds to 80,00, so 79,995 → 80,00 in points of 0,01 steps;
+    we search the least t with round(t / max × 100, 2) ≥ target.
+    """
+    if applicable_max <= 0:
+        return Decimal(0)
+    t = q2(target_pct * applicable_max / 100 - TWO)
+    t = max(t, Decimal(0))
+    while q2(t / applicable_max * 100) < target_pct:
+        t += TWO
+    return t
+
+
+def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
+    """A unit's standing in the round's published run and over the years; 404 when the user may not see it."""
+    unit = Unit.objects.select_related("group").filter(pk=unit_id).first()
+    if unit is None or not can_read_unit(user, unit):
+        raise Http404("unit")
+    runs = latest_published_runs()
+    history_rows = list(
+        UnitResult.objects.filter(run_id__in=[r.pk for r in runs.values()], unit=unit)
+        .select_related("run__round", "group").order_by("run__round__year")
+    )
+    run = runs.get(round.pk)
+    bands = list(round.bands or [])
+    current = next((h for h in history_rows if run and h.run_id == run.pk), None)
+    group_rows: list[UnitResult] = []
+    sizes: dict[tuple[int, int], int] = {}
+    if history_rows:
+        # Group sizes per run and the current group's rows, in one query each.
+        from django.db.models import Count
+
+        for run_id, group_id, n in (
+            UnitResult.objects.filter(run_id__in=[h.run_id for h in history_rows])
+            .values_list("run_id", "group_id").annotate(n=Count("id")).order_by()
+        ):
+            sizes[(run_id, group_id)] = n
+    if current is not None:
+        group_rows = list(UnitResult.objects.filter(run=run, group_id=current.group_id).select_related("unit"))
+    history = [HistoryPoint(round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0))
+               for h in history_rows]
+    if current is None:
+        return Profile(unit=unit, round=round, run=run, result=None, bands=bands, history=history, domains=[],
+                       weakest=[], next_band=None, next_rank=None, to_gain=[])
+
+    domains, criteria = _parse_breakdown(current.breakdown)
+    sums: dict[str, list[Decimal]] = defaultdict(list)
+    for r in group_rows:
+        for d in _parse_breakdown(r.breakdown)[0]:
+            sums[d["code"]].append(d["pct"])
+    for d in domains:
+        values = sums.get(d["code"]) or []
+        d["group_avg"] = q2(sum(values) / len(values)) if values else None
+        d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None else None
+    weakest = sorted((c for c in criteria if c["lost"] > 0), key=lambda c: (c["pct"], -c["lost"], c["code"]))[:5]
+    to_gain = sorted((c for c in criteria if c["lost"] > 0), key=lambda c: (-c["lost"], c["code"]))[:5]
+
+    next_band = None
+    idx = band_index(bands, current.band)
+    if idx > 0:
+        b = bands[idx - 1]
+        target = dec(b.get("min"))
+        needed = points_for_pct(target, current.applicable_max) - current.total
+        next_band = {"label": b.get("label"), "min": target, "pct_needed": max(target - current.index_pct, Decimal(0)),
+                     "points_needed": max(needed, Decimal(0))}
+    next_rank = None
+    if current.rank > 1:
+        above = [r for r in group_rows if r.index_pct > current.index_pct]
+        if above:
+            target_row = min(above, key=lambda r: r.index_pct)
+            # Reaching the next better index % shares that unit's rank.
+            needed = points_for_pct(target_row.index_pct, current.applicable_max) - current.total
+            next_rank = {"rank": target_row.rank, "unit": target_row.unit, "pct": target_row.index_pct,
+                         "pct_needed": target_row.index_pct - current.index_pct,
+                         "points_needed": max(needed, Decimal(0))}
+    return Profile(unit=unit, round=round, run=run, result=current, bands=bands, history=history, domains=domains,
+                   weakest=weakest, next_band=next_band, next_rank=next_rank, to_gain=to_gain)
+
+
+# --- trends ------------------------------------------------------------------------------------
+
+
+@dataclass
+class GroupTrend:
+    group: RankingGroup
+    years: list[int]
+    units: list[tuple[Unit, list[Decimal | None]]]  # index % per year
+    domains: list[tuple[str, str, list[Decimal | None]]]  # province average domain % per year
+
+
+def trends_for(*, user) -> list[GroupTrend]:
+    """Each unit's index and the province's domain averages over every published round (one results query)."""
+    if not can_read_dashboards(user):
+        raise Http404("trends")
+    runs = latest_published_runs()
+    results = list(
+        UnitResult.objects.filter(run_id__in=[r.pk for r in runs.values()])
+        .select_related("unit", "group", "run__round")
+        .order_by("group__display_order", "group__code", "unit__display_order", "unit__code")
+    )
+    years = sorted({r.run.round.year for r in results})
+    groups: dict[int, RankingGroup] = {}
+    unit_idx: dict[int, dict[int, dict]] = defaultdict(dict)
+    units: dict[int, dict[int, Unit]] = defaultdict(dict)
+    dom: dict[int, dict[str, dict]] = defaultdict(dict)
+    for r in results:
+        groups[r.group_id] = r.group
+        year = r.run.round.year
+        units[r.group_id].setdefault(r.unit_id, r.unit)
+        unit_idx[r.group_id].setdefault(r.unit_id, {})[year] = r.index_pct
+        for d in _parse_breakdown(r.breakdown)[0]:
+            entry = dom[r.group_id].setdefault(d["code"], {"name": d["name"], "years": defaultdict(list)})
+            entry["years"][year].append(d["pct"])
+    out = []
+    for gid, group in groups.items():
+        g_years = years
+        unit_series = [(u, [unit_idx[gid][uid].get(y) for y in g_years]) for uid, u in units[gid].items()]
+        dom_series = [
+            (code, e["name"], [q2(sum(e["years"][y]) / len(e["years"][y])) if e["years"].get(y) else None
+                               for y in g_years])
+            for code, e in dom[gid].items()
+        ]
+        out.append(GroupTrend(group=group, years=g_years, units=unit_series, domains=dom_series))
+    return out
+
+
+def runs_status_exists_unpublished(round: Round) -> bool:
+    """Whether a succeeded run newer than the published one exists (admins are told they may switch)."""
+    published = run_latest_published(round=round)
+    latest = run_latest_succeeded(round=round)
+    return bool(latest and (published is None or latest.pk != published.pk)) and latest.status == RunStatus.SUCCEEDED

@@ -1,0 +1,125 @@
+"""Leaders' dashboards, unit profiles, trends and downloads (thin: read through the selectors)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from assessments.models import Round
+from rankings.dashboard import charts, exports
+from rankings.dashboard import selectors as sel
+
+
+def _round(year: int) -> Round:
+    found = Round.objects.filter(year=year).first()
+    if found is None:
+        raise Http404("round")
+    return found
+
+
+def _rounds_nav() -> list[Round]:
+    return sel.rounds_with_published_results()
+
+
+@login_required
+def index(request):
+    """The latest round with published results (leaders), or the officer's own results."""
+    if not sel.can_read_ranking(request.user):
+        raise Http404("dashboard")
+    rounds = _rounds_nav()
+    if not rounds:
+        return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
+    if not sel.can_read_dashboards(request.user):
+        return redirect("dashboard:ranking", year=rounds[0].year)
+    return redirect("dashboard:round", year=rounds[0].year)
+
+
+@login_required
+def round_dashboard(request, year: int):
+    round = _round(year)
+    provisional = request.GET.get("run") == "provisional"
+    board = sel.dashboard_for(user=request.user, round=round, provisional=provisional)
+    context = {
+        "round": round, "rounds": _rounds_nav(), "board": board,
+        "charts": charts.board_charts(board) if board else [],
+        "may_see_provisional": sel.may_see_provisional(request.user),
+        "provisional_requested": provisional,
+    }
+    return render(request, "rankings/dashboard/round.html", context)
+
+
+@login_required
+def ranking(request, year: int):
+    """The published ranking table; officers may read it too."""
+    round = _round(year)
+    board = sel.published_board(user=request.user, round=round)
+    return render(request, "rankings/dashboard/ranking.html", {"round": round, "rounds": _rounds_nav(), "board": board})
+
+
+@login_required
+def my_unit(request):
+    user = request.user
+    if not (user.is_officer and user.unit_id):
+        raise Http404("unit")
+    rounds = _rounds_nav()
+    if not rounds:
+        return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
+    return redirect("dashboard:unit", year=rounds[0].year, unit_id=user.unit_id)
+
+
+@login_required
+def unit_profile(request, year: int, unit_id: int):
+    round = _round(year)
+    profile = sel.unit_profile(user=request.user, unit_id=unit_id, round=round)
+    return render(request, "rankings/dashboard/unit.html", {
+        "round": round, "rounds": _rounds_nav(), "profile": profile, "charts": charts.profile_charts(profile),
+        "can_read_dashboards": sel.can_read_dashboards(request.user),
+    })
+
+
+@login_required
+def trends(request):
+    data = sel.trends_for(user=request.user)
+    return render(request, "rankings/dashboard/trends.html", {
+        "rounds": _rounds_nav(), "trends": [{"trend": t, "charts": charts.trend_charts(t)} for t in data],
+    })
+
+
+def _published_export_board(request, year: int):
+    if not sel.can_read_dashboards(request.user):
+        raise Http404("export")
+    board = sel.published_board(user=request.user, round=_round(year))
+    if board is None:
+        raise Http404("no published run")
+    return board
+
+
+def _filename(board, ext: str) -> str:
+    return f"chi-so-cchc-{board.round.year}-run{board.run.pk}.{ext}"
+
+
+@login_required
+def export_xlsx(request, year: int):
+    board = _published_export_board(request, year)
+    response = HttpResponse(
+        exports.xlsx_bytes(board), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(board, "xlsx")}"'
+    return response
+
+
+@login_required
+def export_csv(request, year: int):
+    board = _published_export_board(request, year)
+    response = HttpResponse(exports.csv_text(board).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(board, "csv")}"'
+    return response
+
+
+@login_required
+def export_pdf(request, year: int):
+    board = _published_export_board(request, year)
+    response = HttpResponse(exports.pdf_bytes(board, base_url=request.build_absolute_uri("/")),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(board, "pdf")}"'
+    return response
+

@@ -1,0 +1,33 @@
+"""Recompute the index when its inputs change: an assessment finalised or reopened, a survey import confirmed.
+
+The signals are sent after the change has committed; the request is still deferred with
+``transaction.on_commit`` so a sender inside a transaction never triggers a run that reads old data.
+"""
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from assessments.signals import assessment_finalised, assessment_reopened
+from rankings import services
+from surveys.signals import survey_import_confirmed
+
+
+def _request(round_id, trigger: str) -> None:
+    if round_id is None:
+        return
+    transaction.on_commit(lambda: services.index_run_request_for_round(round_id=round_id, trigger=trigger))
+
+
+@receiver(assessment_finalised, dispatch_uid="rankings.recompute_on_finalised")
+def recompute_on_finalised(sender, round_id=None, assessment_id=None, **kwargs):
+    _request(round_id, f"assessment_finalised:{assessment_id}")
+
+
+@receiver(assessment_reopened, dispatch_uid="rankings.recompute_on_reopened")
+def recompute_on_reopened(sender, round_id=None, assessment_id=None, **kwargs):
+    _request(round_id, f"assessment_reopened:{assessment_id}")
+
+
+@receiver(survey_import_confirmed, dispatch_uid="rankings.recompute_on_survey_import")
+def recompute_on_survey_import(sender, round_id=None, import_id=None, **kwargs):
+    _request(round_id, f"survey_import_confirmed:{import_id}")

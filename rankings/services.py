@@ -1,0 +1,196 @@
+"""Writes of the rankings app: creating, executing and publishing index runs (DESIGN §5)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Round
+from rankings.computation import UnitOutcome, cents_str, compute_round, dec
+from rankings.models import IndexRun, RunStatus, UnitResult
+
+logger = logging.getLogger(__name__)
+
+# A pending run whose task has not started after this long is enqueued again (the message may be lost).
+STALE_PENDING = timedelta(minutes=10)
+BULK_BATCH = 5000
+
+
+def _enqueue(run_id: int) -> None:
+    from rankings.tasks import index_run_task
+
+    transaction.on_commit(lambda: index_run_task.delay(run_id))
+
+
+def index_run_create(*, round: Round, user=None, trigger: str = "manual", enqueue: bool = True) -> tuple[IndexRun, bool]:
+    """Ask for the round to be computed; returns (run, created).
+
+    A burst of triggers (several finalisations, an import, clicks) coalesces: while a run of the
+    round is still waiting to start, every further request reuses it, because it will read the
+    inputs as they are when it starts. The task is enqueued after the transaction commits.
+    """
+    if user is not None and not (user.is_admin_role or user.is_appraiser):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Race: two triggers committing at the same moment both find no waiting run and both insert
+        # one. The partial unique constraint one_pending_run_per_round lets only one insert succeed;
+        # the other falls back to reusing the winner's run.
+        run = IndexRun.objects.select_for_update().filter(round=round, status=RunStatus.PENDING).first()
+        if run is None:
+            try:
+                with transaction.atomic():
+                    run = IndexRun.objects.create(round=round, started_by=user, trigger=trigger[:64])
+            except IntegrityError:
+                run = IndexRun.objects.select_for_update().get(round=round, status=RunStatus.PENDING)
+            else:
+                if enqueue:
+                    _enqueue(run.pk)
+                return run, True
+        if enqueue and run.created_at < timezone.now() - STALE_PENDING:
+            _enqueue(run.pk)
+        return run, False
+
+
+def _claim(run_id: int) -> IndexRun | None:
+    """Mark the run as computing; None when there is nothing to do (already succeeded or published)."""
+    with transaction.atomic():
+        run = IndexRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status == RunStatus.SUCCEEDED:
+            return None
+        # A run found "running" here was started by a worker that died (the broker redelivers a task
+        # only when its worker is lost): it is computed again from the start.
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.progress_percent = 5
+        run.error = ""
+        run.save(update_fields=["status", "started_at", "progress_percent", "error"])
+        return run
+
+
+def _progress(run_id: int, percent: int) -> None:
+    IndexRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(progress_percent=percent)
+
+
+def index_run_execute(*, run_id: int) -> IndexRun | None:
+    """Compute the run's round from the stored inputs and write every unit's result at once.
+
+    The results and the status flip to "succeeded" are written in one transaction, under a lock on the
+    run row: a run that fails or is killed leaves no results, and readers only ever look at succeeded
+    runs. A task delivered twice finds the run succeeded (or locked by the first worker) and stops.
+    """
+    run = _claim(run_id)
+    if run is None:
+        return None
+    try:
+        computation = compute_round(round=run.round)
+        _progress(run_id, 60)
+        with transaction.atomic():
+            # Race: a redelivered task may have computed the same run meanwhile; the row lock
+            # serialises the two writers and the second one sees "succeeded" and writes nothing.
+            locked = IndexRun.objects.select_for_update().get(pk=run_id)
+            if locked.status == RunStatus.SUCCEEDED:
+                return locked
+            _write_results(run_id, computation.outcomes)
+            locked.status = RunStatus.SUCCEEDED
+            locked.digest = computation.digest
+            locked.units_count = len(computation.outcomes)
+            locked.progress_percent = 100
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["status", "digest", "units_count", "progress_percent", "finished_at"])
+        return locked
+    except Exception as exc:
+        logger.exception("index run %s failed", run_id)
+        IndexRun.objects.filter(pk=run_id).exclude(status=RunStatus.SUCCEEDED).update(
+            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+
+
+_COLUMNS = (
+    "run_id", "unit_id", "group_id", "display_order", "self_total", "appraised_total", "cs_points", "sipas_points",
+    "total", "applicable_max", "index_pct", "rank", "band", "provisional", "warnings", "breakdown",
+)
+
+
+def _copy_text(value) -> str:
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
+    """One COPY on PostgreSQL; bulk inserts elsewhere. Must run inside the caller's transaction."""
+    if connection.vendor == "postgresql":
+        table = UnitResult._meta.db_table
+        lines = []
+        for o in outcomes:
+            row = (
+                run_id, o.unit_id, o.group_id, o.display_order, cents_str(o.self_c), cents_str(o.app_c), cents_str(o.cs_c),
+                cents_str(o.sipas_c), cents_str(o.total_c), cents_str(o.max_c), cents_str(o.pct_h), o.rank, o.band,
+                o.provisional, json.dumps(o.warnings, ensure_ascii=False), o.breakdown_json,
+            )
+            lines.append("\t".join([_copy_text(v) for v in row]))
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
+        ) as copy:
+            copy.write("\n".join(lines) + "\n")
+        return
+    UnitResult.objects.bulk_create(
+        [
+            UnitResult(
+                run_id=run_id, unit_id=o.unit_id, group_id=o.group_id, display_order=o.display_order,
+                self_total=dec(o.self_c), appraised_total=dec(o.app_c), cs_points=dec(o.cs_c), sipas_points=dec(o.sipas_c),
+                total=dec(o.total_c), applicable_max=dec(o.max_c), index_pct=dec(o.pct_h), rank=o.rank, band=o.band,
+                provisional=o.provisional, warnings=o.warnings, breakdown=json.loads(o.breakdown_json),
+            )
+            for o in outcomes
+        ],
+        batch_size=BULK_BATCH,
+    )
+
+
+def index_run_publish(*, run: IndexRun, user) -> IndexRun:
+    """Publish a succeeded run (admins only). A published run never changes afterwards."""
+    if not user.is_admin_role:
+        raise PermissionDenied
+    with transaction.atomic():
+        # Race: two admins publishing (or a task finishing) at once; the lock makes the checks hold.
+        locked = IndexRun.objects.select_for_update().get(pk=run.pk)
+        if locked.is_published:
+            raise ValidationError(_("This run is already published; a published run never changes."))
+        if locked.status != RunStatus.SUCCEEDED:
+            raise ValidationError(_("Only a completed run can be published."))
+        locked.is_published = True
+        locked.published_at = timezone.now()
+        locked.published_by = user
+        locked.save(update_fields=["is_published", "published_at", "published_by"])
+    return locked
+
+
+def index_run_delete(*, run: IndexRun, user) -> None:
+    """Remove an unpublished run (admins only); published runs are kept for ever."""
+    if not user.is_admin_role:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = IndexRun.objects.select_for_update().get(pk=run.pk)
+        if locked.is_published:
+            raise ValidationError(_("A published run cannot be deleted."))
+        locked.delete()
+
+
+def index_run_request_for_round(*, round_id: int, trigger: str) -> None:
+    """Entry point of the signal receivers: recompute the round once the triggering change has committed."""
+    round = Round.objects.filter(pk=round_id).first()
+    if round is not None:
+        index_run_create(round=round, trigger=trigger)

@@ -1,0 +1,127 @@
+"""Every URL, every role, GET and POST: the outcome the matrix (authorization_matrix.py) promises."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.security.authorization_matrix import MATRIX, NOT_ALLOWED, OK, OUTCOMES, Route
+from tests.security.urls import describe, matches, project_patterns
+from tests.security.world import ROLES, World
+
+ENTRIES = sorted(MATRIX)
+
+
+def url_for(route: Route, name: str, world: World) -> str:
+    return reverse(name, kwargs=route.kwargs(world)) + route.query
+
+
+def request_as(world: World, role: str, method: str, url: str, *, csrf_checks: bool = False):
+    """One request by one role, its effects rolled back so that roles do not see each other's writes."""
+    client = Client(enforce_csrf_checks=csrf_checks)
+    with transaction.atomic():
+        user = world.user(role)
+        if user is not None:
+            client.force_login(user)
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        transaction.set_rollback(True)
+    return response
+
+
+def test_every_url_of_the_project_is_in_the_matrix():
+    patterns = project_patterns()
+    unnamed = sorted(p.route for p in patterns if p.name is None)
+    assert not unnamed, (
+        f"URL patterns without a name: {unnamed}. Give each one a name= so that "
+        "tests/security/authorization_matrix.py can say who may reach it."
+    )
+    missing = sorted({p.name for p in patterns} - set(MATRIX))
+    assert not missing, (
+        f"URLs missing from the authorisation matrix: {missing}. Add an entry for each to MATRIX in "
+        "tests/security/authorization_matrix.py (kwargs from the world in tests/security/world.py and the "
+        "outcome of GET and POST for every role); see the module docstring for an example."
+    )
+
+
+def test_matrix_names_only_urls_that_exist():
+    stale = sorted(set(MATRIX) - {p.name for p in project_patterns()})
+    assert not stale, f"MATRIX entries for URLs that no longer exist: {stale}; remove them."
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_matrix_entry_is_complete(name):
+    route = MATRIX[name]
+    for method, table in (("GET", route.get), ("POST", route.post)):
+        assert set(table) == set(ROLES), f"{name} {method}: give an outcome for exactly the roles {ROLES}"
+        assert set(table.values()) <= OUTCOMES, f"{name} {method}: unknown outcome in {table}"
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_each_role_gets_the_outcome_the_matrix_promises(name, world):
+    route = MATRIX[name]
+    url = url_for(route, name, world)
+    wrong = []
+    for method, table in (("GET", route.get), ("POST", route.post)):
+        for role in ROLES:
+            try:
+                response = request_as(world, role, method, url)
+            except Exception as exc:  # a 500 in production
+                wrong.append(f"{role} {method} {url}: raised {exc!r} (expected {table[role]})")
+                continue
+            if not matches(table[role], response):
+                wrong.append(f"{role} {method} {url}: got {describe(response)}, expected {table[role]}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_post_without_csrf_token_is_refused(name, world):
+    """Every form and action checks the CSRF token: a POST without one is a 403 before the view runs."""
+    route = MATRIX[name]
+    if route.csrf_exempt_reason or all(v == NOT_ALLOWED for v in route.post.values()):
+        pytest.skip(route.csrf_exempt_reason or "takes no POST")
+    # The most capable role that the view would let in, so the refusal is the CSRF check's doing.
+    role = next((r for r in reversed(ROLES) if route.post[r] not in (NOT_ALLOWED,)), "anonymous")
+    response = request_as(world, role, "POST", url_for(route, name, world), csrf_checks=True)
+    assert response.status_code == 403, f"{role} POST without CSRF token: got {describe(response)}"
+
+
+class InlineCodeFinder(HTMLParser):
+    """Inline scripts, styles and event handlers: the Content-Security-Policy blocks all of them."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and not attrs.get("src"):
+            self.found.append("<script> without src")
+        if tag == "style":
+            self.found.append("<style> element")
+        for key, value in attrs.items():
+            if key.startswith("on"):
+                self.found.append(f"<{tag} {key}=...> handler")
+            if key == "style":
+                self.found.append(f"<{tag} style=...> attribute")
+            if key in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"<{tag} {key}=javascript:...>")
+
+
+@pytest.mark.parametrize("name", [n for n in ENTRIES if MATRIX[n].html])
+def test_pages_need_no_inline_script_or_style(name, world):
+    """Pages work under the CSP (script-src/style-src 'self'): nothing inline for the browser to block."""
+    route = MATRIX[name]
+    url = url_for(route, name, world)
+    problems = []
+    for role in ROLES:
+        if route.get[role] != OK:
+            continue
+        response = request_as(world, role, "GET", url)
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        finder = InlineCodeFinder()
+        finder.feed(response.content.decode())
+        problems += [f"{role}: {p}" for p in sorted(set(finder.found))]
+    assert not problems, f"{url}: " + "; ".join(problems)
