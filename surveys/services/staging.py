@@ -7,7 +7,7 @@ than adapting every value separately.
 
 import json
 
-from django.db import connection
+from django.db import connection, transaction
 
 from surveys.models import SurveyResponse
 
@@ -77,6 +77,7 @@ class ResponseWriter:
         else:
             cols = ", ".join(COLUMNS)
             marks = ", ".join(["%s"] * len(COLUMNS))
-            with connection.cursor() as cursor:
+            # One transaction per batch: in autocommit SQLite would commit (and sync) every row.
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO {self.table} ({cols}) VALUES ({marks})", self.buffer)  # noqa: S608
         self.buffer.clear()
