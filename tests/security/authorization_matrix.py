@@ -96,6 +96,39 @@ MATRIX: dict[str, Route] = {
     "set_language": Route(get=everyone(REDIRECT), post=everyone(REDIRECT)),
     # --- assessments -----------------------------------------------------------------------------------
     # --- surveys ---------------------------------------------------------------------------------------
+    # Survey imports and questions: admins only (others 404). Results: readers and officers (own unit).
+    "surveys:index": Route(get=signed_in(REDIRECT), post=signed_in(REDIRECT)),
+    "surveys:round": Route(
+        kwargs=lambda w: {"year": w.round.year},
+        get={**signed_in(REDIRECT), "admin": OK}, post={**signed_in(REDIRECT), "admin": OK},
+    ),
+    "surveys:questions": Route(kwargs=lambda w: {"year": w.round.year}, get=only("admin"), post=only("admin")),
+    "surveys:questions_copy": Route(
+        kwargs=lambda w: {"year": w.round.year}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
+    "surveys:template": Route(
+        kwargs=lambda w: {"year": w.round.year, "survey": "sipas"}, get=only("admin"), post=only("admin"), html=False,
+    ),
+    "surveys:upload": Route(
+        kwargs=lambda w: {"year": w.round.year, "survey": "sipas"}, get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=ACCEPTED),
+    ),
+    "surveys:results": Route(
+        kwargs=lambda w: {"year": w.round.year},
+        get=only("officer_own", "officer_other", *RESULT_READERS), post=only("officer_own", "officer_other", *RESULT_READERS),
+    ),
+    "surveys:unit_results": Route(
+        kwargs=lambda w: {"year": w.round.year, "code": w.unit_a.code},
+        get=only("officer_own", *RESULT_READERS), post=only("officer_own", *RESULT_READERS),
+    ),
+    "surveys:import_detail": Route(kwargs=lambda w: {"pk": w.survey_import.pk}, get=only("admin"), post=only("admin")),
+    "surveys:import_progress": Route(kwargs=lambda w: {"pk": w.survey_import.pk}, get=only("admin"), post=only("admin")),
+    "surveys:import_confirm": Route(
+        kwargs=lambda w: {"pk": w.survey_import.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
+    "surveys:import_cancel": Route(
+        kwargs=lambda w: {"pk": w.survey_import.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
     # --- rankings: results, dashboards, exports --------------------------------------------------------
     # --- api --------------------------------------------------------------------------------------------
 }

@@ -77,7 +77,7 @@ def build_world(*, officer_a: User, officer_b: User, appraiser: User, leader: Us
     score_a.evidence.add(evidence_a)
     event_a = AssessmentEvent.objects.create(assessment=assessment_a, actor=officer_a, action="note", comment="")
     survey_question = SurveyQuestion.objects.create(
-        round=round_, survey=SurveyKind.CS, code="CS1", text="Đánh giá chung", leaf=survey_leaf
+        round=round_, survey=SurveyKind.CS, code="CS1", text="Đánh giá chung", leaf_code=survey_leaf.code
     )
     survey_bytes = b"PK\x05\x06" + b"\x00" * 18  # an empty zip: only its identity matters here
     survey_import = SurveyImport(
