@@ -12,6 +12,7 @@ rejecting the file: the admin sees every bad code at once and may accept those f
 
 import hashlib
 import json
+import operator
 import os
 import tempfile
 from collections import defaultdict
@@ -63,6 +64,8 @@ class QuestionSpec:
     # Raw cell value → option value, so that the common case (4.0 or "4") costs one dict lookup.
     lookup: dict
     json_key: str  # the code already JSON-encoded, for building the answers document quickly
+    # Raw cell value → '"code":"value"' fragment of the answers document (the common case).
+    fragments: dict
 
 
 def _questions(round_id: int, survey: str) -> list[QuestionSpec]:
@@ -73,13 +76,13 @@ def _questions(round_id: int, survey: str) -> list[QuestionSpec]:
         for v in values:
             lookup[v] = v
             if v.isdigit():
-                lookup[int(v)] = v  # also matches 4.0 (equal hash); True/False are excluded below
-        lookup.pop(True, None)
-        lookup.pop(False, None)
+                lookup[int(v)] = v  # also matches 4.0 (equal hash); a bool cell (True == 1) is excluded by its class
+        json_key = json.dumps(q.code, ensure_ascii=False)
+        fragments = {raw: f"{json_key}:{json.dumps(v, ensure_ascii=False)}" for raw, v in lookup.items()}
         specs.append(
             QuestionSpec(
                 code=q.code, required=q.required, values=frozenset(values), labels=", ".join(values), lookup=lookup,
-                json_key=json.dumps(q.code, ensure_ascii=False),
+                json_key=json_key, fragments=fragments,
             )
         )
     return specs
@@ -304,6 +307,9 @@ def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dic
 
     cell_text = reader.cell_text
     json_values: dict[str, str] = {}
+    fragment_gets = [q.fragments.get for q, _pos in q_pos]
+    getter = operator.itemgetter(*(pos for _q, pos in q_pos))
+    answer_cells = getter if len(q_pos) > 1 else (lambda row: (getter(row),))
     for number, cells in sheet.rows:
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
@@ -340,32 +346,15 @@ def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dic
             problem(number, form_pos, form_id, msg)
         else:
             seen_forms[form_id] = number
-        answer_parts = []
-        for q, pos in q_pos:
-            raw = cells[pos]
-            value = q.lookup.get(raw) if raw.__class__ is not bool else None
-            if formulas and (number, pos + first_col) in formulas:
-                reasons.append(f"{q.code}: {msg_formula}")
-                problem(number, pos, cell_text(raw), msg_formula)
-                continue
-            if value is None:
-                text = cell_text(raw)
-                if text in q.values:
-                    value = text
-                elif text == "":
-                    if q.required:
-                        reasons.append(f"{q.code}: {msg_required}")
-                        problem(number, pos, text, msg_required)
-                    continue
-                else:
-                    msg = msg_formula if text.startswith("=") else _("Answer is not one of the options (%(options)s).") % {"options": q.labels}
-                    reasons.append(f"{q.code}: {msg}")
-                    problem(number, pos, text, msg)
-                    continue
-            encoded = json_values.get(value)
-            if encoded is None:
-                encoded = json_values[value] = json.dumps(value, ensure_ascii=False)
-            answer_parts.append(f"{q.json_key}:{encoded}")
+        # Fast path: every answer is a plain option value (no blank, no formula, no bool) — one pass
+        # of dictionary lookups builds the answers document.
+        answer_parts = None
+        if not formulas:
+            answer_parts = [frag(raw) if raw.__class__ is not bool else None for frag, raw in zip(fragment_gets, answer_cells(cells))]
+            if None in answer_parts:
+                answer_parts = None
+        if answer_parts is None:
+            answer_parts = _answers_slow(number, cells, q_pos, formulas, first_col, reasons, problem, json_values, msg_formula, msg_required)
         attributes = {}
         for a, pos in attr_pos:
             text = cell_text(cells[pos])
@@ -562,3 +551,35 @@ def survey_import_discard(*, import_id: int) -> None:
         if imp.file:
             imp.file.delete(save=False)
         imp.delete()
+
+
+def _answers_slow(number, cells, q_pos, formulas, first_col, reasons, problem, json_values, msg_formula, msg_required) -> list[str]:
+    """Answers of a row with blanks, formulas or values needing normalisation; records each problem."""
+    cell_text = reader.cell_text
+    answer_parts = []
+    for q, pos in q_pos:
+        raw = cells[pos]
+        if formulas and (number, pos + first_col) in formulas:
+            reasons.append(f"{q.code}: {msg_formula}")
+            problem(number, pos, cell_text(raw), msg_formula)
+            continue
+        value = q.lookup.get(raw) if raw.__class__ is not bool else None
+        if value is None:
+            text = cell_text(raw)
+            if text in q.values:
+                value = text
+            elif text == "":
+                if q.required:
+                    reasons.append(f"{q.code}: {msg_required}")
+                    problem(number, pos, text, msg_required)
+                continue
+            else:
+                msg = msg_formula if text.startswith("=") else _("Answer is not one of the options (%(options)s).") % {"options": q.labels}
+                reasons.append(f"{q.code}: {msg}")
+                problem(number, pos, text, msg)
+                continue
+        encoded = json_values.get(value)
+        if encoded is None:
+            encoded = json_values[value] = json.dumps(value, ensure_ascii=False)
+        answer_parts.append(f"{q.json_key}:{encoded}")
+    return answer_parts

@@ -20,6 +20,12 @@ def copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
 
 
+def _escaped(json_text: str) -> str:
+    # JSON text holds no raw tab or newline (json escapes them with a backslash), so only a
+    # backslash calls for COPY escaping.
+    return copy_text(json_text) if "\\" in json_text else json_text
+
+
 class ResponseWriter:
     """Writes forms as they are read, so memory stays flat whatever the file size.
 
@@ -60,7 +66,7 @@ class ResponseWriter:
         if self.is_pg:
             self.buffer.append(
                 f"{self.import_id}\t{unit_id if unit_id is not None else NULL}\t{row_number}\t{copy_text(form_id)}\t"
-                f"{copy_text(attributes_json)}\t{copy_text(answers_json)}\t{'f' if reasons else 't'}\t{copy_text(reasons_json)}\n"
+                f"{_escaped(attributes_json)}\t{_escaped(answers_json)}\t{'f' if reasons else 't'}\t{_escaped(reasons_json)}\n"
             )
         else:
             self.buffer.append((self.import_id, unit_id, row_number, form_id, attributes_json, answers_json, not reasons, reasons_json))
