@@ -19,7 +19,8 @@ from assessments.models import Assessment, Round
 from parindex.models import User
 from surveys.models import SurveyImport, SurveyKind, SurveyQuestion
 from surveys.services.definitions import cs_leaf_codes, survey_questions_copy
-from surveys.services.imports import ATTRIBUTE_COLUMNS, FORM_COLUMN, UNIT_COLUMN, survey_import_file
+from surveys.services.imports import survey_import_file
+from surveys.services.parsing import ATTRIBUTE_COLUMNS, FORM_COLUMN, UNIT_COLUMN
 
 YEARS = (2021, 2020, 2019)  # 2021 is defined first; earlier rounds copy its questions
 SIPAS_WITHOUT_DATA_2021 = "891"
