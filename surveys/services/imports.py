@@ -97,12 +97,17 @@ def survey_import_create(
             tmp.write(chunk)
         tmp.flush()
         try:
-            reader.check_container(tmp.name, name)
+            formula_cells = reader.check_container(tmp.name, name)
         except reader.FileRejected as exc:
             raise ImportRefused(exc.message) from exc
         fileobj.seek(0)
     with transaction.atomic():
-        imp = SurveyImport(round=round, survey=survey, original_name=name[:255], sha256=sha, uploaded_by=user)
+        # The archive was fully checked above; the preview reuses what the check found (and the
+        # stored file is never changed), so it does not inflate the file a second time.
+        imp = SurveyImport(
+            round=round, survey=survey, original_name=name[:255], sha256=sha, uploaded_by=user,
+            summary={"checked_formula_cells": formula_cells},
+        )
         imp.file.save(os.path.basename(name) or "survey", File(fileobj), save=False)
         imp.save()
         if enqueue:

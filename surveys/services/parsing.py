@@ -7,6 +7,7 @@ decides whether an import is confirmed; see surveys.services.imports.
 import json
 import operator
 from dataclasses import dataclass
+from json.encoder import encode_basestring as encode_json_text  # C-accelerated JSON string
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, Q
@@ -88,7 +89,8 @@ def parse_and_stage(imp: SurveyImport) -> dict:
         raise reader.FileRejected(_("The round has no questions for this survey yet; define them first."))
     scope = dict(Assessment.objects.filter(round_id=imp.round_id).values_list("unit__code", "unit_id"))
     scope_ci = {code.casefold(): uid for code, uid in scope.items()}
-    with reader.open_sheet(imp.file.path, imp.original_name) as sheet:
+    checked = imp.summary.get("checked_formula_cells") if isinstance(imp.summary, dict) else None
+    with reader.open_sheet(imp.file.path, imp.original_name, checked) as sheet:
         positions = _map_header(sheet.header, questions)
         return _stage_rows(imp, sheet, positions, questions, scope_ci)
 
@@ -138,7 +140,7 @@ def _stage_rows(imp: SurveyImport, sheet: reader.Sheet, positions: dict[str, int
 
 def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dict:
     unit_pos, form_pos = positions[UNIT_COLUMN], positions[FORM_COLUMN]
-    attr_pos = [(a, positions[a]) for a in ATTRIBUTE_COLUMNS if a in positions]
+    attr_pos = [(encode_json_text(a), positions[a]) for a in ATTRIBUTE_COLUMNS if a in positions]
     q_pos = [(q, positions[q.code]) for q in questions]
     width = max(positions.values()) + 1
     first_col = sheet.first_column
@@ -205,15 +207,15 @@ def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dic
                 answer_parts = None
         if answer_parts is None:
             answer_parts = _answers_slow(number, cells, q_pos, formulas, first_col, reasons, problem, json_values, msg_formula, msg_required)
-        attributes = {}
-        for a, pos in attr_pos:
+        attribute_parts = []
+        for key, pos in attr_pos:
             text = cell_text(cells[pos])
             if text:
-                attributes[a] = text[:200]
+                attribute_parts.append(f"{key}:{encode_json_text(text[:200])}")
         if reasons:
             rows_invalid += 1
         answers_json = "{" + ",".join(answer_parts) + "}"
-        if writer.add(unit_id=unit_id, row_number=number, form_id=form_id, attributes=attributes, answers_json=answers_json, reasons=reasons):
+        if writer.add(unit_id=unit_id, row_number=number, form_id=form_id, attributes_json="{" + ",".join(attribute_parts) + "}", answers_json=answers_json, reasons=reasons):
             if sheet.total_rows:
                 percent = min(99, rows_total * 100 // max(sheet.total_rows, 1))
             else:

@@ -59,9 +59,8 @@ class ResponseWriter:
             finally:
                 self._cursor_cm.__exit__(exc_type, exc, tb)
 
-    def add(self, *, unit_id: int | None, row_number: int, form_id: str, attributes: dict, answers_json: str, reasons: list[str]) -> bool:
-        """Queue one form (answers already JSON); returns True when a batch was sent."""
-        attributes_json = json.dumps(attributes, ensure_ascii=False) if attributes else "{}"
+    def add(self, *, unit_id: int | None, row_number: int, form_id: str, attributes_json: str, answers_json: str, reasons: list[str]) -> bool:
+        """Queue one form (attributes and answers already JSON); returns True when a batch was sent."""
         reasons_json = json.dumps(reasons, ensure_ascii=False) if reasons else "[]"
         if self.is_pg:
             self.buffer.append(

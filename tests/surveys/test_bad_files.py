@@ -147,3 +147,13 @@ def _named(content, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_sheet_full_of_formulas_is_refused_at_upload(sipas, upload, monkeypatch):
+    from surveys import reader
+
+    monkeypatch.setattr(reader, "MAX_FORMULA_CELLS", 3)
+    rows = [form_row("SNV", f"F{i}", [f"={i}+1"]) for i in range(5)]
+    with pytest.raises(ImportRefused):
+        upload(round=sipas, survey="sipas", content=xlsx_bytes(header_for(["S1"]), rows))
+    assert not SurveyImport.objects.exists()
