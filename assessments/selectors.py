@@ -292,6 +292,10 @@ def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, l
 def _show(node: Node, name: str, value) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if name == "na_decision":
+        return str(NaDecision(value).label)
     if name.endswith("_inputs"):
         return describe_inputs(node=node, inputs=value)
     if isinstance(value, Decimal):
