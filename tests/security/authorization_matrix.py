@@ -95,6 +95,63 @@ MATRIX: dict[str, Route] = {
     # Django's set_language: redirects back (to "/" without a safe "next"), for anyone.
     "set_language": Route(get=everyone(REDIRECT), post=everyone(REDIRECT)),
     # --- assessments -----------------------------------------------------------------------------------
+    # Read pages take GET only; every write is a POST, refused to anyone but the role that may make it
+    # (the unit's officers for inputs and files, appraisers for appraisal, admins for finalise/reopen/extensions).
+    "assessments:index": Route(get=signed_in(REDIRECT), post=signed_in(NOT_ALLOWED)),
+    "assessments:queue": Route(
+        kwargs=lambda w: {"round_id": w.round.pk}, get=only(*RESULT_READERS), post=signed_in(NOT_ALLOWED),
+    ),
+    "assessments:finalise_all": Route(
+        kwargs=lambda w: {"round_id": w.round.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
+    "assessments:detail": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk}, get=only("officer_own", *RESULT_READERS), post=signed_in(NOT_ALLOWED),
+    ),
+    "assessments:timeline": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk}, get=only("officer_own", *RESULT_READERS), post=signed_in(NOT_ALLOWED),
+    ),
+    "assessments:transition": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"}, get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=ACCEPTED), note="an empty submit is refused with the list of what is missing",
+    ),
+    "assessments:reopen": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
+    "assessments:extension": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
+    "assessments:leaf_self": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk}, get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=ACCEPTED),
+    ),
+    "assessments:leaf_appraisal": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk}, get=signed_in(NOT_ALLOWED),
+        post=only("appraiser", outcome=ACCEPTED),
+    ),
+    "assessments:leaf_history": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk}, get=only(*STAFF_OF_HOME_AFFAIRS),
+        post=signed_in(NOT_ALLOWED),
+    ),
+    "assessments:evidence_upload": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk}, get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=ACCEPTED),
+    ),
+    "assessments:evidence_link": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk}, get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=ACCEPTED),
+    ),
+    "assessments:evidence_unlink": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk, "evidence_id": w.evidence_a.pk},
+        get=signed_in(NOT_ALLOWED), post=only("officer_own", outcome=ACCEPTED),
+    ),
+    "assessments:evidence_view": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk},
+        get=only("officer_own", *RESULT_READERS), post=signed_in(NOT_ALLOWED), html=False,
+    ),
+    "assessments:evidence_download": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk},
+        get=only("officer_own", *RESULT_READERS), post=signed_in(NOT_ALLOWED), html=False,
+    ),
     # --- surveys ---------------------------------------------------------------------------------------
     # --- rankings: results, dashboards, exports --------------------------------------------------------
     # --- api --------------------------------------------------------------------------------------------
