@@ -164,14 +164,14 @@ MATRIX: dict[str, Route] = {
     "set_language": read_page(everyone(REDIRECT)),
     # --- assessments -----------------------------------------------------------------------------------
     # Officers land on their own unit's assessment, the others on the appraisal queue.
-    "assessments:index": read_page(signed_in(REDIRECT)),
-    "assessments:queue": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=lambda w: {"round_id": w.round.pk}),
+    "assessments:index": get_page(signed_in(REDIRECT)),
+    "assessments:queue": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=lambda w: {"round_id": w.round.pk}),
     # Nothing is appraised in 2021: the admin's request is handled and finalises nothing.
     "assessments:finalise_all": Route(
         kwargs=lambda w: {"round_id": w.round.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
     ),
-    "assessments:detail": read_page(READERS_OF_UNIT_A, kwargs=_a),
-    "assessments:timeline": read_page(READERS_OF_UNIT_A, kwargs=_a),
+    "assessments:detail": get_page(READERS_OF_UNIT_A, kwargs=_a),
+    "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
     # Submitting unit A's complete draft: only its officer.
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},
@@ -215,7 +215,7 @@ MATRIX: dict[str, Route] = {
         state=lambda w: _score_state(w, w.score_a_appraisal),
     ),
     # The change history of a leaf (who, when, old and new values) is for Home Affairs.
-    "assessments:leaf_history": read_page(only("appraiser", "admin"), kwargs=_leaf),
+    "assessments:leaf_history": get_page(only("appraiser", "admin"), kwargs=_leaf),
     "assessments:evidence_upload": Route(
         kwargs=_leaf,
         get=signed_in(NOT_ALLOWED),
@@ -236,10 +236,10 @@ MATRIX: dict[str, Route] = {
         post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
         state=_evidence_leaf_links,
     ),
-    "assessments:evidence_view": read_page(
+    "assessments:evidence_view": get_page(
         READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
     ),
-    "assessments:evidence_download": read_page(
+    "assessments:evidence_download": get_page(
         READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
     ),
     # --- surveys ---------------------------------------------------------------------------------------
