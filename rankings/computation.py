@@ -79,6 +79,7 @@ class FrameworkShape:
     criteria: list[dict] = field(default_factory=list)  # node_id, parent_id, code, name
     prefixes: tuple[list[str], list[str]] | None = None  # their JSON text, made once per run
     _fast: list[tuple] | None = None
+    entry_cache: dict = field(default_factory=dict)  # (prefix, points, max) → JSON text of the entry
 
     def fast_leaves(self) -> list[tuple]:
         if self._fast is None:
@@ -303,12 +304,23 @@ def compute_round(*, round: IndexRound) -> Computation:
     return Computation(digest=h.hexdigest(), outcomes=outcomes)
 
 
-def _pct_str(p: int, m: int) -> str:
-    return '"' + cents_str(pct_hundredths(p, m)) + '"' if m else "null"
+# Text of small non-negative amounts in hundredths ("0.00" … "1000.00"), looked up rather than formatted:
+# the breakdown has an entry per domain and criterion of every unit.
+_CENTS_TEXT = [f"{c // 100}.{c % 100:02d}" for c in range(100001)]
 
 
-def _entry(prefix: str, p: int, m: int) -> str:
-    return f'{prefix},"points":"{cents_str(p)}","max":"{cents_str(m)}","pct":{_pct_str(p, m)},"lost":"{cents_str(m - p)}"}}'
+def _text(c: int) -> str:
+    return _CENTS_TEXT[c] if 0 <= c <= 100000 else cents_str(c)
+
+
+def _entry(prefix: str, p: int, m: int, cache: dict) -> str:
+    key = (prefix, p, m)
+    text = cache.get(key)
+    if text is None:
+        pct = '"' + _text(pct_hundredths(p, m)) + '"' if m else "null"
+        text = f'{prefix},"points":"{_text(p)}","max":"{_text(m)}","pct":{pct},"lost":"{_text(m - p)}"}}'
+        cache[key] = text
+    return text
 
 
 def _breakdown_json(shape: FrameworkShape, dom_p, dom_m, crit_p, crit_m) -> str:
@@ -320,8 +332,9 @@ def _breakdown_json(shape: FrameworkShape, dom_p, dom_m, crit_p, crit_m) -> str:
             [dump(c)[:-1] for c in shape.criteria],
         )
     dom_prefix, crit_prefix = shape.prefixes
-    domains = ",".join([_entry(dom_prefix[i], dom_p[i], dom_m[i]) for i in range(len(dom_prefix))])
-    criteria = ",".join([_entry(crit_prefix[i], crit_p[i], crit_m[i]) for i in range(len(crit_prefix))])
+    cache = shape.entry_cache
+    domains = ",".join([_entry(dom_prefix[i], dom_p[i], dom_m[i], cache) for i in range(len(dom_prefix))])
+    criteria = ",".join([_entry(crit_prefix[i], crit_p[i], crit_m[i], cache) for i in range(len(crit_prefix))])
     return '{"domains":[' + domains + '],"criteria":[' + criteria + "]}"
 
 
