@@ -42,8 +42,12 @@ worker: install
 	$(BIN)/celery -A parindex worker --loglevel=INFO --concurrency=2
 
 ## Refresh and compile translations (needs GNU gettext)
+## Project strings go to locale/, each app's strings to <app>/locale/ (run from inside the app)
 messages: install
-	$(BIN)/python manage.py makemessages -l vi --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l vi --ignore=.venv --ignore=staticfiles --ignore='assessments/*' \
+		--ignore='surveys/*' --ignore='rankings/*' --ignore='tests/*' --ignore='bench/*'
+	for app in assessments surveys rankings; do \
+		if [ -d $$app/locale ]; then (cd $$app && ../$(BIN)/django-admin makemessages -l vi); fi; done
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

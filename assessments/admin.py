@@ -16,11 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from assessments.models import Assessment, Framework, Node, RankingGroup, Round, Unit
+from assessments.models import Assessment, Framework, Level, Node, RankingGroup, Round, Unit
 from assessments.resources import NodeResource
-from assessments.services.frameworks import FrameworkError, framework_copy, framework_export
+from assessments.services.frameworks import FrameworkError, framework_copy, framework_export, tree_order
 from assessments.services.rounds import round_add_units
 from assessments.validation import fmt, validate_framework
 
@@ -122,37 +123,18 @@ class RoundAdmin(admin.ModelAdmin):
             self.message_user(request, gettext("%(round)s: %(n)s units added.") % {"round": round_, "n": len(added)}, messages.SUCCESS)
 
 
-class NodeInline(admin.TabularInline):
-    model = Node
-    fk_name = "framework"
-    fields = ("code", "parent", "level", "name", "max_points", "source", "rule", "params", "na_allowed", "evidence_required", "order")
-    extra = 0
-    show_change_link = True
-    ordering = ("order", "id")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        # A parent is chosen among the nodes of the same framework only.
-        parent_field = formset.form.base_fields["parent"]
-        parent_field.queryset = Node.objects.filter(framework=obj) if obj else Node.objects.none()
-        for name in ("name",):
-            formset.form.base_fields[name].widget = forms.Textarea(attrs={"rows": 1, "cols": 40})
-        formset.form.base_fields["params"].widget = forms.Textarea(attrs={"rows": 1, "cols": 30})
-        return formset
-
-
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
     list_display = ("title", "round", "group", "target_total", "node_count", "is_valid")
     list_filter = ("round", "group")
-    readonly_fields = ("validation_report", "spreadsheet")
+    readonly_fields = ("validation_report", "spreadsheet", "tree")
     fieldsets = (
         (None, {"fields": ("round", "group", "title")}),
         (_("Targets"), {"fields": ("target_total", "target_self", "target_cs_survey", "target_sipas")}),
         (_("Check"), {"fields": ("validation_report", "spreadsheet")}),
+        (_("Framework tree"), {"fields": ("tree",)}),
     )
-    inlines = [NodeInline]
-    actions = ["check_frameworks"]
+    actions = ["check_frameworks", "copy_to_next_round"]
 
     @admin.display(description=_("nodes"))
     def node_count(self, obj: Framework) -> int:
@@ -193,6 +175,37 @@ class FrameworkAdmin(admin.ModelAdmin):
             export_url, gettext("Export (.xlsx)"), import_url, gettext("Import (.xlsx)"),
         )
 
+    @admin.display(description=_("nodes"))
+    def tree(self, obj: Framework):
+        """The whole tree, parents first and indented; each code links to the node's page."""
+        if obj.pk is None:
+            return "–"
+        nodes = tree_order(list(obj.nodes.all()))
+        depth = {Level.DOMAIN: 0, Level.CRITERION: 1, Level.SUB_CRITERION: 2}
+        add_url = reverse("admin:assessments_node_add") + f"?framework={obj.pk}"
+        rows = format_html_join(
+            "",
+            '<tr><td style="padding-left:{}em"><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+            '<td class="numeric">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    0.5 + 1.5 * depth.get(n.level, 0), reverse("admin:assessments_node_change", args=[n.pk]), n.code,
+                    n.name, n.get_level_display(), fmt(n.max_points), n.get_source_display(), n.get_rule_display(),
+                    "✓" if n.na_allowed else "", "✓" if n.evidence_required else "",
+                )
+                for n in nodes
+            ),
+        )
+        head = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            gettext("Code"), gettext("Name"), gettext("Level"), gettext("Maximum"), gettext("Source"),
+            gettext("Rule"), gettext("N/A allowed"), gettext("Evidence"),
+        )
+        return format_html(
+            '<p><a class="button" href="{}">{}</a></p><table class="framework-tree"><thead>{}</thead><tbody>{}</tbody></table>',
+            add_url, gettext("Add a node"), head, rows,
+        )
+
     def get_urls(self):
         urls = [
             path("<int:pk>/export/", self.admin_site.admin_view(self.export_view), name="assessments_framework_export"),
@@ -224,9 +237,24 @@ class FrameworkAdmin(admin.ModelAdmin):
                 )
 
 
+    @admin.action(description=_("Copy the selected frameworks into the following year's round"))
+    def copy_to_next_round(self, request, queryset):
+        for framework in queryset.select_related("round", "group"):
+            target = Round.objects.filter(year=framework.round.year + 1).first()
+            if target is None:
+                self.message_user(request, gettext("There is no round %(year)s yet.") % {"year": framework.round.year + 1}, messages.WARNING)
+                continue
+            try:
+                copy = framework_copy(source=framework, round=target)
+            except FrameworkError as exc:
+                self.message_user(request, "; ".join(exc.errors), messages.WARNING)
+            else:
+                self.message_user(request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS)
+
+
 class NodeImportForm(ImportForm):
-    framework = forms.ModelChoiceField(queryset=Framework.objects.select_related("round", "group"), label=_("framework"))
-    replace = forms.BooleanField(label=_("replace the framework's existing nodes"), required=False)
+    framework = forms.ModelChoiceField(queryset=Framework.objects.select_related("round", "group"), label=_("Framework"))
+    replace = forms.BooleanField(label=_("Replace the framework's existing nodes"), required=False)
 
 
 class NodeConfirmImportForm(ConfirmImportForm):
@@ -234,11 +262,29 @@ class NodeConfirmImportForm(ConfirmImportForm):
     replace = forms.BooleanField(required=False, widget=forms.HiddenInput())
 
 
+class NodeForm(forms.ModelForm):
+    class Meta:
+        model = Node
+        fields = ("framework", "parent", "level", "code", "name", "max_points", "order", "source", "rule", "params",
+                  "na_allowed", "evidence_required", "guidance")
+
+    def clean(self):
+        data = super().clean()
+        parent, framework = data.get("parent"), data.get("framework")
+        if parent is not None and framework is not None and parent.framework_id != framework.pk:
+            self.add_error("parent", _("The parent must be a node of the same framework."))
+        return data
+
+
 @admin.register(Node)
 class NodeAdmin(ImportExportMixin, admin.ModelAdmin):
     """Framework nodes one by one, and the spreadsheet import/export of a whole framework."""
 
+    form = NodeForm
+
     resource_classes = [NodeResource]
+    import_formats = [XLSX]
+    export_formats = [XLSX]
     import_form_class = NodeImportForm
     confirm_form_class = NodeConfirmImportForm
     list_display = ("code", "name", "level", "max_points", "source", "rule", "framework")

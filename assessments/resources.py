@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, resources, results, widgets
 
 from assessments.models import Framework, Node
 from assessments.services.frameworks import (
@@ -21,6 +21,14 @@ from assessments.services.frameworks import (
     tree_order,
 )
 from assessments.validation import validate_framework
+
+
+class FrameworkImportError(results.Error):
+    """A framework problem is a message for the admin, not a traceback."""
+
+    @property
+    def traceback(self):
+        return "" if isinstance(self.error, FrameworkError) else super().traceback
 
 
 class ValueWidget(widgets.Widget):
@@ -130,6 +138,10 @@ class NodeResource(resources.ModelResource):
         report = validate_framework(self.framework)
         if report.errors:
             raise FrameworkError(report.errors)
+
+    @classmethod
+    def get_error_result_class(cls):
+        return FrameworkImportError
 
     def handle_import_error(self, result, error, raise_errors=False):
         # One entry per message, so the admin lists each row/column problem on its own line.

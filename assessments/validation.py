@@ -103,6 +103,22 @@ def validate_nodes(framework: Framework, nodes: list[Node]) -> FrameworkReport:
     if not nodes:
         errors.append(_("The framework has no nodes."))
 
+    # Every node must hang from a domain of this framework (no foreign parent, no cycle).
+    ids = {n.pk for n in nodes}
+    reachable: set[int] = set()
+    stack = [r.pk for r in roots]
+    while stack:
+        pk = stack.pop()
+        if pk in reachable:
+            continue
+        reachable.add(pk)
+        stack.extend(c.pk for c in children.get(pk, []))
+    for node in nodes:
+        if node.parent_id is not None and node.parent_id not in ids:
+            errors.append(_("%(node)s: its parent belongs to another framework.") % {"node": _label(node)})
+        elif node.pk not in reachable:
+            errors.append(_("%(node)s: its parents form a cycle.") % {"node": _label(node)})
+
     for node in nodes:
         if node.level == Level.DOMAIN:
             report.domains += 1

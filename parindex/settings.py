@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "parindex.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "parindex.i18n.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads the body (CSRF reads request.POST): refuse oversized requests early.
     "parindex.security.RequestSizeLimitMiddleware",
@@ -130,7 +131,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Language, time and numbers: Vietnamese first.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/: the project's own strings; locale_vendor/: Vietnamese for libraries that ship none
+# (django-import-export's admin screens).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -107,6 +107,14 @@ def _require_unit_may_change(user, assessment: Assessment, score: LeafScore) -> 
         require_explanation_open(assessment, timezone.now())
 
 
+def _ensure_saved(score: LeafScore, user) -> None:
+    if score.pk is None:  # first touch of the leaf: create its row so files can be attached
+        score.updated_by = user
+        score._history_user = user
+        score._change_reason = "created"
+        score.save()
+
+
 def _record(score: LeafScore, user, reason: str) -> None:
     # Evidence does not touch the inputs, so the leaf's version (the inputs' edit guard) stays as it is.
     score.updated_by = user
@@ -137,6 +145,7 @@ def evidence_upload(*, user, assessment_id: int, node_id: int, uploaded: Uploade
             except Exception:
                 evidence.file.delete(save=False)
                 raise
+        _ensure_saved(score, user)
         score.evidence.add(evidence)
         _record(score, user, f"evidence added: {evidence.original_name}")
     return UploadResult(evidence=evidence, reused=reused)
@@ -151,6 +160,7 @@ def evidence_link(*, user, assessment_id: int, node_id: int, evidence_id: int) -
         evidence = EvidenceFile.objects.filter(assessment=assessment, pk=evidence_id).first()
         if evidence is None:
             raise ValidationError({"evidence": _("Choose a file of this assessment.")})
+        _ensure_saved(score, user)
         score.evidence.add(evidence)
         _record(score, user, f"evidence linked: {evidence.original_name}")
     return evidence
@@ -162,7 +172,7 @@ def evidence_unlink(*, user, assessment_id: int, node_id: int, evidence_id: int)
         assessment = lock_assessment(assessment_id)
         score = _lock_score(assessment, _leaf_of(assessment, node_id))
         _require_unit_may_change(user, assessment, score)
-        evidence = score.evidence.filter(pk=evidence_id).first()
+        evidence = score.evidence.filter(pk=evidence_id).first() if score.pk else None
         if evidence is None:
             raise ValidationError({"evidence": _("This file is not attached to the criterion.")})
         score.evidence.remove(evidence)

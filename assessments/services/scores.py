@@ -1,12 +1,15 @@
 """Saving a leaf's self-assessment and appraisal inputs; points are always derived from inputs."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from assessments.models import Assessment, AssessmentState, LeafScore, NaDecision, Node, Source
 from assessments.scoring import describe_inputs, leaf_points, validate_inputs
@@ -36,9 +39,12 @@ def _leaf_of(assessment: Assessment, node_id: int) -> Node:
 
 
 def _lock_score(assessment: Assessment, node: Node) -> LeafScore:
-    # The assessment row is already locked, so two first saves of the same leaf cannot both create it.
-    score, _created = LeafScore.objects.select_for_update().get_or_create(assessment=assessment, node=node)
-    return score
+    """The leaf's score row, locked; a new unsaved one (version 0) if the leaf was never saved.
+
+    The assessment row is already locked, so two first saves of the same leaf cannot both create it.
+    """
+    score = LeafScore.objects.select_for_update().filter(assessment=assessment, node=node).first()
+    return score or LeafScore(assessment=assessment, node=node)
 
 
 def _points_text(points: Decimal | None) -> str:
@@ -88,8 +94,7 @@ def _save(score: LeafScore, *, user, reason: str) -> None:
     score.updated_by = user
     score._history_user = user
     score._change_reason = reason
-    score.full_clean(exclude=["assessment", "node", "evidence"])
-    score.save()
+    score.save()  # inputs were validated by the scoring rules; the database constraints guard the rest
 
 
 def score_save_self(
@@ -193,15 +198,90 @@ def score_save_appraisal(
 
 def scores_seed_appraisal(*, assessment: Assessment, user) -> int:
     """Start the appraisal from the unit's inputs (caller holds the assessment lock); returns leaves seeded."""
-    seeded = 0
-    for score in LeafScore.objects.select_for_update().filter(assessment=assessment, app_inputs__isnull=True).select_related("node"):
-        if score.self_na or score.self_inputs is None or score.node.source != Source.SELF:
-            continue
-        score.app_inputs, score.app_points = score.self_inputs, score.self_points
-        score.updated_by = user
-        score._history_user = user
-        score._change_reason = "appraisal started"
-        score.version += 1
-        score.save()
-        seeded += 1
-    return seeded
+    seeding = LeafScore.objects.filter(
+        assessment=assessment, app_inputs__isnull=True, self_inputs__isnull=False, self_na=False, node__source=Source.SELF
+    )
+    ids = list(seeding.values_list("pk", flat=True))
+    LeafScore.objects.filter(pk__in=ids).update(
+        app_inputs=F("self_inputs"), app_points=F("self_points"), version=F("version") + 1,
+        updated_by=user, updated_at=timezone.now(),
+    )
+    LeafScore.history.bulk_history_create(
+        list(LeafScore.objects.filter(pk__in=ids)), update=True, default_user=user, default_change_reason="appraisal started"
+    )
+    return len(ids)
+
+
+@dataclass(frozen=True)
+class SelfEntry:
+    """The unit's inputs for one leaf, for filling many leaves at once."""
+
+    node_id: int
+    inputs: dict | None = None
+    na: bool = False
+    na_reason: str = ""
+    note: str = ""
+    evidence_absence_note: str = ""
+    evidence_ids: tuple[int, ...] = ()
+
+
+def scores_fill_self(*, user, assessment_id: int, entries: list[SelfEntry]) -> list[LeafScore]:
+    """Score many leaves of a draft in one go (demo data, bulk entry): all or nothing.
+
+    Only leaves never saved before may be filled this way (so there is no edit to conflict with);
+    every entry is validated first and every problem is reported with the criterion's code.
+    """
+    from assessments.models import EvidenceFile
+
+    with transaction.atomic():
+        assessment = lock_assessment(assessment_id)
+        require_officer_of(user, assessment)
+        require_state(assessment, AssessmentState.DRAFT)
+        leaves = {n.pk: n for n in self_leaves(assessment)}
+        # Rows may exist unscored (a file attached before any input): those are filled, not refused.
+        existing = {s.node_id: s for s in LeafScore.objects.select_for_update().filter(
+            assessment=assessment, node_id__in=[e.node_id for e in entries])}
+        evidence_ok = set(EvidenceFile.objects.filter(assessment=assessment).values_list("pk", flat=True))
+        errors, scores = [], []
+        now = timezone.now()
+        for entry in entries:
+            node = leaves.get(entry.node_id)
+            if node is None:
+                errors.append(_("This criterion is not scored by self-assessment in this assessment."))
+                continue
+            score = existing.get(entry.node_id)
+            if score is not None and (score.version or score.self_na or score.self_inputs is not None):
+                errors.append(_("%(code)s: already scored; change it on its own.") % {"code": node.code})
+                continue
+            if set(entry.evidence_ids) - evidence_ok:
+                errors.append(_("Choose a file of this assessment."))
+                continue
+            score = score or LeafScore(assessment=assessment, node=node)
+            score.self_note, score.evidence_absence_note = entry.note.strip(), entry.evidence_absence_note.strip()
+            score.version, score.updated_by, score.updated_at = 1, user, now
+            try:
+                if entry.na:
+                    if not node.na_allowed or not entry.na_reason.strip():
+                        raise ValidationError(_("Criterion %(code)s cannot be marked not applicable.") % {"code": node.code})
+                    score.self_na, score.self_na_reason = True, entry.na_reason.strip()
+                else:
+                    clean = validate_inputs(node=node, inputs=entry.inputs)
+                    score.self_inputs, score.self_points = clean, leaf_points(node=node, inputs=clean)
+            except ValidationError as exc:
+                errors.extend(f"{node.code}: {m}" for m in exc.messages)
+                continue
+            scores.append(score)
+        if errors:
+            raise ValidationError(errors)
+        for score in scores:
+            if score.pk is not None:  # the few rows that existed unscored
+                score._history_user, score._change_reason = user, "self"
+                score.save()
+        bulk_create_with_history([s for s in scores if s.pk is None], LeafScore, default_user=user, default_change_reason="self")
+        by_node = {s.node_id: s for s in LeafScore.objects.filter(assessment=assessment, node_id__in=[s.node_id for s in scores])}
+        through = LeafScore.evidence.through
+        through.objects.bulk_create([
+            through(leafscore_id=by_node[e.node_id].pk, evidencefile_id=ev) for e in entries for ev in e.evidence_ids
+            if e.node_id in by_node
+        ], ignore_conflicts=True)
+    return list(by_node.values())

@@ -46,7 +46,8 @@ class BreakdownItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     points = serializers.DecimalField(max_digits=7, decimal_places=2)
     max = serializers.DecimalField(max_digits=7, decimal_places=2)
-    pct = serializers.DecimalField(max_digits=7, decimal_places=2)
+    pct = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True,
+                                   help_text="Null where nothing was applicable (maximum 0).")
 
 
 class CriterionItemSerializer(BreakdownItemSerializer):
@@ -71,7 +72,7 @@ class ResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitResult
         fields = ["year", "run", "unit", "unit_name", "group", "self_total", "appraised_total", "cs_points",
-                  "sipas_points", "total", "applicable_max", "index_pct", "rank", "band", "warnings", "domains"]
+                  "sipas_points", "total", "applicable_max", "index_pct", "rank", "band", "provisional", "warnings", "domains"]
 
     @extend_schema_field(WarningSerializer(many=True))
     def get_warnings(self, obj) -> list[dict]:

@@ -7,6 +7,7 @@ Content-Security-Policy needs no exception.
 
 from __future__ import annotations
 
+import base64
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 BAND_COLOURS = ["#1b7837", "#5aae61", "#2166ac", "#f4a582", "#b2182b", "#762a83", "#777777"]
 SERIES_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                   "#bcbd22", "#17becf"]
+PRINT_LABELLED_ROWS = 60
 FONT = 'font-family="DejaVu Sans, Noto Sans, Arial, sans-serif"'
 
 
@@ -27,6 +29,29 @@ def num(value, places: int = 2) -> str:
     # Round half up as everywhere in the index (number_format alone would round half to even).
     value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return number_format(value, decimal_pos=places, use_l10n=True)
+
+
+def nice_max(value: Decimal) -> Decimal:
+    """The smallest of 1; 1,2; 2; 4; 6; 8 × 10^k at least ``value``: four grid steps of round size."""
+    value = Decimal(value)
+    if value <= 0:
+        return Decimal(1)
+    exponent = value.adjusted()
+    scale = Decimal(10) ** exponent
+    # Bases whose quarter is a round step (0,25 0,3 0,5 1 1,5 2 2,5 × 10^k).
+    for base in ("1", "1.2", "2", "4", "6", "8", "10"):
+        candidate = Decimal(base) * scale
+        if candidate >= value:
+            return candidate
+    return Decimal(10) * scale
+
+
+def tick(value: Decimal) -> str:
+    """An axis label: whole numbers without decimals, others with what they need."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return num(value, 0)
+    return num(value, 2).rstrip("0").rstrip(",.")
 
 
 def band_colour(index: int) -> str:
@@ -56,14 +81,14 @@ def hbar(*, title: str, rows: list[tuple[str, Decimal | None, str, str]], max_va
     """Horizontal bars: rows of (label, value, colour, value text). Used for rankings and lost points."""
     if not rows:
         return _empty(title)
-    plot = width - label_width - 70
+    plot = width - label_width - 150  # room for the value and band after the longest bar
     height = len(rows) * (bar_height + 6) + 30
     body = []
-    for tick in range(0, 5):
-        v = max_value * tick / 4
-        x = label_width + plot * tick / 4
+    for grid in range(0, 5):
+        v = max_value * grid / 4
+        x = label_width + plot * grid / 4
         body.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e8ee"/>')
-        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(num(v, 0))}</text>')
+        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(tick(v))}</text>')
     for i, (label, value, colour, text) in enumerate(rows):
         y = 6 + i * (bar_height + 6)
         w = 0 if value is None or max_value <= 0 else float(min(value, max_value) / max_value) * plot
@@ -86,16 +111,17 @@ def grouped_hbar(*, title: str, labels: list[str], series: list[tuple[str, str, 
     top = 24
     height = top + len(labels) * block + 26
     body = []
-    for k, (name, colour, _values) in enumerate(series):
-        x = label_width + k * 170
+    x = label_width
+    for name, colour, _values in series:
         body.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>'
                     f'<text x="{x + 16}" y="14">{escape(name)}</text>')
+        x += 16 + 7 * len(str(name)) + 24  # about 7 px per character at 12 px
     max_value = max_value or Decimal(1)
-    for tick in range(0, 5):
-        v = max_value * tick / 4
-        x = label_width + plot * tick / 4
+    for grid in range(0, 5):
+        v = max_value * grid / 4
+        x = label_width + plot * grid / 4
         body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 22}" stroke="#e3e8ee"/>')
-        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(num(v, 0))}</text>')
+        body.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" fill="#5b6b7c">{escape(tick(v))}</text>')
     for i, label in enumerate(labels):
         y0 = top + i * block
         body.append(f'<text x="{label_width - 6}" y="{y0 + bar_h + 3}" text-anchor="end">'
@@ -125,8 +151,9 @@ def _heat_colour(value: Decimal | None) -> str:
 
 
 def heatmap(*, title: str, rows: list[str], columns: list[str], values: list[list[Decimal | None]],
-            label_width: int = 260, cell_width: int = 58, column_titles: list[str] | None = None) -> SafeString:
-    """Rows × columns of percentages, each cell coloured and labelled with its value."""
+            label_width: int = 260, cell_width: int = 58, column_titles: list[str] | None = None,
+            cell_labels: bool = True) -> SafeString:
+    """Rows × columns of percentages, each cell coloured and (unless ``cell_labels`` is off) labelled."""
     if not rows or not columns:
         return _empty(title)
     cell_h = 20
@@ -149,28 +176,41 @@ def heatmap(*, title: str, rows: list[str], columns: list[str], values: list[lis
             tip = column_titles[j] if column_titles else columns[j]
             body.append(f'<rect class="cell" x="{x}" y="{y}" width="{cell_width - 2}" height="{cell_h - 2}" fill="{colour}">'
                         f"<title>{escape(label)} – {escape(tip)}: {escape(num(value))}</title></rect>")
-            body.append(f'<text x="{x + (cell_width - 2) / 2:.1f}" y="{y + cell_h - 6}" text-anchor="middle" '
-                        f'font-size="10">{escape(num(value, 1))}</text>')
+            if cell_labels:
+                body.append(f'<text x="{x + (cell_width - 2) / 2:.1f}" y="{y + cell_h - 6}" text-anchor="middle" '
+                            f'font-size="10">{escape(num(value, 1))}</text>')
     return _svg(width, height, body, title, "heatmap")
 
 
 def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[Decimal | None]]],
-               max_value: Decimal = Decimal(100), width: int = 760, height: int = 300) -> SafeString:
-    """Lines over the years with a legend underneath (one line per series)."""
+               max_value: Decimal = Decimal(100), width: int = 760, height: int = 300,
+               zoom: bool = True) -> SafeString:
+    """Lines over the years with a legend underneath (one line per series).
+
+    With ``zoom`` the vertical axis starts at a multiple of 20 at least 5 below the lowest value (never
+    below 0), so differences of a few points stay visible and the four grid steps stay whole numbers.
+    """
     if not x_labels or not series:
         return _empty(title)
+    present = [v for _n, values in series for v in values if v is not None]
+    floor = Decimal(0)
+    if zoom and present:
+        floor = max(Decimal(0), ((min(present) - 5) // 20) * 20)
+        if floor >= max_value:
+            floor = Decimal(0)
+    span = max_value - floor
     left, right, top = 46, 20, 12
     legend_rows = (len(series) + 2) // 3
     plot_h = height - top - 30
-    total_h = height + legend_rows * 16 + 6
+    total_h = height + legend_rows * 16 + 14
     plot_w = width - left - right
     step = plot_w / max(len(x_labels) - 1, 1)
     body = []
-    for tick in range(0, 5):
-        v = max_value * tick / 4
-        y = top + plot_h - plot_h * tick / 4
+    for grid in range(0, 5):
+        v = floor + span * grid / 4
+        y = top + plot_h - plot_h * grid / 4
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e8ee"/>')
-        body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b7c">{escape(num(v, 0))}</text>')
+        body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#5b6b7c">{escape(tick(v))}</text>')
     for j, label in enumerate(x_labels):
         x = left + (step * j if len(x_labels) > 1 else plot_w / 2)
         body.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{escape(label)}</text>')
@@ -181,7 +221,7 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
             if value is None:
                 continue
             x = left + (step * j if len(x_labels) > 1 else plot_w / 2)
-            y = top + plot_h - plot_h * float(min(value, max_value) / max_value)
+            y = top + plot_h - plot_h * float((min(max(value, floor), max_value) - floor) / span)
             pts.append((x, y, value))
         if len(pts) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v in pts)
@@ -190,9 +230,9 @@ def line_chart(*, title: str, x_labels: list[str], series: list[tuple[str, list[
             body.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
                         f"<title>{escape(name)}: {escape(num(value))}</title></circle>")
         lx = left + (k % 3) * (plot_w / 3)
-        ly = height + (k // 3) * 16
+        ly = height + 8 + (k // 3) * 16
         body.append(f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{colour}"/>'
-                    f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(_truncate(name, 38))}</text>')
+                    f'<text x="{lx + 14:.1f}" y="{ly}" font-size="11">{escape(_truncate(name, 32))}</text>')
     return _svg(width, total_h, body, title, "lines")
 
 
@@ -214,26 +254,26 @@ def band_chart(board, gb) -> SafeString:
                 max_value=top, label_width=140, width=520, bar_height=22)
 
 
-def domain_heatmap(board, gb) -> SafeString:
+def domain_heatmap(board, gb, cell_labels: bool = True) -> SafeString:
     codes = [c for c, _n in gb.domains]
     return heatmap(
         title=_("Domain scores (%%) per unit – %(group)s") % {"group": gb.group.name},
         rows=[r.unit.name for r in gb.rows],
         columns=[_("D%(code)s") % {"code": c} for c in codes],
         column_titles=[f"{c}. {n}" for c, n in gb.domains],
-        values=[[r.domain_pct(c) for c in codes] for r in gb.rows],
+        values=[[r.domain_pct(c) for c in codes] for r in gb.rows], cell_labels=cell_labels,
     )
 
 
 def losing_chart(board, gb) -> SafeString:
     rows = [(f"{c['code']}. {c['name']}", c["lost"], "#b2182b", num(c["lost"])) for c in gb.losing_criteria]
-    top = max([c["lost"] for c in gb.losing_criteria] + [Decimal(1)])
+    top = nice_max(max([c["lost"] for c in gb.losing_criteria] + [Decimal(1)]))
     return hbar(title=_("Criteria losing the most points – %(group)s") % {"group": gb.group.name}, rows=rows,
                 max_value=top, label_width=330)
 
 
 def self_vs_appraised_chart(board, gb) -> SafeString:
-    top = max([max(r.result.self_total, r.result.appraised_total) for r in gb.rows] + [Decimal(1)])
+    top = nice_max(max([max(r.result.self_total, r.result.appraised_total) for r in gb.rows] + [Decimal(1)]))
     return grouped_hbar(
         title=_("Self-assessed and appraised points – %(group)s") % {"group": gb.group.name},
         labels=[r.unit.name for r in gb.rows],
@@ -243,33 +283,44 @@ def self_vs_appraised_chart(board, gb) -> SafeString:
     )
 
 
-def sipas_chart(board, gb, element_names: list[str]) -> SafeString:
+def sipas_chart(board, gb, element_names: list[str], cell_labels: bool = True) -> SafeString:
     return heatmap(
         title=_("SIPAS: satisfaction per element (%%) – %(group)s") % {"group": gb.group.name},
         rows=[r.unit.name for r in gb.rows],
         columns=[_("E%(n)s") % {"n": i} for i in range(1, 6)],
         column_titles=element_names,
-        values=[[r.sipas.get(str(i)) for i in range(1, 6)] for r in gb.rows],
+        values=[[r.sipas.get(str(i)) for i in range(1, 6)] for r in gb.rows], cell_labels=cell_labels,
     )
 
 
-def board_charts(board) -> list[dict]:
-    """Every chart of the dashboard, per ranking group."""
+def board_charts(board, *, for_print: bool = False) -> list[dict]:
+    """Every chart of the dashboard, per ranking group.
+
+    ``for_print``: heat maps of large groups drop their cell labels (the PDF's tables carry the same
+    figures), which keeps a report of hundreds of units quick to lay out.
+    """
     from surveys.models import SipasElement
 
     element_names = [str(label) for _v, label in SipasElement.choices]
     out = []
     for gb in board.groups:
+        labels = not (for_print and len(gb.rows) > PRINT_LABELLED_ROWS)
         out.append({
             "board": gb,
             "ranking": ranking_chart(board, gb),
             "bands": band_chart(board, gb),
-            "heatmap": domain_heatmap(board, gb),
+            "heatmap": domain_heatmap(board, gb, cell_labels=labels),
             "losing": losing_chart(board, gb),
             "self_vs_appraised": self_vs_appraised_chart(board, gb),
-            "sipas": sipas_chart(board, gb, element_names) if board.sipas_measured else None,
+            "sipas": sipas_chart(board, gb, element_names, cell_labels=labels) if board.sipas_measured else None,
         })
     return out
+
+
+def as_image(svg: str) -> SafeString:
+    """An <img> with the SVG as a data URI: a PDF renderer then styles one element, not thousands."""
+    encoded = base64.b64encode(str(svg).encode("utf-8")).decode("ascii")
+    return mark_safe(f'<img class="chart" alt="" src="data:image/svg+xml;base64,{encoded}">')  # noqa: S308
 
 
 def profile_charts(profile) -> dict:

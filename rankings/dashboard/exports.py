@@ -31,13 +31,13 @@ def safe_text(value) -> str:
 
 def announcement_headers() -> list[str]:
     return [_("No."), _("Unit name"), _("Self-assessed points"), _("Appraised points"), _("Survey points"),
-            _("Total points"), _("Index (%)"), _("Rank"), _("Classification")]
+            _("Total points"), _("Index (%)"), _("Rank"), _("Classification"), _("Notes")]
 
 
 def announcement_row(n: int, row) -> list:
     r = row.result
     return [n, safe_text(r.unit.name), r.self_total, r.appraised_total, row.survey_points, r.total,
-            r.index_pct, r.rank, safe_text(r.band)]
+            r.index_pct, r.rank, safe_text(r.band), safe_text(row.notes)]
 
 
 def _sheet_title(wb: Workbook, title: str) -> str:
@@ -68,6 +68,8 @@ def _write_table(ws, title: str, headers: list[str], rows: list[list], number_co
     ws.column_dimensions["B"].width = 42
     for col in range(3, len(headers) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 14
+    if headers[-1] == _("Notes"):
+        ws.column_dimensions[get_column_letter(len(headers))].width = 60
 
 
 def xlsx_bytes(board: Board) -> bytes:
@@ -118,7 +120,7 @@ def csv_text(board: Board) -> str:
             writer.writerow([
                 safe_text(gb.group.name), i, safe_text(r.unit.name), _csv_number(r.self_total),
                 _csv_number(r.appraised_total), _csv_number(row.survey_points), _csv_number(r.total),
-                _csv_number(r.index_pct), r.rank, safe_text(r.band),
+                _csv_number(r.index_pct), r.rank, safe_text(r.band), safe_text(row.notes),
             ])
     return out.getvalue()
 
@@ -127,7 +129,11 @@ def pdf_bytes(board: Board, *, base_url: str) -> bytes:
     """The round's report: per group the announcement table, the domain scores and the charts."""
     from weasyprint import HTML
 
+    figures = [
+        {k: (charts.as_image(v) if k != "board" and v else v) for k, v in group.items()}
+        for group in charts.board_charts(board, for_print=True)
+    ]
     html = render_to_string("rankings/dashboard/report_pdf.html", {
-        "board": board, "charts": charts.board_charts(board), "generated_at": timezone.localtime(),
+        "board": board, "charts": figures, "generated_at": timezone.localtime(),
     })
     return HTML(string=html, base_url=base_url).write_pdf()

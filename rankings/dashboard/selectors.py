@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, Q
 from django.http import Http404
 
 from assessments.models import RankingGroup, Round, Unit
@@ -27,6 +28,10 @@ def q2(value: Decimal) -> Decimal:
 
 def dec(value) -> Decimal:
     return Decimal(str(value)) if value is not None and value != "" else Decimal(0)
+
+
+def opt_dec(value) -> Decimal | None:
+    return Decimal(str(value)) if value is not None and value != "" else None
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -59,15 +64,12 @@ def rounds_with_published_results() -> list[Round]:
     return list(Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year"))
 
 
-def round_for_year(year: int | None) -> Round:
-    rounds = Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year")
-    found = rounds.filter(year=year).first() if year else rounds.first()
-    if found is None and year:
-        # Admins may look at a round with a provisional run only.
-        found = Round.objects.filter(year=year).first()
-    if found is None:
-        raise Http404("round")
-    return found
+def rounds_for(user) -> list[Round]:
+    """Rounds the user can open: with published results, and for admins also those with a computed run."""
+    runs = Q(index_runs__is_published=True)
+    if may_see_provisional(user):
+        runs |= Q(index_runs__status=RunStatus.SUCCEEDED)
+    return list(Round.objects.filter(runs).distinct().order_by("-year"))
 
 
 def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
@@ -101,6 +103,11 @@ class Row:
         return self.result.unit
 
     @property
+    def notes(self) -> str:
+        """Warnings of the result in one line (not-measured surveys, provisional appraisal...)."""
+        return "; ".join(str(w.get("message", "")) for w in (self.result.warnings or []))
+
+    @property
     def survey_points(self) -> Decimal:
         """Điểm điều tra XHH: civil-servant survey and SIPAS points together."""
         return self.result.cs_points + self.result.sipas_points
@@ -121,6 +128,10 @@ class GroupBoard:
     losing_criteria: list[dict]  # code, name, lost, max, units
     domain_avgs: dict[str, Decimal] = field(default_factory=dict)
 
+    @property
+    def warned_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.result.warnings]
+
 
 @dataclass
 class Board:
@@ -136,15 +147,16 @@ class Board:
 
 
 def _parse_breakdown(breakdown: dict) -> tuple[list[dict], list[dict]]:
+    # pct is null where nothing was applicable (max 0): kept as None, shown as "–", left out of averages.
     domains = [
-        {**d, "points": dec(d.get("points")), "max": dec(d.get("max")), "pct": dec(d.get("pct"))}
+        {**d, "points": dec(d.get("points")), "max": dec(d.get("max")), "pct": opt_dec(d.get("pct"))}
         for d in (breakdown or {}).get("domains", [])
     ]
     criteria = []
     for c in (breakdown or {}).get("criteria", []):
         points, mx = dec(c.get("points")), dec(c.get("max"))
         lost = dec(c["lost"]) if c.get("lost") not in (None, "") else mx - points
-        criteria.append({**c, "points": points, "max": mx, "pct": dec(c.get("pct")), "lost": lost})
+        criteria.append({**c, "points": points, "max": mx, "pct": opt_dec(c.get("pct")), "lost": lost})
     # A domain scored as a whole (e.g. SIPAS) has no criteria: it counts as one so its lost points show.
     parents = {c.get("parent_id") for c in criteria}
     codes = {c.get("code") for c in criteria}
@@ -203,7 +215,8 @@ def _group_boards(rows: list[Row], bands: list[dict], top_criteria: int = 10) ->
         for row in grows:
             for d in row.domains:
                 domains.setdefault(d["code"], d["name"])
-                sums[d["code"]].append(d["pct"])
+                if d["pct"] is not None:
+                    sums[d["code"]].append(d["pct"])
             for c in row.criteria:
                 entry = lost.setdefault(c["code"], {"code": c["code"], "name": c["name"], "lost": Decimal(0),
                                                     "max": Decimal(0), "units": 0})
@@ -304,8 +317,6 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     sizes: dict[tuple[int, int], int] = {}
     if history_rows:
         # Group sizes per run and the current group's rows, in one query each.
-        from django.db.models import Count
-
         for run_id, group_id, n in (
             UnitResult.objects.filter(run_id__in=[h.run_id for h in history_rows])
             .values_list("run_id", "group_id").annotate(n=Count("id")).order_by()
@@ -323,12 +334,14 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     sums: dict[str, list[Decimal]] = defaultdict(list)
     for r in group_rows:
         for d in _parse_breakdown(r.breakdown)[0]:
-            sums[d["code"]].append(d["pct"])
+            if d["pct"] is not None:
+                sums[d["code"]].append(d["pct"])
     for d in domains:
         values = sums.get(d["code"]) or []
         d["group_avg"] = q2(sum(values) / len(values)) if values else None
-        d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None else None
-    weakest = sorted((c for c in criteria if c["lost"] > 0), key=lambda c: (c["pct"], -c["lost"], c["code"]))[:5]
+        d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None and d["pct"] is not None else None
+    weakest = sorted((c for c in criteria if c["lost"] > 0),
+                     key=lambda c: (c["pct"] if c["pct"] is not None else Decimal(0), -c["lost"], c["code"]))[:5]
     to_gain = sorted((c for c in criteria if c["lost"] > 0), key=lambda c: (-c["lost"], c["code"]))[:5]
 
     next_band = None
@@ -386,7 +399,8 @@ def trends_for(*, user) -> list[GroupTrend]:
         unit_idx[r.group_id].setdefault(r.unit_id, {})[year] = r.index_pct
         for d in _parse_breakdown(r.breakdown)[0]:
             entry = dom[r.group_id].setdefault(d["code"], {"name": d["name"], "years": defaultdict(list)})
-            entry["years"][year].append(d["pct"])
+            if d["pct"] is not None:
+                entry["years"][year].append(d["pct"])
     out = []
     for gid, group in groups.items():
         g_years = years
@@ -399,9 +413,3 @@ def trends_for(*, user) -> list[GroupTrend]:
         out.append(GroupTrend(group=group, years=g_years, units=unit_series, domains=dom_series))
     return out
 
-
-def runs_status_exists_unpublished(round: Round) -> bool:
-    """Whether a succeeded run newer than the published one exists (admins are told they may switch)."""
-    published = run_latest_published(round=round)
-    latest = run_latest_succeeded(round=round)
-    return bool(latest and (published is None or latest.pk != published.pk)) and latest.status == RunStatus.SUCCEEDED

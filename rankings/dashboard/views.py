@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from assessments.models import Round
 from rankings.dashboard import charts, exports
@@ -16,17 +18,20 @@ def _round(year: int) -> Round:
     return found
 
 
-def _rounds_nav() -> list[Round]:
-    return sel.rounds_with_published_results()
+def _rounds_nav(user) -> list[Round]:
+    return sel.rounds_for(user)
 
 
 @login_required
+@require_safe
 def index(request):
     """The latest round with published results (leaders), or the officer's own results."""
     if not sel.can_read_ranking(request.user):
         raise Http404("dashboard")
-    rounds = _rounds_nav()
+    rounds = sel.rounds_with_published_results()
     if not rounds:
+        if sel.may_see_provisional(request.user) and (computed := _rounds_nav(request.user)):
+            return redirect(reverse("dashboard:round", args=[computed[0].year]) + "?run=provisional")
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
     if not sel.can_read_dashboards(request.user):
         return redirect("dashboard:ranking", year=rounds[0].year)
@@ -34,12 +39,13 @@ def index(request):
 
 
 @login_required
+@require_safe
 def round_dashboard(request, year: int):
     round = _round(year)
     provisional = request.GET.get("run") == "provisional"
     board = sel.dashboard_for(user=request.user, round=round, provisional=provisional)
     context = {
-        "round": round, "rounds": _rounds_nav(), "board": board,
+        "round": round, "rounds": _rounds_nav(request.user), "board": board,
         "charts": charts.board_charts(board) if board else [],
         "may_see_provisional": sel.may_see_provisional(request.user),
         "provisional_requested": provisional,
@@ -48,39 +54,43 @@ def round_dashboard(request, year: int):
 
 
 @login_required
+@require_safe
 def ranking(request, year: int):
     """The published ranking table; officers may read it too."""
     round = _round(year)
     board = sel.published_board(user=request.user, round=round)
-    return render(request, "rankings/dashboard/ranking.html", {"round": round, "rounds": _rounds_nav(), "board": board})
+    return render(request, "rankings/dashboard/ranking.html", {"round": round, "rounds": _rounds_nav(request.user), "board": board})
 
 
 @login_required
+@require_safe
 def my_unit(request):
     user = request.user
     if not (user.is_officer and user.unit_id):
         raise Http404("unit")
-    rounds = _rounds_nav()
+    rounds = sel.rounds_with_published_results()
     if not rounds:
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
     return redirect("dashboard:unit", year=rounds[0].year, unit_id=user.unit_id)
 
 
 @login_required
+@require_safe
 def unit_profile(request, year: int, unit_id: int):
     round = _round(year)
     profile = sel.unit_profile(user=request.user, unit_id=unit_id, round=round)
     return render(request, "rankings/dashboard/unit.html", {
-        "round": round, "rounds": _rounds_nav(), "profile": profile, "charts": charts.profile_charts(profile),
+        "round": round, "rounds": _rounds_nav(request.user), "profile": profile, "charts": charts.profile_charts(profile),
         "can_read_dashboards": sel.can_read_dashboards(request.user),
     })
 
 
 @login_required
+@require_safe
 def trends(request):
     data = sel.trends_for(user=request.user)
     return render(request, "rankings/dashboard/trends.html", {
-        "rounds": _rounds_nav(), "trends": [{"trend": t, "charts": charts.trend_charts(t)} for t in data],
+        "rounds": _rounds_nav(request.user), "trends": [{"trend": t, "charts": charts.trend_charts(t)} for t in data],
     })
 
 
@@ -98,6 +108,7 @@ def _filename(board, ext: str) -> str:
 
 
 @login_required
+@require_safe
 def export_xlsx(request, year: int):
     board = _published_export_board(request, year)
     response = HttpResponse(
@@ -108,6 +119,7 @@ def export_xlsx(request, year: int):
 
 
 @login_required
+@require_safe
 def export_csv(request, year: int):
     board = _published_export_board(request, year)
     response = HttpResponse(exports.csv_text(board).encode("utf-8"), content_type="text/csv; charset=utf-8")
@@ -116,6 +128,7 @@ def export_csv(request, year: int):
 
 
 @login_required
+@require_safe
 def export_pdf(request, year: int):
     board = _published_export_board(request, year)
     response = HttpResponse(exports.pdf_bytes(board, base_url=request.build_absolute_uri("/")),

@@ -159,8 +159,10 @@ def test_leader_reads_but_every_write_is_refused(client_for, leader, officer_a, 
     assert c.post(self_url(assessment_a, "1.1.1"), self_post(assessment_a, "1.1.1", v, level="0")).status_code == 403
     assert c.post(app_url(assessment_a, "1.1.1"), {f"a{node.pk}-version": v, f"a{node.pk}-level": "0", f"a{node.pk}-app_note": "x"}).status_code == 403
     assert c.post(reverse("assessments:evidence_upload", args=[assessment_a.pk, node.pk]), {"file": pdf()}).status_code == 403
-    for action in ("complete", "request_explanations", "finalise"):
-        c.post(reverse("assessments:transition", args=[assessment_a.pk, action]), {"version": assessment_a.version})
+    assessment_a.refresh_from_db()
+    for action in ("complete", "request_explanations", "finalise", "submit", "withdraw", "respond", "resume_appraisal"):
+        r = c.post(reverse("assessments:transition", args=[assessment_a.pk, action]), {"version": assessment_a.version})
+        assert r.status_code == 403, action
     assert c.post(reverse("assessments:reopen", args=[assessment_a.pk]), {"version": 0, "reason": "x"}).status_code == 403
     assert c.post(reverse("assessments:extension", args=[assessment_a.pk]), {"kind": "self", "until": "2099-01-01T00:00"}).status_code == 403
     assert c.post(reverse("assessments:finalise_all", args=[round_2021.pk])).status_code == 403

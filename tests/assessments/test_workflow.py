@@ -10,6 +10,7 @@ from django.utils import timezone
 from assessments import signals
 from assessments.models import AssessmentEvent, AssessmentState, LeafScore
 from assessments.services import workflow
+from assessments.services.evidence import evidence_upload
 from tests.assessments.factories import (
     MINI_SELF_TOTAL,
     appraised,
@@ -245,6 +246,12 @@ def test_nothing_changes_after_finalisation(officer_a, appraiser, admin_user, as
             workflow.TRANSITIONS[action](user=appraiser, assessment_id=assessment_a.pk)
     with pytest.raises(ValidationError):
         workflow.assessment_finalise(user=admin_user, assessment_id=assessment_a.pk)
+    from tests.assessments.factories import pdf
+
+    with pytest.raises(ValidationError):
+        evidence_upload(user=officer_a, assessment_id=assessment_a.pk, node_id=leaf(assessment_a, "1.2").pk, uploaded=pdf("x.pdf", b"%PDF-1.4 late"))
+    with pytest.raises(ValidationError):
+        workflow.assessment_grant_extension(user=admin_user, assessment_id=assessment_a.pk, kind="self", until=timezone.now() + timedelta(days=1))
 
 
 @pytest.mark.parametrize(
@@ -254,6 +261,7 @@ def test_nothing_changes_after_finalisation(officer_a, appraiser, admin_user, as
         ("withdraw", submitted, ("officer_b", "appraiser", "leader", "admin_user")),
         ("start_appraisal", submitted, ("officer_a", "leader")),
         ("complete", "in_appraisal", ("officer_a", "leader")),
+        ("request_explanations", "in_appraisal", ("officer_a", "leader", "officer_b")),
         ("finalise", "appraised", ("officer_a", "appraiser", "leader")),
     ],
 )
@@ -271,12 +279,16 @@ def test_transitions_refuse_the_wrong_role(request, action, state_builder, wrong
     assert refresh(assessment_a).state == before
 
 
-def test_reopen_and_respond_refuse_the_wrong_role(officer_a, officer_b, appraiser, leader, admin_user, assessment_a):
+def test_reopen_respond_and_round_two_refuse_the_wrong_role(officer_a, officer_b, appraiser, leader, admin_user, assessment_a):
     explanation_requested(officer_a, appraiser, assessment_a)
     save_self(officer_a, assessment_a, "1.1.2", explanation="Giải trình")
     for user in (officer_b, appraiser, leader):
         with pytest.raises(PermissionDenied):
             workflow.assessment_respond(user=user, assessment_id=assessment_a.pk)
+    workflow.assessment_respond(user=officer_a, assessment_id=assessment_a.pk)
+    for user in (officer_a, leader):
+        with pytest.raises(PermissionDenied):
+            workflow.assessment_resume_appraisal(user=user, assessment_id=assessment_a.pk)
     for user in (officer_a, appraiser, leader):
         with pytest.raises(PermissionDenied):
             workflow.assessment_reopen(user=user, assessment_id=assessment_a.pk, reason="x")

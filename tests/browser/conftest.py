@@ -58,3 +58,15 @@ def login(live_server, password):
         page.wait_for_load_state()
 
     return _login
+
+
+@pytest.fixture
+def screenshot(screenshot_dir):
+    """Save a full-page screenshot: ``screenshot(page, "journey", "01-name")``."""
+
+    def _shot(page, journey: str, name: str) -> Path:
+        path = screenshot_dir(journey) / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot

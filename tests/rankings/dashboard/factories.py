@@ -1,7 +1,8 @@
 """Index runs and unit results for dashboard tests, computed consistently the way DESIGN §2 states.
 
-Each criterion scores a deterministic fraction of its maximum (quarter-point steps); a domain's points
-are the sum of its criteria; total = Σ domains; index % = round(total / applicable max × 100, 2);
+Each leaf scores a deterministic fraction of its maximum (quarter-point steps) or, for about one self
+leaf in eight, is confirmed N/A and leaves the applicable maximum; a criterion's and a domain's points and
+maximum are the sums over their leaves; total = Σ domains; index % = round(total / applicable max × 100, 2);
 ranks are shared on equal index % (1, 2, 2, 4); the band is the first of the round's bands reached.
 """
 
@@ -73,7 +74,8 @@ def make_world(*, years=(2021,), departments: int = 3, districts: int = 2, frame
     return {"groups": [dep, dis], "units": units, "rounds": rounds}
 
 
-def make_run(*, round: Round, units: list[Unit] | None = None, published: bool = True, seed: int = 0) -> IndexRun:
+def make_run(*, round: Round, units: list[Unit] | None = None, published: bool = True, seed: int = 0,
+             warnings: dict[str, list[dict]] | None = None) -> IndexRun:
     """A succeeded run of ``round`` with one consistent result per unit in scope (bulk-created)."""
     if units is None:
         units = list(Unit.objects.filter(assessments__round=round).select_related("group").order_by("display_order"))
@@ -95,24 +97,42 @@ def make_run(*, round: Round, units: list[Unit] | None = None, published: bool =
             children[n.parent_id].append(n)
         domains, criteria = [], []
         sums = {"self": Decimal(0), "cs_survey": Decimal(0), "sipas": Decimal(0)}
+        self_max = Decimal(0)
+
+        def score(node) -> tuple[Decimal, Decimal]:
+            """(points, applicable max) of a node; about one self leaf in eight is confirmed N/A."""
+            nonlocal self_max
+            if children[node.pk]:
+                parts = [score(ch) for ch in children[node.pk]]
+                return sum((p for p, _m in parts), Decimal(0)), sum((m for _p, m in parts), Decimal(0))
+            if node.source == "self" and node.na_allowed is False and rng.random() < 0.125:
+                return Decimal(0), Decimal(0)
+            points = min(node.max_points, quarter(node.max_points * Decimal(str(rng.uniform(0.45, 1.0)))))
+            sums[node.source] += points
+            if node.source == "self":
+                self_max += node.max_points
+            return points, node.max_points
+
+        applicable = Decimal(0)
         for d in children[None]:
-            scored = children[d.pk] or [d]
-            d_points = Decimal(0)
-            for c in scored:
-                points = min(c.max_points, quarter(c.max_points * Decimal(str(rng.uniform(0.45, 1.0)))))
-                sums[c.source] += points
-                d_points += points
-                if c is not d:
+            d_points, d_max = Decimal(0), Decimal(0)
+            for c in children[d.pk]:
+                points, c_max = score(c)
+                d_points, d_max = d_points + points, d_max + c_max
+                if c_max:
                     criteria.append({"node_id": c.pk, "parent_id": d.pk, "code": c.code, "name": c.name,
-                                     "points": str(points), "max": str(c.max_points),
-                                     "pct": str(pct(points, c.max_points)), "lost": str(c.max_points - points)})
+                                     "points": str(points), "max": str(c_max),
+                                     "pct": str(pct(points, c_max)), "lost": str(c_max - points)})
+            if not children[d.pk]:
+                d_points, d_max = score(d)
+            applicable += d_max
             domains.append({"node_id": d.pk, "code": d.code, "name": d.name, "points": str(d_points),
-                            "max": str(d.max_points), "pct": str(pct(d_points, d.max_points))})
+                            "max": str(d_max), "pct": str(pct(d_points, d_max))})
         total = sum(sums.values())
-        maximum = sum(d.max_points for d in children[None])
+        maximum = applicable
         per_group[unit.group_id].append({
             "unit": unit, "total": total, "max": maximum, "index": pct(total, maximum),
-            "appraised": sums["self"], "self": min(sums["self"] + quarter(Decimal(str(rng.uniform(0, 2)))), Decimal(12)),
+            "appraised": sums["self"], "self": min(sums["self"] + quarter(Decimal(str(rng.uniform(0, 2)))), self_max),
             "cs": sums["cs_survey"], "sipas": sums["sipas"], "breakdown": {"domains": domains, "criteria": criteria},
         })
     results = []
@@ -125,6 +145,7 @@ def make_run(*, round: Round, units: list[Unit] | None = None, published: bool =
                 self_total=r["self"], appraised_total=r["appraised"], cs_points=r["cs"], sipas_points=r["sipas"],
                 total=r["total"], applicable_max=r["max"], index_pct=r["index"], rank=rank,
                 band=band_for(bands, r["index"]), breakdown=r["breakdown"],
+                warnings=(warnings or {}).get(r["unit"].code, []),
             ))
     UnitResult.objects.bulk_create(results, batch_size=500)
     return run

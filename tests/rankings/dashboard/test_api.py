@@ -100,3 +100,34 @@ def test_openapi_schema_is_served_and_valid(db, client):
     assert "/api/rounds/{year}/results/" in schema["paths"]
     validate_schema(schema)  # raises on an invalid OpenAPI 3 document
     validate_schema(SchemaGenerator().get_schema(request=None, public=True))
+
+
+def _json_schema(node, components):
+    """An OpenAPI 3.0 schema object as plain JSON Schema: $refs inlined, ``nullable`` as a null type."""
+    if isinstance(node, list):
+        return [_json_schema(n, components) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _json_schema(components[node["$ref"].rsplit("/", 1)[1]], components)
+    out = {k: _json_schema(v, components) for k, v in node.items() if k not in ("nullable", "readOnly", "format")}
+    if node.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    return out
+
+
+def test_api_responses_match_their_published_schema(world, client):
+    import jsonschema
+
+    schema = yaml.safe_load(client.get(reverse("api:schema")).content)
+    components = schema["components"]["schemas"]
+    unit = world["units"][0].code
+    for path, url in (
+        ("/api/rounds/", reverse("api:rounds")),
+        ("/api/groups/", reverse("api:groups")),
+        ("/api/units/", reverse("api:units")),
+        ("/api/rounds/{year}/results/", reverse("api:results", args=[2021])),
+        ("/api/rounds/{year}/results/{unit}/", reverse("api:result", args=[2021, unit])),
+    ):
+        response_schema = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        jsonschema.validate(get_json(client, url), _json_schema(response_schema, components))

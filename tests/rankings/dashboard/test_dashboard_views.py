@@ -28,6 +28,13 @@ def test_leader_dashboard_table_shows_the_published_runs_figures(world, leader, 
     assert "," in vn(Decimal("91.25")) and vn(Decimal("91.25")) == "91,25"
 
 
+def test_results_carry_their_warnings(world, leader, client_for):
+    html = client_for(leader).get(dash_url()).content.decode()
+    row = table_row(html, "H002")
+    assert 'data-code="not_measured"' in row and "SIPAS: không có phiếu hợp lệ, chưa đo được" in row
+    assert "details" not in table_row(html, "H001")
+
+
 def test_dashboard_has_every_chart_per_group_with_one_bar_per_unit(world, leader, client_for):
     html = client_for(leader).get(dash_url()).content.decode()
     for group in ("department", "district"):
@@ -154,6 +161,13 @@ def test_trends_show_each_year_and_unit(world, leader, client_for):
         r = UnitResult.objects.get(run=world["runs"][year], unit=unit)
         assert f"{unit.name} – {year}: {vn(r.index_pct)}" in html
     assert 'data-chart="domain-trends"' in html and html.count('class="line"') >= 8  # 4 domains × 2 groups
+    # Province average of domain 2 among departments in 2020 = mean of their domain-2 %.
+    pcts = [Decimal(r.breakdown["domains"][1]["pct"])
+            for r in UnitResult.objects.filter(run=world["runs"][2020], group__code="department")]
+    avg = (sum(pcts) / len(pcts)).quantize(Decimal("0.01"))
+    table = html.split('id="trend-department"')[1].split('class="data domain-averages"')[1].split("</table>")[0]
+    row = [r for r in table.split("<tr>") if "<td>2. " in r][0]
+    assert cells("<tr>" + row)[2] == vn(avg)  # columns: domain, 2019, 2020, 2021
 
 
 # --- access ----------------------------------------------------------------------------------
@@ -233,5 +247,39 @@ def test_pages_render_in_english_too(world, leader, client_for):
     client = client_for(leader)
     client.cookies["django_language"] = "en"
     html = client.get(dash_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    r = UnitResult.objects.filter(run=world["run"]).first()
-    assert r.index_pct.to_eng_string() in html or f"{r.index_pct:.2f}" in html
+    r = UnitResult.objects.filter(run=world["run"]).select_related("unit").first()
+    assert "Ranking by index (%), coloured by classification" in html
+    assert cells(table_row(html, r.unit.code))[6] == f"{r.index_pct:.2f}"  # decimal point in English
+
+
+def test_before_any_publication_admin_is_led_to_the_provisional_run_and_leader_told_nothing_is_published(
+        db, leader, admin_user, client_for):
+    from tests.rankings.dashboard.factories import make_world
+
+    w = make_world(years=(2021,), departments=2, districts=1)
+    run = make_run(round=w["rounds"][0], published=False)
+    response = client_for(admin_user).get(reverse("dashboard:index"))
+    assert response["Location"] == dash_url() + "?run=provisional"
+    html = client_for(admin_user).get(response["Location"]).content.decode()
+    assert 'id="provisional-banner"' in html and f'data-run="{run.pk}"' in html
+    html = client_for(leader).get(reverse("dashboard:index")).content.decode()
+    assert f'data-run="{run.pk}"' not in html and "Chưa có kết quả nào được công bố." in html
+
+
+@pytest.mark.parametrize("role", ["leader", "appraiser", "admin"])
+def test_home_and_nav_partials_link_readers_to_the_dashboard(role, request):
+    from django.template.loader import render_to_string
+
+    user = request.getfixturevalue({"admin": "admin_user"}.get(role, role))
+    home = render_to_string(f"rankings/dashboard/partials/home_{role}.html", {"user": user})
+    nav = render_to_string("rankings/dashboard/partials/nav.html", {"user": user})
+    assert reverse("dashboard:index") in home and reverse("dashboard:trends") in home
+    assert reverse("dashboard:index") in nav
+
+
+def test_officer_partials_link_to_own_results_and_the_ranking(officer_a):
+    from django.template.loader import render_to_string
+
+    home = render_to_string("rankings/dashboard/partials/home_officer.html", {"user": officer_a})
+    assert reverse("dashboard:my_unit") in home and reverse("dashboard:index") in home
+    assert reverse("dashboard:trends") not in render_to_string("rankings/dashboard/partials/nav.html", {"user": officer_a})
