@@ -263,3 +263,14 @@ def test_names_and_labels_with_quotes_backslashes_and_tabs_survive_the_write(rou
     result = compute(round_2021).results.first()
     assert result.band == 'Nhóm "A"\\1\t'
     assert next(c for c in result.breakdown["criteria"] if c["code"] == "1.1")["name"] == odd
+
+
+def test_no_run_is_requested_while_recomputation_is_paused(round_2021, three_units, django_capture_on_commit_callbacks):
+    from rankings.receivers import recompute_paused
+
+    with django_capture_on_commit_callbacks(execute=True), recompute_paused():
+        assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
+    assert not IndexRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
+    assert IndexRun.objects.count() == 1
