@@ -321,10 +321,15 @@ class Permissions:
         return not self.explaining or bool(score and score.flagged)
 
 
+def acts_for_unit(user, assessment: Assessment) -> bool:
+    """Whether the user is an officer of the assessment's unit (who alone may change its self-assessment)."""
+    return bool(getattr(user, "is_officer", False) and user.unit_id == assessment.unit_id)
+
+
 def assessment_permissions(user, assessment: Assessment) -> Permissions:
     S = AssessmentState
     state = assessment.state
-    officer = bool(user.is_officer and user.unit_id == assessment.unit_id)
+    officer = acts_for_unit(user, assessment)
     appraiser = bool(user.is_appraiser)
     admin = bool(user.is_admin_role)
     actions: list[str] = []

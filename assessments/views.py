@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessments import selectors
 from assessments.forms import (
@@ -37,6 +37,22 @@ ACTION_LABELS = {
     "finalise": gettext_lazy("Finalise"),
 }
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def _require_unit_officer(request: HttpRequest, assessment) -> None:
+    """Only the unit's officers may post the unit's inputs and files (the services check state and deadlines)."""
+    if not selectors.acts_for_unit(request.user, assessment):
+        raise PermissionDenied
+
+
+def _require_appraiser(request: HttpRequest) -> None:
+    if not request.user.is_appraiser:
+        raise PermissionDenied
+
+
+def _version(form) -> int | None:
+    """The version the page was rendered with; without it the state checks alone guard the transition."""
+    return form.cleaned_data["version"] if form.is_valid() else None
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -117,6 +133,7 @@ def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_for
 
 
 @login_required
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_appraiser or user.is_admin_role or user.is_leader:
@@ -130,6 +147,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     return render(request, "assessments/detail.html", _page_context(request, assessment))
@@ -139,6 +157,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require_unit_officer(request, assessment)
     node = _self_leaf(assessment, node_id)
     form = SelfLeafForm(request.POST, node=node, explaining=True, prefix=f"s{node_id}")
     if not form.is_valid():
@@ -163,6 +182,7 @@ def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
 @require_POST
 def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require_appraiser(request)
     node = _self_leaf(assessment, node_id)
     form = AppraisalLeafForm(request.POST, node=node, self_na=True, prefix=f"a{node_id}")
     if not form.is_valid():
@@ -194,6 +214,7 @@ def _self_leaf(assessment, node_id: int):
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require_unit_officer(request, assessment)
     _self_leaf(assessment, node_id)
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -215,6 +236,7 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
 @require_POST
 def evidence_link(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require_unit_officer(request, assessment)
     form = EvidenceLinkForm(request.POST)
     if not form.is_valid():
         return _leaf_response(request, assessment, node_id, error=_("Choose a file."))
@@ -231,6 +253,7 @@ def evidence_link(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
 @require_POST
 def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require_unit_officer(request, assessment)
     try:
         evidence_services.evidence_unlink(
             user=request.user, assessment_id=assessment.pk, node_id=node_id, evidence_id=evidence_id
@@ -253,11 +276,13 @@ def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: 
 
 
 @login_required
+@require_safe
 def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
     return _serve_evidence(request, pk, evidence_id, inline=False)
 
 
 @login_required
+@require_safe
 def evidence_view(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
     return _serve_evidence(request, pk, evidence_id, inline=True)
 
@@ -267,11 +292,10 @@ def evidence_view(request: HttpRequest, pk: int, evidence_id: int) -> FileRespon
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     service = workflow.TRANSITIONS.get(action)
-    form = TransitionForm(request.POST)
-    if service is None or not form.is_valid():
+    if service is None:
         raise Http404
     try:
-        service(user=request.user, assessment_id=assessment.pk, expected_version=form.cleaned_data["version"])
+        service(user=request.user, assessment_id=assessment.pk, expected_version=_version(TransitionForm(request.POST)))
     except ValidationError as exc:
         for message in _messages_of(exc):
             messages.error(request, message)
@@ -284,13 +308,10 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    form = ReopenForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError(_("Give the reason for reopening."))
         workflow.assessment_reopen(
-            user=request.user, assessment_id=assessment.pk, reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
+            user=request.user, assessment_id=assessment.pk, reason=request.POST.get("reason", ""),
+            expected_version=_version(TransitionForm(request.POST)),
         )
     except ValidationError as exc:
         for message in _messages_of(exc):
@@ -305,11 +326,11 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def extension(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     form = ExtensionForm(request.POST)
+    valid = form.is_valid()
     try:
-        if not form.is_valid():
-            raise ValidationError(_("Choose the kind of extension and its end."))
         workflow.assessment_grant_extension(
-            user=request.user, assessment_id=assessment.pk, kind=form.cleaned_data["kind"], until=form.cleaned_data["until"]
+            user=request.user, assessment_id=assessment.pk, kind=form.cleaned_data["kind"] if valid else "",
+            until=form.cleaned_data["until"] if valid else None,
         )
     except ValidationError as exc:
         for message in _messages_of(exc):
@@ -320,6 +341,7 @@ def extension(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     user = request.user
     if not (user.is_appraiser or user.is_admin_role or user.is_leader):
@@ -345,6 +367,7 @@ def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     return render(request, "assessments/timeline.html", {
@@ -353,6 +376,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def leaf_history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     node, entries = selectors.leaf_history(request.user, assessment=assessment, node_id=node_id)

@@ -6,6 +6,12 @@ Builds a bench-only round (year 9990) with N units of one ranking group, a frame
 (66 self, 8 civil-servant survey, 1 SIPAS), a score for every self leaf of every unit and current
 survey imports, then times one index run and the baseline ``GROUP BY unit`` aggregate, removes
 everything it built, and prints one JSON object as its last line.
+
+Where the time goes at 11 000 units (PostgreSQL 15, 2 cores): reading the ~726 000 score rows and
+hashing them for the digest about 2 s, the per-unit arithmetic about 2–3 s, and writing the results
+about 5 s, nearly all of it PostgreSQL parsing the ``breakdown`` JSON (about 8 KB per unit: every
+domain and criterion with its code and name, as UnitResult's docstring fixes it). Without the
+breakdown the same COPY takes about 0,35 s.
 """
 
 from __future__ import annotations

@@ -1,10 +1,20 @@
 """Celery tasks of the rankings app: thin, they take ids and call a service."""
 
+import logging
+
 from celery import shared_task
 
 from rankings import services
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="rankings.index_run")
 def index_run_task(run_id: int) -> None:
-    services.index_run_execute(run_id=run_id)
+    try:
+        services.index_run_execute(run_id=run_id)
+    except Exception:
+        # The run is recorded as failed with its error and the previous results stay visible. Its inputs
+        # are wrong, so retrying cannot help; and in eager mode (run right after a finalisation commits)
+        # raising would turn the user's already-saved action into an error page.
+        logger.warning("index run %s failed; see its error", run_id)

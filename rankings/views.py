@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from rankings import selectors, services
 
@@ -16,6 +16,7 @@ def _wants_latest(request: HttpRequest) -> bool:
 
 
 @login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
     overviews = selectors.round_overviews_for(user=request.user)
     return render(request, "rankings/index.html", {"overviews": overviews,
@@ -23,6 +24,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def round_ranking(request: HttpRequest, year: int) -> HttpResponse:
     rnd = selectors.round_by_year(year=year)
     ranking = selectors.ranking_for(user=request.user, round=rnd, provisional=_wants_latest(request))
@@ -33,6 +35,7 @@ def round_ranking(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def unit_result(request: HttpRequest, year: int, unit_id: int) -> HttpResponse:
     rnd = selectors.round_by_year(year=year)
     unit, result = selectors.unit_result_for(user=request.user, round=rnd, unit_id=unit_id,
@@ -42,6 +45,7 @@ def unit_result(request: HttpRequest, year: int, unit_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def unit_history(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit, results = selectors.unit_history_for(user=request.user, unit_id=unit_id, provisional=_wants_latest(request))
     # Rows of the side-by-side table: every domain code met in any year, in first-seen order.
@@ -73,6 +77,7 @@ def compute(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_for(user=request.user, run_id=run_id)
     template = "rankings/partials/run_status.html" if request.headers.get("HX-Request") else "rankings/run.html"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessments.models import POINTS, Node, Round, Unit
 
@@ -65,15 +66,16 @@ class SurveyQuestion(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    PARSING = "parsing", _("Reading")
-    PREVIEW = "preview", _("Ready for review")
-    REJECTED = "rejected", _("Rejected")
-    CONFIRMING = "confirming", _("Saving")
-    CONFIRMED = "confirmed", _("Confirmed")
-    SUPERSEDED = "superseded", _("Replaced by a later import")
-    CANCELLED = "cancelled", _("Cancelled")
-    FAILED = "failed", _("Failed")
+    # A context keeps these apart from the same English words used by other apps (e.g. "Rejected").
+    PENDING = "pending", pgettext_lazy("survey import status", "Waiting")
+    PARSING = "parsing", pgettext_lazy("survey import status", "Reading")
+    PREVIEW = "preview", pgettext_lazy("survey import status", "Ready for review")
+    REJECTED = "rejected", pgettext_lazy("survey import status", "Rejected")
+    CONFIRMING = "confirming", pgettext_lazy("survey import status", "Saving")
+    CONFIRMED = "confirmed", pgettext_lazy("survey import status", "Confirmed")
+    SUPERSEDED = "superseded", pgettext_lazy("survey import status", "Replaced by a later import")
+    CANCELLED = "cancelled", pgettext_lazy("survey import status", "Cancelled")
+    FAILED = "failed", pgettext_lazy("survey import status", "Failed")
 
 
 class SurveyImport(models.Model):

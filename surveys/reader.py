@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 MAX_ZIP_MEMBERS = 1000
+MAX_FORMULA_CELLS = 10000
 CHUNK = 1024 * 1024
 CSV_HEADER_MAX_CHARS = 64 * 1024
 _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
@@ -143,6 +144,11 @@ def check_xlsx_container(path: str) -> set[tuple[int, int]]:
                             if b"<f" in window:
                                 for m in _FORMULA_CELL.finditer(window):
                                     formulas.add((int(m.group(2)), column_index(m.group(1).decode())))
+                                if len(formulas) > MAX_FORMULA_CELLS:
+                                    raise FileRejected(
+                                        _("The sheet holds more than %(n)d formulas; a survey file holds answers, not formulas.")
+                                        % {"n": MAX_FORMULA_CELLS}
+                                    )
                             tail = window[-512:]
             return formulas
     except FileRejected:
@@ -152,16 +158,18 @@ def check_xlsx_container(path: str) -> set[tuple[int, int]]:
         raise FileRejected(_("The file is a damaged or encrypted archive and cannot be read.")) from exc
 
 
-def check_container(path: str, name: str) -> None:
-    """Cheap checks done at upload time, before anything is stored."""
+def check_container(path: str, name: str) -> list[list[int]]:
+    """Checks done at upload time, before anything is stored; returns the formula cells found
+    ([row, column index] pairs) so that reading the stored file later need not inflate it again."""
     kind = file_kind(name)
     if kind == "xlsx":
-        check_xlsx_container(path)
+        return sorted([r, c] for r, c in check_xlsx_container(path))
     else:
         with open(path, "rb") as fh:
             head = fh.read(8192)
         if b"\x00" in head or head.startswith(b"PK\x03\x04"):
             raise FileRejected(_("The file is not a CSV text file."))
+    return []
 
 
 def file_kind(name: str) -> str:
@@ -186,19 +194,20 @@ def _check_header(header: list[str]) -> list[str]:
 
 
 @contextmanager
-def open_sheet(path: str, name: str) -> Iterator[Sheet]:
+def open_sheet(path: str, name: str, checked_formulas: list | None = None) -> Iterator[Sheet]:
+    """``checked_formulas``: the result of ``check_container`` on this very file at upload, if any."""
     kind = file_kind(name)
     if kind == "xlsx":
-        yield _open_xlsx(path)
+        yield _open_xlsx(path, checked_formulas)
     else:
         with open(path, "rb") as raw:
             yield _open_csv(raw)
 
 
-def _open_xlsx(path: str) -> Sheet:
+def _open_xlsx(path: str, checked_formulas: list | None = None) -> Sheet:
     from python_calamine import CalamineWorkbook
 
-    formulas = check_xlsx_container(path)
+    formulas = check_xlsx_container(path) if checked_formulas is None else {(r, c) for r, c in checked_formulas}
     try:
         workbook = CalamineWorkbook.from_path(path)
         sheet = workbook.get_sheet_by_index(0)

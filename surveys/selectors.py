@@ -109,6 +109,10 @@ class LeafLine:
     valid_answers: int
 
     @property
+    def source_label(self) -> str:
+        return Source(self.source).label
+
+    @property
     def measured(self) -> bool:
         return self.points is not None
 

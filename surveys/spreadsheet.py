@@ -9,7 +9,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessments.models import Round
 from surveys.models import SurveyQuestion
-from surveys.services.imports import ATTRIBUTE_COLUMNS, FORM_COLUMN, UNIT_COLUMN
+from surveys.services.parsing import ATTRIBUTE_COLUMNS, FORM_COLUMN, UNIT_COLUMN
 
 TEMPLATE_ROWS = 5000
 DATA_SHEET = "Phieu"

@@ -7,7 +7,7 @@ than adapting every value separately.
 
 import json
 
-from django.db import connection
+from django.db import connection, transaction
 
 from surveys.models import SurveyResponse
 
@@ -18,6 +18,12 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
+
+
+def _escaped(json_text: str) -> str:
+    # JSON text holds no raw tab or newline (json escapes them with a backslash), so only a
+    # backslash calls for COPY escaping.
+    return copy_text(json_text) if "\\" in json_text else json_text
 
 
 class ResponseWriter:
@@ -53,14 +59,13 @@ class ResponseWriter:
             finally:
                 self._cursor_cm.__exit__(exc_type, exc, tb)
 
-    def add(self, *, unit_id: int | None, row_number: int, form_id: str, attributes: dict, answers_json: str, reasons: list[str]) -> bool:
-        """Queue one form (answers already JSON); returns True when a batch was sent."""
-        attributes_json = json.dumps(attributes, ensure_ascii=False) if attributes else "{}"
+    def add(self, *, unit_id: int | None, row_number: int, form_id: str, attributes_json: str, answers_json: str, reasons: list[str]) -> bool:
+        """Queue one form (attributes and answers already JSON); returns True when a batch was sent."""
         reasons_json = json.dumps(reasons, ensure_ascii=False) if reasons else "[]"
         if self.is_pg:
             self.buffer.append(
                 f"{self.import_id}\t{unit_id if unit_id is not None else NULL}\t{row_number}\t{copy_text(form_id)}\t"
-                f"{copy_text(attributes_json)}\t{copy_text(answers_json)}\t{'f' if reasons else 't'}\t{copy_text(reasons_json)}\n"
+                f"{_escaped(attributes_json)}\t{_escaped(answers_json)}\t{'f' if reasons else 't'}\t{_escaped(reasons_json)}\n"
             )
         else:
             self.buffer.append((self.import_id, unit_id, row_number, form_id, attributes_json, answers_json, not reasons, reasons_json))
@@ -77,6 +82,7 @@ class ResponseWriter:
         else:
             cols = ", ".join(COLUMNS)
             marks = ", ".join(["%s"] * len(COLUMNS))
-            with connection.cursor() as cursor:
+            # One transaction per batch: in autocommit SQLite would commit (and sync) every row.
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO {self.table} ({cols}) VALUES ({marks})", self.buffer)  # noqa: S608
         self.buffer.clear()

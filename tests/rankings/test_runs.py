@@ -218,3 +218,36 @@ def test_unit_without_framework_gets_a_warning(round_2021, framework, department
     assert r.applicable_max == 0 and r.index_pct == 0
     assert [w["code"] for w in r.warnings] == ["no_framework"]
     assert a.unit.code == "X"
+
+
+def test_finalising_through_the_workflow_recomputes_the_round_once(round_2021, framework, department_group, admin_user,
+                                                                   django_capture_on_commit_callbacks):
+    from assessments.models import Assessment
+    from assessments.services.workflow import assessment_reopen, assessments_finalise_appraised
+
+    units = _units(round_2021, department_group, 3)
+    _surveys_for(round_2021, units)
+    Assessment.objects.filter(pk__in=[a.pk for a in units]).update(state="appraised")
+    with django_capture_on_commit_callbacks(execute=True):
+        finalised = assessments_finalise_appraised(user=admin_user, round=round_2021)
+    assert len(finalised) == 3
+    run = IndexRun.objects.get(round=round_2021)  # three finalisations, one run
+    assert run.status == RunStatus.SUCCEEDED and not any(r.provisional for r in run.results.all())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_reopen(user=admin_user, assessment_id=units[0].pk, reason="Sai sót số liệu")
+    latest = IndexRun.objects.filter(round=round_2021).latest("id")
+    assert latest.pk != run.pk and latest.trigger.startswith("assessment_reopened")
+    assert latest.results.get(unit=units[0].unit).provisional
+
+
+def test_a_failing_run_triggered_by_a_finalisation_does_not_break_the_finalisation(
+        round_2021, three_units, django_capture_on_commit_callbacks):
+    # Corrupt input (5 points on a 2-point leaf): U002's total 5 + 2 + 1,5 + 1 + 0,75 + 1,5 = 11,75 > 10,
+    # which the database refuses.
+    LeafScore.objects.filter(assessment=three_units[-1], node__code="1.1.1").update(app_points=Decimal("5.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
+    run = IndexRun.objects.get(round=round_2021)
+    assert run.status == RunStatus.FAILED and "result_" in run.error
+    assert not run.results.exists()

@@ -17,6 +17,14 @@ Outcomes:
     NOT_ALLOWED  405 (the view does not take this method)
     ACCEPTED     the view took the request and handled it: 2xx, 3xx not to the login page, 400, 409 or 422.
                  Use it for a POST of empty data to an action: the role is let in, the empty form is refused.
+    WRITES       the POST changed what ``state`` reads (and the answer is no 5xx and no login redirect):
+                 the positive control that ``post_data`` is a real, valid change.
+    NO_WRITE     whatever the answer (a message, a redirect, 403, 404; never a 5xx or a login redirect),
+                 what ``state`` reads is unchanged: the role may reach the page but not make the change.
+
+For actions that change something, give ``post_data`` (a valid change, built from the world) and
+``state`` (reads what the change would alter); then WRITES for the roles that may make it and NO_WRITE
+or DENIED for the others prove the refusal is the rule's doing, not an incomplete form.
 
 Adding a page: add one line to MATRIX using the helpers below, e.g.
 
@@ -33,7 +41,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.security.world import ROLES, World
+from assessments.models import Assessment, EvidenceFile, LeafScore
+from rankings.models import IndexRun
+from surveys.models import SurveyImport
+from tests.security.world import ROLES, World, pdf_upload
 
 OK = "ok"
 REDIRECT = "redirect"
@@ -41,7 +52,9 @@ LOGIN = "redirect_login"
 DENIED = "forbidden_or_404"
 NOT_ALLOWED = "method_not_allowed"
 ACCEPTED = "accepted"
-OUTCOMES = {OK, REDIRECT, LOGIN, DENIED, NOT_ALLOWED, ACCEPTED}
+WRITES = "writes"
+NO_WRITE = "no_write"
+OUTCOMES = {OK, REDIRECT, LOGIN, DENIED, NOT_ALLOWED, ACCEPTED, WRITES, NO_WRITE}
 
 SIGNED_IN = ROLES[1:]
 STAFF_OF_HOME_AFFAIRS = ("appraiser", "admin")
@@ -75,6 +88,8 @@ class Route:
     post: dict[str, str]
     kwargs: Callable[[World], dict[str, Any]] = no_kwargs
     query: str = ""  # appended to the URL, e.g. "?round=2021"
+    post_data: Callable[[World], dict[str, Any]] = no_kwargs
+    state: Callable[[World], Any] | None = None  # needed by WRITES / NO_WRITE
     # Only for views that must take cross-site POSTs (none so far); say why.
     csrf_exempt_reason: str = ""
     # Responses that are not HTML pages (files, JSON) skip the inline script/style check.
@@ -82,46 +97,207 @@ class Route:
     note: str = field(default="", compare=False)
 
 
+# --- small builders for kwargs, probes and state readers --------------------------------------------------
+def _a(w: World) -> dict:
+    return {"pk": w.assessment_a.pk}
+
+
+def _leaf(w: World) -> dict:
+    return {"pk": w.assessment_a.pk, "node_id": w.leaf.pk}
+
+
+def _year(w: World) -> dict:
+    return {"year": w.round.year}
+
+
+def _import(w: World) -> dict:
+    return {"pk": w.survey_import.pk}
+
+
+def _assessment_state(pk_of: Callable[[World], int]) -> Callable[[World], tuple]:
+    return lambda w: Assessment.objects.filter(pk=pk_of(w)).values_list("state", "version", "extension_until").get()
+
+
+def _score_state(w: World, score: LeafScore) -> tuple:
+    s = LeafScore.objects.get(pk=score.pk)
+    return s.self_inputs, s.app_inputs, s.version, sorted(s.evidence.values_list("pk", flat=True))
+
+
+def _evidence_leaf_links(w: World) -> list[int]:
+    return sorted(LeafScore.objects.get(assessment=w.assessment_a, node=w.evidence_leaf).evidence.values_list("pk", flat=True))
+
+
+def _survey_upload() -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.surveys.factories import form_row, header_for, xlsx_bytes
+
+    content = xlsx_bytes(header_for(["S1"]), [form_row("SNV", "F9", [3])])
+    return {"file": SimpleUploadedFile("sipas-moi.xlsx", content)}
+
+
+# Pages that only read: the same outcome whatever the method (these views do not restrict it; a POST
+# is rendered like a GET and changes nothing).
+def read_page(table: dict[str, str], **kw) -> Route:
+    return Route(get=table, post=table, **kw)
+
+
+READERS_OF_UNIT_A = only("officer_own", "appraiser", "leader", "admin")  # officer_other: 404
+HOME_AFFAIRS_AND_LEADERS = only("appraiser", "leader", "admin")
+
 MATRIX: dict[str, Route] = {
     # --- parindex: accounts, home, language, health --------------------------------------------------
     "healthz": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
-    "home": Route(get=signed_in(OK), post=signed_in(OK)),
+    "home": read_page(signed_in(OK)),
     # LoginView(redirect_authenticated_user=True) sends a signed-in user home, whatever the method.
-    "login": Route(get={**signed_in(REDIRECT), "anonymous": OK}, post={**signed_in(REDIRECT), "anonymous": OK}),
+    "login": read_page({**signed_in(REDIRECT), "anonymous": OK}),
     # LogoutView takes POST only and always lands on the login page.
     "logout": Route(get=everyone(NOT_ALLOWED), post=everyone(LOGIN)),
-    "password_change": Route(get=signed_in(OK), post=signed_in(OK)),
+    "password_change": read_page(signed_in(OK)),
     "password_change_done": Route(get=signed_in(OK), post=signed_in(NOT_ALLOWED)),
     # Django's set_language: redirects back (to "/" without a safe "next"), for anyone.
-    "set_language": Route(get=everyone(REDIRECT), post=everyone(REDIRECT)),
+    "set_language": read_page(everyone(REDIRECT)),
     # --- assessments -----------------------------------------------------------------------------------
+    # Officers land on their own unit's assessment, the others on the appraisal queue.
+    "assessments:index": read_page(signed_in(REDIRECT)),
+    "assessments:queue": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=lambda w: {"round_id": w.round.pk}),
+    # Nothing is appraised in 2021: the admin's request is handled and finalises nothing.
+    "assessments:finalise_all": Route(
+        kwargs=lambda w: {"round_id": w.round.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
+    "assessments:detail": read_page(READERS_OF_UNIT_A, kwargs=_a),
+    "assessments:timeline": read_page(READERS_OF_UNIT_A, kwargs=_a),
+    # Submitting unit A's complete draft: only its officer.
+    "assessments:transition": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},
+        get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post_data=lambda w: {"version": w.assessment_a.version},
+        state=_assessment_state(lambda w: w.assessment_a.pk),
+    ),
+    # Reopening unit A's finalised 2019 assessment: only an administrator.
+    "assessments:reopen": Route(
+        kwargs=lambda w: {"pk": w.assessment_a_final.pk},
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post_data=lambda w: {"version": w.assessment_a_final.version, "reason": "Sai sót số liệu báo cáo"},
+        state=_assessment_state(lambda w: w.assessment_a_final.pk),
+    ),
+    "assessments:extension": Route(
+        kwargs=_a,
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post_data=lambda w: {"kind": "self", "until": "2031-01-15T17:00"},
+        state=_assessment_state(lambda w: w.assessment_a.pk),
+    ),
+    # Self inputs: only the unit's officer; the appraiser never edits them, the leader reads only.
+    "assessments:leaf_self": Route(
+        kwargs=_leaf,
+        get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post_data=lambda w: {f"s{w.leaf.pk}-version": w.score_a.version, f"s{w.leaf.pk}-level": "1"},
+        state=lambda w: _score_state(w, w.score_a),
+    ),
+    # Appraisal inputs on unit A's 2020 assessment (in appraisal): appraisers only (an admin is not one by default).
+    "assessments:leaf_appraisal": Route(
+        kwargs=lambda w: {"pk": w.assessment_a_appraisal.pk, "node_id": w.leaf_appraisal.pk},
+        get=signed_in(NOT_ALLOWED),
+        post=only("appraiser", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post_data=lambda w: {
+            f"a{w.leaf_appraisal.pk}-version": w.score_a_appraisal.version, f"a{w.leaf_appraisal.pk}-level": "1",
+            f"a{w.leaf_appraisal.pk}-app_note": "Kế hoạch ban hành muộn so với quy định",
+        },
+        state=lambda w: _score_state(w, w.score_a_appraisal),
+    ),
+    # The change history of a leaf (who, when, old and new values) is for Home Affairs.
+    "assessments:leaf_history": read_page(only("appraiser", "admin"), kwargs=_leaf),
+    "assessments:evidence_upload": Route(
+        kwargs=_leaf,
+        get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post_data=lambda w: {"file": pdf_upload()},
+        state=lambda w: EvidenceFile.objects.filter(assessment=w.assessment_a).count(),
+    ),
+    "assessments:evidence_link": Route(
+        kwargs=_leaf,
+        get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post_data=lambda w: {"evidence": w.evidence_a.pk},
+        state=lambda w: _score_state(w, w.score_a),
+    ),
+    "assessments:evidence_unlink": Route(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.evidence_leaf.pk, "evidence_id": w.evidence_a.pk},
+        get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        state=_evidence_leaf_links,
+    ),
+    "assessments:evidence_view": read_page(
+        READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
+    ),
+    "assessments:evidence_download": read_page(
+        READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
+    ),
     # --- surveys ---------------------------------------------------------------------------------------
-    # --- rankings: results, dashboards, exports --------------------------------------------------------
-    # --- api --------------------------------------------------------------------------------------------
-    # Open data: anyone reads the published results; nothing can be written.
+    "surveys:index": read_page(signed_in(REDIRECT)),
+    # Non-admins are sent on to the results page.
+    "surveys:round": read_page(only("admin", others=REDIRECT), kwargs=_year),
+    "surveys:results": read_page(signed_in(OK), kwargs=_year),
+    "surveys:unit_results": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "code": w.unit_a.code}),
+    "surveys:questions": read_page(only("admin"), kwargs=_year),
+    # 2020 has no questions to copy: the admin's request is handled and copies nothing.
+    "surveys:questions_copy": Route(kwargs=_year, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED)),
+    "surveys:template": read_page(only("admin"), kwargs=lambda w: {"year": w.round.year, "survey": "sipas"}, html=False),
+    "surveys:upload": Route(
+        kwargs=lambda w: {"year": w.round.year, "survey": "sipas"},
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES),
+        post_data=lambda w: _survey_upload(),
+        state=lambda w: SurveyImport.objects.count(),
+    ),
+    "surveys:import_detail": read_page(only("admin"), kwargs=_import),
+    "surveys:import_progress": read_page(only("admin"), kwargs=_import),
+    "surveys:import_confirm": Route(
+        kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
+    ),
+    "surveys:import_cancel": Route(
+        kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
+    ),
+    # --- rankings: results, runs, publication ------------------------------------------------------------
+    "rankings:index": read_page(signed_in(OK)),
+    "rankings:round": read_page(signed_in(OK), kwargs=_year),
+    # Computing makes a provisional run; appraisers may ask for one too (rankings.selectors.may_see_provisional).
+    "rankings:compute": Route(
+        kwargs=_year, get=signed_in(NOT_ALLOWED), post=only("appraiser", "admin", outcome=WRITES),
+        state=lambda w: IndexRun.objects.count(),
+    ),
+    "rankings:unit": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
+    "rankings:unit_history": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"unit_id": w.unit_a.pk}),
+    "rankings:run": read_page(only("appraiser", "admin"), kwargs=lambda w: {"run_id": w.run.pk}),
+    "rankings:publish": Route(
+        kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        state=lambda w: IndexRun.objects.filter(pk=w.run_unpublished.pk).values_list("is_published", flat=True).get(),
+    ),
+    # --- dashboard: leaders' pages and exports -------------------------------------------------------------
+    # Leaders (and Home Affairs) go to the round's dashboard, officers to the published ranking.
+    "dashboard:index": read_page(signed_in(REDIRECT)),
+    "dashboard:trends": read_page(HOME_AFFAIRS_AND_LEADERS),
+    "dashboard:my_unit": read_page(only("officer_own", "officer_other", outcome=REDIRECT)),
+    "dashboard:round": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year),
+    "dashboard:ranking": read_page(signed_in(OK), kwargs=_year),
+    "dashboard:unit": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
+    "dashboard:export_xlsx": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    "dashboard:export_csv": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    "dashboard:export_pdf": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    # --- api: public, read-only open data of published runs ----------------------------------------------
     "api:schema": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:rounds": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:groups": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:units": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
-    "api:results": Route(kwargs=lambda w: {"year": w.round.year}, get=everyone(OK), post=everyone(NOT_ALLOWED),
-                         html=False),
-    "api:result": Route(kwargs=lambda w: {"year": w.round.year, "unit": w.unit_a.code}, get=everyone(OK),
-                        post=everyone(NOT_ALLOWED), html=False),
-    # --- rankings: leaders' dashboards (read-only pages: a POST is refused) --------------------------------
-    "dashboard:index": Route(get=only(*RESULT_READERS, "officer_own", "officer_other", outcome=REDIRECT),
-                             post=signed_in(NOT_ALLOWED)),
-    "dashboard:round": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
-                             post=signed_in(NOT_ALLOWED)),
-    "dashboard:ranking": Route(kwargs=lambda w: {"year": w.round.year},
-                               get=only(*RESULT_READERS, "officer_own", "officer_other"), post=signed_in(NOT_ALLOWED)),
-    "dashboard:unit": Route(kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk},
-                            get=only(*RESULT_READERS, "officer_own"), post=signed_in(NOT_ALLOWED)),
-    "dashboard:my_unit": Route(get=only("officer_own", "officer_other", outcome=REDIRECT), post=signed_in(NOT_ALLOWED)),
-    "dashboard:trends": Route(get=only(*RESULT_READERS), post=signed_in(NOT_ALLOWED)),
-    "dashboard:export_xlsx": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
-                                   post=signed_in(NOT_ALLOWED), html=False),
-    "dashboard:export_csv": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
-                                  post=signed_in(NOT_ALLOWED), html=False),
-    "dashboard:export_pdf": Route(kwargs=lambda w: {"year": w.round.year}, get=only(*RESULT_READERS),
-                                  post=signed_in(NOT_ALLOWED), html=False),
+    "api:results": Route(kwargs=_year, get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
+    "api:result": Route(
+        kwargs=lambda w: {"year": w.round.year, "unit": w.unit_a.code}, get=everyone(OK), post=everyone(NOT_ALLOWED),
+        html=False,
+    ),
 }

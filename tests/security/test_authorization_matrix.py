@@ -11,6 +11,9 @@ from tests.security.authorization_matrix import MATRIX, NOT_ALLOWED, OK, OUTCOME
 from tests.security.urls import describe, matches, project_patterns
 from tests.security.world import ROLES, World
 
+# The db mark makes pytest-django create the test database; the module-wide world lives in it.
+pytestmark = pytest.mark.django_db
+
 ENTRIES = sorted(MATRIX)
 
 
@@ -18,16 +21,22 @@ def url_for(route: Route, name: str, world: World) -> str:
     return reverse(name, kwargs=route.kwargs(world)) + route.query
 
 
-def request_as(world: World, role: str, method: str, url: str, *, csrf_checks: bool = False):
-    """One request by one role, its effects rolled back so that roles do not see each other's writes."""
+def request_as(world: World, role: str, method: str, url: str, *, data: dict | None = None,
+               state=None, csrf_checks: bool = False):
+    """One request by one role, its effects rolled back so that roles do not see each other's writes.
+
+    Returns the response and whether ``state(world)`` read something different after it.
+    """
     client = Client(enforce_csrf_checks=csrf_checks)
     with transaction.atomic():
         user = world.user(role)
         if user is not None:
             client.force_login(user)
-        response = client.get(url) if method == "GET" else client.post(url, {})
+        before = state(world) if state else None
+        response = client.get(url) if method == "GET" else client.post(url, data or {})
+        changed = (state(world) != before) if state else None
         transaction.set_rollback(True)
-    return response
+    return response, changed
 
 
 def test_every_url_of_the_project_is_in_the_matrix():
@@ -65,13 +74,15 @@ def test_each_role_gets_the_outcome_the_matrix_promises(name, world):
     wrong = []
     for method, table in (("GET", route.get), ("POST", route.post)):
         for role in ROLES:
+            data = route.post_data(world) if method == "POST" else None
             try:
-                response = request_as(world, role, method, url)
+                response, changed = request_as(world, role, method, url, data=data, state=route.state)
             except Exception as exc:  # a 500 in production
                 wrong.append(f"{role} {method} {url}: raised {exc!r} (expected {table[role]})")
                 continue
-            if not matches(table[role], response):
-                wrong.append(f"{role} {method} {url}: got {describe(response)}, expected {table[role]}")
+            if not matches(table[role], response, changed):
+                what = "" if changed is None else (", changed the state" if changed else ", changed nothing")
+                wrong.append(f"{role} {method} {url}: got {describe(response)}{what}, expected {table[role]}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -83,7 +94,11 @@ def test_post_without_csrf_token_is_refused(name, world):
         pytest.skip(route.csrf_exempt_reason or "takes no POST")
     # The most capable role that the view would let in, so the refusal is the CSRF check's doing.
     role = next((r for r in reversed(ROLES) if route.post[r] not in (NOT_ALLOWED,)), "anonymous")
-    response = request_as(world, role, "POST", url_for(route, name, world), csrf_checks=True)
+    response, changed = request_as(
+        world, role, "POST", url_for(route, name, world), data=route.post_data(world), state=route.state,
+        csrf_checks=True,
+    )
+    assert not changed, f"{role} POST without CSRF token changed the state"
     assert response.status_code == 403, f"{role} POST without CSRF token: got {describe(response)}"
 
 
@@ -118,7 +133,7 @@ def test_pages_need_no_inline_script_or_style(name, world):
     for role in ROLES:
         if route.get[role] != OK:
             continue
-        response = request_as(world, role, "GET", url)
+        response, _ = request_as(world, role, "GET", url)
         if "html" not in response.get("Content-Type", ""):
             continue
         finder = InlineCodeFinder()

@@ -111,3 +111,9 @@ def test_cookies_are_not_kept_after_the_browser_closes_nor_sent_cross_site(offic
     if cookie == "sessionid":
         assert morsel["httponly"]
         assert not morsel["max-age"] and not morsel["expires"]  # SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_admin_login_refuses_a_non_staff_officer(officer_a, client, password):
+    response = client.post(reverse("admin:login"), {"username": "officer_a", "password": password})
+    assert response.status_code == 200  # the form again, with an error
+    assert "_auth_user_id" not in client.session

@@ -8,7 +8,7 @@ from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.static import serve
 
-from tests.security.authorization_matrix import ACCEPTED, DENIED, LOGIN, NOT_ALLOWED, OK, REDIRECT
+from tests.security.authorization_matrix import ACCEPTED, DENIED, LOGIN, NO_WRITE, NOT_ALLOWED, OK, REDIRECT, WRITES
 
 # Django's admin has its own test (test_admin_access.py): it has its own login and staff rule.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -47,8 +47,12 @@ def is_login_redirect(response) -> bool:
     return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
 
 
-def matches(expected: str, response) -> bool:
+def matches(expected: str, response, changed: bool | None = None) -> bool:
     code = response.status_code
+    if expected in (WRITES, NO_WRITE):
+        assert changed is not None, "WRITES/NO_WRITE need the route's state()"
+        handled = code < 500 and not is_login_redirect(response)
+        return handled and changed == (expected == WRITES)
     if expected == OK:
         return 200 <= code < 300
     if expected == REDIRECT:

@@ -1,111 +1,141 @@
 """One small province in which every URL of the authorisation matrix can be built and exercised.
 
-``build_world`` creates, through the ORM, one object of each kind a URL may point at, owned by unit A
-(whose officer is ``officer_own``); unit B's officer is ``officer_other``. When a new kind of object
-gets its own pages, add it here and point the matrix's kwargs at it.
+``build_world`` creates, mostly through the same services production uses, one object of each kind a
+URL may point at, owned by unit A (whose officer is ``officer_own``); unit B's officer is
+``officer_other``. It is built once per test module (see conftest.py) and every request made against
+it is rolled back. When a new kind of object gets its own pages, add it here and point the matrix's
+kwargs at it.
+
+States available (unit A): 2021 ``assessment_a`` draft, every leaf scored, evidence attached (the
+officer may submit); 2020 ``assessment_a_appraisal`` in appraisal; 2019 ``assessment_a_final``
+finalised. 2021 has a published run and a newer unpublished one; a SIPAS import waits in preview.
 """
 
-import hashlib
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from assessments.models import (
-    Assessment,
-    AssessmentEvent,
-    EvidenceFile,
-    Framework,
-    LeafScore,
-    Node,
-    RankingGroup,
-    Round,
-    Unit,
-)
+from assessments.models import Assessment, EvidenceFile, Framework, LeafScore, Node, RankingGroup, Round, Unit
 from parindex.models import User
 from rankings.models import IndexRun, RunStatus, UnitResult
-from surveys.models import ImportStatus, SurveyImport, SurveyKind, SurveyQuestion
-from tests.factories import add_to_round, build_framework
+from surveys.models import SurveyImport, SurveyKind
+from surveys.services.imports import survey_import_create, survey_import_preview
+from tests.assessments.factories import fill, finalised, in_appraisal
+from tests.factories import RankingGroupFactory, RoundFactory, UnitFactory, add_to_round, build_framework
+from tests.surveys.factories import form_row, header_for, sipas_question, xlsx_bytes
 
 ROLES = ("anonymous", "officer_own", "officer_other", "appraiser", "leader", "admin")
 
 
 @dataclass
 class World:
-    round: Round
+    round: Round  # 2021, open
     group: RankingGroup
     framework: Framework
     unit_a: Unit
     unit_b: Unit
-    assessment_a: Assessment
+    assessment_a: Assessment  # draft, complete: may be submitted
     assessment_b: Assessment
-    leaf: Node  # a self leaf (rule "levels")
-    survey_leaf: Node  # a cs_survey leaf
+    assessment_a_appraisal: Assessment  # 2020, in appraisal
+    assessment_a_final: Assessment  # 2019, finalised
+    leaf: Node  # self leaf 1.1.1 (rule "levels") of 2021
+    leaf_appraisal: Node  # the same leaf in 2020's framework
     score_a: LeafScore
-    evidence_a: EvidenceFile
-    event_a: AssessmentEvent
-    survey_question: SurveyQuestion
-    survey_import: SurveyImport
-    run: IndexRun  # published, with a result per unit
-    result_a: UnitResult
+    score_a_appraisal: LeafScore
+    evidence_a: EvidenceFile  # attached to leaf 2.1 of assessment_a
+    evidence_leaf: Node  # leaf 2.1 of 2021
+    survey_import: SurveyImport  # SIPAS 2021, in preview
+    run: IndexRun  # 2021, published
+    run_unpublished: IndexRun  # 2021, succeeded, newer, not published
     users: dict[str, User | None]
 
     def user(self, role: str) -> User | None:
         return self.users[role]
 
 
-def build_world(*, officer_a: User, officer_b: User, appraiser: User, leader: User, admin_user: User) -> World:
-    unit_a, unit_b = officer_a.unit, officer_b.unit
-    group = unit_a.group
-    round_ = Round.objects.get(year=2021)
-    framework = Framework.objects.filter(round=round_, group=group).first() or build_framework(round=round_, group=group)
-    assessment_a = add_to_round(round=round_, unit=unit_a)
-    assessment_b = add_to_round(round=round_, unit=unit_b)
-    leaf = Node.objects.get(framework=framework, code="1.1.1")
-    survey_leaf = Node.objects.get(framework=framework, code="2.2")
-    score_a = LeafScore.objects.create(
-        assessment=assessment_a, node=leaf, self_inputs={"level": 2}, self_points=Decimal("2.00"), updated_by=officer_a
-    )
-    content = b"%PDF-1.4\n% evidence of unit A\n%%EOF\n"
-    evidence_a = EvidenceFile(
-        assessment=assessment_a, original_name="ke-hoach.pdf", content_type="application/pdf",
-        size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_by=officer_a,
-    )
-    evidence_a.file.save("ke-hoach.pdf", ContentFile(content), save=False)
-    evidence_a.save()
-    score_a.evidence.add(evidence_a)
-    event_a = AssessmentEvent.objects.create(assessment=assessment_a, actor=officer_a, action="note", comment="")
-    survey_question = SurveyQuestion.objects.create(
-        round=round_, survey=SurveyKind.CS, code="CS1", text="Đánh giá chung", leaf=survey_leaf
-    )
-    survey_bytes = b"PK\x05\x06" + b"\x00" * 18  # an empty zip: only its identity matters here
-    survey_import = SurveyImport(
-        round=round_, survey=SurveyKind.SIPAS, original_name="sipas.xlsx",
-        sha256=hashlib.sha256(survey_bytes).hexdigest(), status=ImportStatus.PREVIEW, uploaded_by=admin_user,
-    )
-    survey_import.file.save("sipas.xlsx", ContentFile(survey_bytes), save=False)
-    survey_import.save()
+def _user(username: str, **flags) -> User:
+    user = User(username=username, full_name=username, **flags)
+    user.set_unusable_password()  # personas log in with force_login; no hashing cost
+    user.save()
+    return user
+
+
+def _run(round_: Round, units: list[Unit], *, published: bool) -> IndexRun:
+    """A succeeded run with a plausible result per unit (the computation itself is tested in tests/rankings)."""
     now = timezone.now()
     run = IndexRun.objects.create(
-        round=round_, status=RunStatus.SUCCEEDED, started_by=admin_user, started_at=now, finished_at=now,
-        digest="0" * 64, units_count=2, progress_percent=100, is_published=True, published_at=now,
-        published_by=admin_user,
+        round=round_, status=RunStatus.SUCCEEDED, started_at=now, finished_at=now, digest="0" * 64,
+        units_count=len(units), progress_percent=100, is_published=published, published_at=now if published else None,
     )
-    results = []
-    for rank, unit in enumerate((unit_a, unit_b), start=1):
-        results.append(UnitResult.objects.create(
-            run=run, unit=unit, group=group, display_order=unit.display_order, self_total=Decimal("6.00"),
-            appraised_total=Decimal("5.00"), cs_points=Decimal("0.50"), sipas_points=Decimal("1.50"),
-            total=Decimal("7.00") - rank, applicable_max=Decimal("10.00"), index_pct=Decimal("70.00") - 10 * rank,
-            rank=rank, band="Khá" if rank == 1 else "Trung bình",
-        ))
+    for rank, unit in enumerate(units, start=1):
+        total = Decimal("8.00") - rank
+        UnitResult.objects.create(
+            run=run, unit=unit, group=unit.group, display_order=unit.display_order, self_total=Decimal("6.00"),
+            appraised_total=total - Decimal("2.00"), cs_points=Decimal("0.50"), sipas_points=Decimal("1.50"),
+            total=total, applicable_max=Decimal("10.00"), index_pct=total * 10, rank=rank,
+            band="Khá" if total >= 7 else "Trung bình",
+        )
+    return run
+
+
+def build_world() -> World:
+    group = RankingGroupFactory(code="department", name="Sở, ban, ngành", display_order=1)
+    unit_a = UnitFactory(code="SNV", name="Sở Nội vụ", group=group, display_order=1)
+    unit_b = UnitFactory(code="STP", name="Sở Tư pháp", group=group, display_order=2)
+    users = {
+        "anonymous": None,
+        "officer_own": _user("officer_a", is_officer=True, unit=unit_a),
+        "officer_other": _user("officer_b", is_officer=True, unit=unit_b),
+        "appraiser": _user("appraiser", is_appraiser=True),
+        "leader": _user("leader", is_leader=True),
+        "admin": _user("admin", is_par_admin=True, is_staff=True, is_superuser=True),
+    }
+    officer, appraiser, admin = users["officer_own"], users["appraiser"], users["admin"]
+
+    frameworks = {}
+    for year in (2019, 2020, 2021):
+        rnd = RoundFactory(year=year, status="open")
+        frameworks[year] = build_framework(round=rnd, group=group)
+    round_ = Round.objects.get(year=2021)
+
+    def leaf_of(year: int, code: str) -> Node:
+        return Node.objects.get(framework=frameworks[year], code=code)
+
+    assessment_a = add_to_round(round=round_, unit=unit_a)
+    assessment_b = add_to_round(round=round_, unit=unit_b)
+    fill(officer, assessment_a)
+    a2020 = add_to_round(round=Round.objects.get(year=2020), unit=unit_a)
+    in_appraisal(officer, appraiser, a2020)
+    a2019 = add_to_round(round=Round.objects.get(year=2019), unit=unit_a)
+    finalised(officer, appraiser, admin, a2019)
+    for a in (assessment_a, a2020, a2019):
+        a.refresh_from_db()
+
+    sipas_question(round=round_, code="S1", element=1)
+    content = xlsx_bytes(header_for(["S1"]), [form_row("SNV", "F1", [5]), form_row("STP", "F2", [4])])
+    survey_import = survey_import_create(
+        round=round_, survey=SurveyKind.SIPAS, fileobj=io.BytesIO(content), name="sipas-2021.xlsx", user=admin,
+        enqueue=False,
+    )
+    survey_import = survey_import_preview(import_id=survey_import.pk)
+
+    run = _run(round_, [unit_a, unit_b], published=True)
+    run_unpublished = _run(round_, [unit_a, unit_b], published=False)
+
+    evidence_leaf = leaf_of(2021, "2.1")
     return World(
-        round=round_, group=group, framework=framework, unit_a=unit_a, unit_b=unit_b, assessment_a=assessment_a,
-        assessment_b=assessment_b, leaf=leaf, survey_leaf=survey_leaf, score_a=score_a, evidence_a=evidence_a,
-        event_a=event_a, survey_question=survey_question, survey_import=survey_import, run=run, result_a=results[0],
-        users={
-            "anonymous": None, "officer_own": officer_a, "officer_other": officer_b, "appraiser": appraiser,
-            "leader": leader, "admin": admin_user,
-        },
+        round=round_, group=group, framework=frameworks[2021], unit_a=unit_a, unit_b=unit_b,
+        assessment_a=assessment_a, assessment_b=assessment_b, assessment_a_appraisal=a2020, assessment_a_final=a2019,
+        leaf=leaf_of(2021, "1.1.1"), leaf_appraisal=leaf_of(2020, "1.1.1"),
+        score_a=LeafScore.objects.get(assessment=assessment_a, node=leaf_of(2021, "1.1.1")),
+        score_a_appraisal=LeafScore.objects.get(assessment=a2020, node=leaf_of(2020, "1.1.1")),
+        evidence_a=EvidenceFile.objects.get(assessment=assessment_a), evidence_leaf=evidence_leaf,
+        survey_import=survey_import, run=run, run_unpublished=run_unpublished, users=users,
     )
+
+
+def pdf_upload(name: str = "bien-ban.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% another document\n%%EOF\n", content_type="application/pdf")

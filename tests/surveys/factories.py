@@ -6,7 +6,7 @@ import io
 from openpyxl import Workbook
 
 from surveys.models import SurveyQuestion, default_options
-from surveys.services.imports import ATTRIBUTE_COLUMNS, FORM_COLUMN, UNIT_COLUMN
+from surveys.services.parsing import ATTRIBUTE_COLUMNS, FORM_COLUMN, UNIT_COLUMN
 
 
 def sipas_question(*, round, code, element, required=False, order=0):

@@ -163,3 +163,13 @@ def test_command_refuses_invalid_forms_without_accept_invalid(sipas, assessment_
     assert not SurveyImport.objects.exists() and not SurveyResponse.objects.exists()
     call_command("survey_import", "--round", "2021", "--survey", "sipas", str(path), "--accept-invalid", stdout=io.StringIO())
     assert SurveyImport.objects.get().accepted_invalid
+
+
+def test_text_with_tabs_backslashes_and_quotes_survives_the_bulk_write(sipas, assessment_a, upload, admin_user):
+    tricky = 'A\\B\t"C"'
+    row = form_row("SNV", tricky, [5, 4], attrs=("Nữ\\x", "line\nbreak", "tab\there", '"q"', "é"))
+    imp = upload(round=sipas, survey="sipas", content=xlsx_bytes(header_for(CODES), [row]))
+    stored = SurveyResponse.objects.get(survey_import=imp)
+    assert stored.form_id == tricky
+    assert stored.attributes == {"gioi_tinh": "Nữ\\x", "nhom_tuoi": "line\nbreak", "trinh_do": "tab\there", "nghe_nghiep": '"q"', "hinh_thuc": "é"}
+    assert stored.answers == {"S1": "5", "S2": "4"}
