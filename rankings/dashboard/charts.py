@@ -101,7 +101,7 @@ def hbar(*, title: str, rows: list[tuple[str, Decimal | None, str, str]], max_va
 
 
 def grouped_hbar(*, title: str, labels: list[str], series: list[tuple[str, str, list[Decimal | None]]],
-                 max_value: Decimal, label_width: int = 260, width: int = 760) -> SafeString:
+                 max_value: Decimal, label_width: int = 300, width: int = 800) -> SafeString:
     """Several bars per label (e.g. self-assessed vs appraised points), with a legend."""
     if not labels:
         return _empty(title)
@@ -125,7 +125,7 @@ def grouped_hbar(*, title: str, labels: list[str], series: list[tuple[str, str, 
     for i, label in enumerate(labels):
         y0 = top + i * block
         body.append(f'<text x="{label_width - 6}" y="{y0 + bar_h + 3}" text-anchor="end">'
-                    f'<title>{escape(label)}</title>{escape(_truncate(label, 40))}</text>')
+                    f'<title>{escape(label)}</title>{escape(_truncate(label, 46))}</text>')
         for k, (name, colour, values) in enumerate(series):
             value = values[i]
             w = 0 if value is None else float(min(value, max_value) / max_value) * plot
@@ -273,12 +273,20 @@ def losing_chart(board, gb) -> SafeString:
 
 
 def self_vs_appraised_chart(board, gb) -> SafeString:
-    top = nice_max(max([max(r.result.self_total, r.result.appraised_total) for r in gb.rows] + [Decimal(1)]))
+    """Units ordered by how far their self-assessment exceeds the appraisal, the gap in the label."""
+    rows = sorted(gb.rows, key=lambda r: (-(r.result.self_total - r.result.appraised_total), r.result.rank,
+                                         r.result.display_order))
+    top = nice_max(max([max(r.result.self_total, r.result.appraised_total) for r in rows] + [Decimal(1)]))
+
+    def label(r) -> str:
+        gap = r.result.self_total - r.result.appraised_total
+        return f"{r.unit.name} ({'+' if gap > 0 else ''}{num(gap)})"
+
     return grouped_hbar(
         title=_("Self-assessed and appraised points – %(group)s") % {"group": gb.group.name},
-        labels=[r.unit.name for r in gb.rows],
-        series=[(_("Self-assessed"), "#f4a582", [r.result.self_total for r in gb.rows]),
-                (_("Appraised"), "#2166ac", [r.result.appraised_total for r in gb.rows])],
+        labels=[label(r) for r in rows],
+        series=[(_("Self-assessed"), "#f4a582", [r.result.self_total for r in rows]),
+                (_("Appraised"), "#2166ac", [r.result.appraised_total for r in rows])],
         max_value=top,
     )
 

@@ -64,6 +64,13 @@ def rounds_with_published_results() -> list[Round]:
     return list(Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year"))
 
 
+def round_by_year(year: int) -> Round:
+    found = Round.objects.filter(year=year).first()
+    if found is None:
+        raise Http404("round")
+    return found
+
+
 def rounds_for(user) -> list[Round]:
     """Rounds the user can open: with published results, and for admins also those with a computed run."""
     runs = Q(index_runs__is_published=True)

@@ -12,10 +12,7 @@ from rankings.dashboard import selectors as sel
 
 
 def _round(year: int) -> Round:
-    found = Round.objects.filter(year=year).first()
-    if found is None:
-        raise Http404("round")
-    return found
+    return sel.round_by_year(year)
 
 
 def _rounds_nav(user) -> list[Round]:

@@ -283,3 +283,14 @@ def test_officer_partials_link_to_own_results_and_the_ranking(officer_a):
     home = render_to_string("rankings/dashboard/partials/home_officer.html", {"user": officer_a})
     assert reverse("dashboard:my_unit") in home and reverse("dashboard:index") in home
     assert reverse("dashboard:trends") not in render_to_string("rankings/dashboard/partials/nav.html", {"user": officer_a})
+
+
+def test_self_vs_appraised_lists_the_largest_over_scoring_first(world, leader, client_for):
+    html = client_for(leader).get(dash_url()).content.decode()
+    section = html.split('id="group-department"')[1].split('data-chart="self-vs-appraised"')[1].split("</figure>")[0]
+    results = UnitResult.objects.filter(run=world["run"], group__code="department").select_related("unit")
+    expected = sorted(results, key=lambda r: (-(r.self_total - r.appraised_total), r.rank, r.display_order))
+    positions = [section.index(f"<title>{r.unit.name} (") for r in expected]
+    assert positions == sorted(positions)
+    top = expected[0]
+    assert f"{top.unit.name} (+{vn(top.self_total - top.appraised_total)})" in section
