@@ -298,6 +298,7 @@ def compute_round(*, round: IndexRound) -> Computation:
         if missing:
             msg = msg_missing_excluded if exclude_missing else msg_missing_zero
             out.warnings.append(_warning("survey_not_measured", msg + ", ".join(missing), missing))
+            out.warnings[-1]["counted_as_zero"] = not exclude_missing
         out.breakdown_json = _breakdown_json(shape, dom_p, dom_m, crit_p, crit_m)
 
     _rank(outcomes, bands)

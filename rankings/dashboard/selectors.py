@@ -16,6 +16,7 @@ from django.http import Http404
 from assessments.models import RankingGroup, Round, Unit
 from rankings.models import IndexRun, RunStatus, UnitResult
 from rankings.selectors import run_latest_published, run_latest_succeeded
+from rankings.warnings import warnings_line
 from surveys.models import SurveyKind, SurveyUnitResult
 
 TWO = Decimal("0.01")
@@ -112,7 +113,7 @@ class Row:
     @property
     def notes(self) -> str:
         """Warnings of the result in one line (not-measured surveys, provisional appraisal...)."""
-        return "; ".join(str(w.get("message", "")) for w in (self.result.warnings or []))
+        return warnings_line(self.result.warnings)
 
     @property
     def survey_points(self) -> Decimal:
