@@ -177,7 +177,8 @@ class QueueRow:
     assessment: Assessment
     self_total: Decimal
     app_total: Decimal | None
-    flagged: int
+    flagged: int  # leaves flagged now (waiting for, or just given, an explanation)
+    explanation_rounds: int  # how many times explanations were requested, from the timeline
 
 
 def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
@@ -185,7 +186,12 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
     if not (user.is_appraiser or user.is_admin_role or user.is_leader):
         return []
     assessments = list(
-        assessments_visible_to(user).filter(round=round).annotate(flagged_count=Count("scores", filter=Q(scores__flagged=True)))
+        assessments_visible_to(user).filter(round=round).annotate(
+            # distinct: the two joins (scores, events) multiply each other's rows
+            flagged_count=Count("scores", filter=Q(scores__flagged=True), distinct=True),
+            # the action name services.workflow.Action.REQUEST records on the timeline
+            request_count=Count("events", filter=Q(events__action="request_explanations"), distinct=True),
+        )
     )
     totals: dict[int, list[Decimal]] = {a.pk: [ZERO, ZERO] for a in assessments}
     for s in LeafScore.objects.filter(assessment__round=round).values("assessment_id", "self_points", "self_na", "app_points", "na_decision"):
@@ -202,6 +208,7 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
         QueueRow(
             assessment=a, self_total=totals[a.pk][0],
             app_total=totals[a.pk][1] if a.state in appraised_states else None, flagged=a.flagged_count,
+            explanation_rounds=a.request_count,
         )
         for a in assessments
     ]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import AssessmentState, LeafScore
+from assessments.services import workflow
 from tests.assessments.factories import (
     explanation_requested,
     fill,
@@ -184,8 +185,25 @@ def test_appraiser_queue_lists_units_with_totals_and_flags(client_for, officer_a
     html = client_for(appraiser).get(reverse("assessments:queue", args=[round_2021.pk])).content.decode()
     row_a = re.search(r'<tr data-unit="SNV">(.*?)</tr>', html, re.S).group(1)
     assert "6,10" in row_a  # 2 + 1,60 + 1,75 + 0,75
-    assert re.search(r'<td class="num">1</td>', row_a)  # one flagged leaf
+    assert re.search(r'<span class="flagged-now">1 [^<]*</span>', row_a)  # one flagged leaf
+    assert "rounds-requested" in row_a
     assert 'data-unit="STP"' in html
+
+
+def test_queue_still_shows_explanations_were_requested_after_flags_are_cleared(
+    client_for, officer_a, appraiser, assessment_a, assessment_b, round_2021
+):
+    # Round 2 of the appraisal clears the flags; the queue must not then read as if nothing was ever asked.
+    explanation_requested(officer_a, appraiser, assessment_a)
+    save_self(officer_a, assessment_a, "1.1.2", explanation="Đã bổ sung báo cáo")
+    workflow.assessment_respond(user=officer_a, assessment_id=assessment_a.pk)
+    workflow.assessment_resume_appraisal(user=appraiser, assessment_id=assessment_a.pk)
+    html = client_for(appraiser).get(reverse("assessments:queue", args=[round_2021.pk])).content.decode()
+    row_a = re.search(r'<tr data-unit="SNV">(.*?)</tr>', html, re.S).group(1)
+    assert "flagged-now" not in row_a
+    assert re.search(r'<span class="muted small rounds-requested">[^<]+</span>', row_a)
+    row_b = re.search(r'<tr data-unit="STP">(.*?)</tr>', html, re.S).group(1)
+    assert "rounds-requested" not in row_b
 
 
 def test_appraiser_sees_self_and_appraisal_side_by_side_and_saves_with_note(client_for, officer_a, appraiser, assessment_a):
