@@ -266,8 +266,13 @@ def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: in
 def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: bool) -> FileResponse:
     evidence = selectors.evidence_get_for_user(request.user, assessment_pk=pk, pk=evidence_id)
     inline = inline and evidence.content_type in INLINE_TYPES
+    try:
+        stream = evidence.file.open("rb")
+    except FileNotFoundError:
+        # The row outlived its file (storage restored from an older backup, file removed by hand): not a server error.
+        raise Http404(_("The file is no longer in storage.")) from None
     response = FileResponse(
-        evidence.file.open("rb"), as_attachment=not inline, filename=evidence.original_name,
+        stream, as_attachment=not inline, filename=evidence.original_name,
         content_type=evidence.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -168,3 +168,10 @@ def test_stored_file_is_deleted_when_the_upload_transaction_rolls_back(officer_a
     media = settings.MEDIA_ROOT
     left_behind = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
     assert left_behind == []
+
+
+def test_evidence_whose_file_is_missing_from_storage_is_not_found_not_a_server_error(client_for, officer_a, appraiser, assessment_a):
+    ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
+    ev.file.storage.delete(ev.file.name)
+    r = client_for(appraiser).get(reverse("assessments:evidence_view", args=[assessment_a.pk, ev.pk]))
+    assert r.status_code == 404
