@@ -159,7 +159,9 @@ def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require_unit_officer(request, assessment)
     node = _self_leaf(assessment, node_id)
-    form = SelfLeafForm(request.POST, node=node, explaining=True, prefix=f"s{node_id}")
+    # The same fields as the page showed: a form sent back with errors must not grow an explanation box in draft.
+    explaining = selectors.assessment_permissions(request.user, assessment).explaining
+    form = SelfLeafForm(request.POST, node=node, explaining=explaining, prefix=f"s{node_id}")
     if not form.is_valid():
         return _leaf_response(request, assessment, node_id, self_form=form)
     data = form.cleaned_data

@@ -228,6 +228,18 @@ def test_officer_in_explanation_sees_only_flagged_leaves_editable(client_for, of
     assert "Gửi báo cáo tổng kết kế hoạch" in html
 
 
+def test_draft_leaf_sent_back_with_errors_has_no_explanation_box(client_for, officer_a, assessment_a):
+    # Explanations belong to the explanation round; a draft leaf with an error must keep the fields it had.
+    node = leaf(assessment_a, "1.1.2")
+    r = client_for(officer_a).post(
+        self_url(assessment_a, "1.1.2"),
+        {f"s{node.pk}-version": "0", f"s{node.pk}-numerator": "15", f"s{node.pk}-denominator": "10"}, **HTMX,
+    )
+    html = r.content.decode()
+    assert "errorlist" in html
+    assert f'name="s{node.pk}-explanation"' not in html
+
+
 def test_admin_reopens_with_reason_and_timeline_shows_it(client_for, officer_a, appraiser, admin_user, assessment_a):
     finalised(officer_a, appraiser, admin_user, assessment_a)
     c = client_for(admin_user)
