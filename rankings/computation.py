@@ -78,6 +78,15 @@ class FrameworkShape:
     domains: list[dict] = field(default_factory=list)  # node_id, code, name
     criteria: list[dict] = field(default_factory=list)  # node_id, parent_id, code, name
     prefixes: tuple[list[str], list[str]] | None = None  # their JSON text, made once per run
+    _fast: list[tuple] | None = None
+    entry_cache: dict = field(default_factory=dict)  # (prefix, points, max) → JSON text of the entry
+
+    def fast_leaves(self) -> list[tuple]:
+        if self._fast is None:
+            kinds = {Source.SELF: 0, Source.CS_SURVEY: 1, Source.SIPAS: 2}
+            self._fast = [(lf.node_id, lf.max_c, kinds.get(lf.source, 0), lf.criterion, lf.domain, lf.code)
+                          for lf in self.leaves]
+        return self._fast
 
 
 @dataclass
@@ -170,14 +179,17 @@ def _scores(round: IndexRound, h) -> dict[int, dict[int, tuple]]:
 
 
 def _absorb(chunk: list[tuple], by_assessment: dict, h) -> None:
-    # SQLite returns its booleans as 0/1: normalise so the digest does not depend on the driver.
-    h.update(repr([(a, n, s, c, bool(na), d) for a, n, s, c, na, d in chunk]).encode())
+    if connection.vendor == "sqlite":
+        # SQLite returns its booleans as 0/1: normalise so the digest reads the same as elsewhere.
+        chunk = [(a, n, s, c, bool(na), d) for a, n, s, c, na, d in chunk]
+    h.update(repr(chunk).encode())
+    confirmed = str(NaDecision.CONFIRMED)
     current_id, current = None, None
     for a_id, n_id, s_c, a_c, na, decision in chunk:
         if a_id != current_id:
             current_id = a_id
             current = by_assessment.setdefault(a_id, {})
-        current[n_id] = (s_c, a_c, bool(na) and decision == NaDecision.CONFIRMED)
+        current[n_id] = (s_c, a_c, na and decision == confirmed)
 
 
 def _warning(code: str, message: str, leaves: list[str] | None = None) -> dict:
@@ -235,40 +247,46 @@ def compute_round(*, round: IndexRound) -> Computation:
         unscored: list[str] = []
         missing: list[str] = []
         self_c = app_c = cs_c = sipas_c = 0
-        for leaf in shape.leaves:
-            if leaf.source == Source.SELF:
-                row = unit_scores.get(leaf.node_id)
+        total_c = max_c = 0
+        # Leaves as plain tuples (kind 0 self, 1 civil-servant survey, 2 SIPAS): this loop runs for
+        # every leaf of every unit, so it avoids attribute and enum look-ups.
+        for node_id, leaf_max, kind, crit, dom, code in shape.fast_leaves():
+            if kind == 0:
+                row = unit_scores.get(node_id)
                 if row is None:
                     p = None
                 else:
                     s, a, na_confirmed = row
                     if na_confirmed:
-                        na_codes.append(leaf.code)
+                        na_codes.append(code)
                         continue
                     p = a if (finalised or a is not None) else s
-                    self_c += s or 0
-                    app_c += a or 0
+                    if s is not None:
+                        self_c += s
+                    if a is not None:
+                        app_c += a
                 if p is None:
-                    unscored.append(leaf.code)
+                    unscored.append(code)
                     p = 0
             else:
-                p = survey_c.get((unit_id, leaf.node_id))
+                p = survey_c.get((unit_id, node_id))
                 if p is None:
-                    missing.append(leaf.code)
+                    missing.append(code)
                     if exclude_missing:
                         continue
                     p = 0
-                if leaf.source == Source.SIPAS:
+                if kind == 2:
                     sipas_c += p
                 else:
                     cs_c += p
-            out.total_c += p
-            out.max_c += leaf.max_c
-            dom_p[leaf.domain] += p
-            dom_m[leaf.domain] += leaf.max_c
-            if leaf.criterion is not None:
-                crit_p[leaf.criterion] += p
-                crit_m[leaf.criterion] += leaf.max_c
+            total_c += p
+            max_c += leaf_max
+            dom_p[dom] += p
+            dom_m[dom] += leaf_max
+            if crit is not None:
+                crit_p[crit] += p
+                crit_m[crit] += leaf_max
+        out.total_c, out.max_c = total_c, max_c
         out.self_c, out.app_c, out.cs_c, out.sipas_c = self_c, app_c, cs_c, sipas_c
         out.pct_h = pct_hundredths(out.total_c, out.max_c) if out.max_c else 0
         if out.provisional:
@@ -286,12 +304,23 @@ def compute_round(*, round: IndexRound) -> Computation:
     return Computation(digest=h.hexdigest(), outcomes=outcomes)
 
 
-def _pct_str(p: int, m: int) -> str:
-    return '"' + cents_str(pct_hundredths(p, m)) + '"' if m else "null"
+# Text of small non-negative amounts in hundredths ("0.00" … "1000.00"), looked up rather than formatted:
+# the breakdown has an entry per domain and criterion of every unit.
+_CENTS_TEXT = [f"{c // 100}.{c % 100:02d}" for c in range(100001)]
 
 
-def _entry(prefix: str, p: int, m: int) -> str:
-    return f'{prefix},"points":"{cents_str(p)}","max":"{cents_str(m)}","pct":{_pct_str(p, m)},"lost":"{cents_str(m - p)}"}}'
+def _text(c: int) -> str:
+    return _CENTS_TEXT[c] if 0 <= c <= 100000 else cents_str(c)
+
+
+def _entry(prefix: str, p: int, m: int, cache: dict) -> str:
+    key = (prefix, p, m)
+    text = cache.get(key)
+    if text is None:
+        pct = '"' + _text(pct_hundredths(p, m)) + '"' if m else "null"
+        text = f'{prefix},"points":"{_text(p)}","max":"{_text(m)}","pct":{pct},"lost":"{_text(m - p)}"}}'
+        cache[key] = text
+    return text
 
 
 def _breakdown_json(shape: FrameworkShape, dom_p, dom_m, crit_p, crit_m) -> str:
@@ -303,8 +332,9 @@ def _breakdown_json(shape: FrameworkShape, dom_p, dom_m, crit_p, crit_m) -> str:
             [dump(c)[:-1] for c in shape.criteria],
         )
     dom_prefix, crit_prefix = shape.prefixes
-    domains = ",".join([_entry(dom_prefix[i], dom_p[i], dom_m[i]) for i in range(len(dom_prefix))])
-    criteria = ",".join([_entry(crit_prefix[i], crit_p[i], crit_m[i]) for i in range(len(crit_prefix))])
+    cache = shape.entry_cache
+    domains = ",".join([_entry(dom_prefix[i], dom_p[i], dom_m[i], cache) for i in range(len(dom_prefix))])
+    criteria = ",".join([_entry(crit_prefix[i], crit_p[i], crit_m[i], cache) for i in range(len(crit_prefix))])
     return '{"domains":[' + domains + '],"criteria":[' + criteria + "]}"
 
 

@@ -4,6 +4,10 @@ The signals are sent after the change has committed; the request is still deferr
 ``transaction.on_commit`` so a sender inside a transaction never triggers a run that reads old data.
 """
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -11,9 +15,22 @@ from assessments.signals import assessment_finalised, assessment_reopened
 from rankings import services
 from surveys.signals import survey_import_confirmed
 
+_state = threading.local()
+
+
+@contextmanager
+def recompute_paused() -> Iterator[None]:
+    """Bulk loads (the demo) finalise many assessments: no run per finalisation while they work."""
+    previous = getattr(_state, "paused", False)
+    _state.paused = True
+    try:
+        yield
+    finally:
+        _state.paused = previous
+
 
 def _request(round_id, trigger: str) -> None:
-    if round_id is None:
+    if round_id is None or getattr(_state, "paused", False):
         return
     transaction.on_commit(lambda: services.index_run_request_for_round(round_id=round_id, trigger=trigger))
 

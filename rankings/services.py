@@ -134,13 +134,15 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
     if connection.vendor == "postgresql":
         table = UnitResult._meta.db_table
         lines = []
+        esc = _copy_text
         for o in outcomes:
-            row = (
-                run_id, o.unit_id, o.group_id, o.display_order, cents_str(o.self_c), cents_str(o.app_c), cents_str(o.cs_c),
-                cents_str(o.sipas_c), cents_str(o.total_c), cents_str(o.max_c), cents_str(o.pct_h), o.rank, o.band,
-                o.provisional, json.dumps(o.warnings, ensure_ascii=False), o.breakdown_json,
-            )
-            lines.append("\t".join([_copy_text(v) for v in row]))
+            # Numbers need no escaping in COPY's text format; only the texts do.
+            lines.append("\t".join((
+                str(run_id), str(o.unit_id), str(o.group_id), str(o.display_order), cents_str(o.self_c),
+                cents_str(o.app_c), cents_str(o.cs_c), cents_str(o.sipas_c), cents_str(o.total_c), cents_str(o.max_c),
+                cents_str(o.pct_h), str(o.rank), esc(o.band), "t" if o.provisional else "f",
+                esc(json.dumps(o.warnings, ensure_ascii=False)), esc(o.breakdown_json),
+            )))
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
         ) as copy:

@@ -143,7 +143,7 @@ def main() -> None:
             out.append(block)
             continue
         keep = [_unfuzzy(ln) for ln in lines if ln.startswith("#") and ln != "#, fuzzy" and not ln.startswith("#| ")]
-        body = [ln for ln in lines if not ln.startswith("#")]
+        body = [ln for ln in lines if ln and not ln.startswith("#")]
         if not body:
             out.append(block)
             continue

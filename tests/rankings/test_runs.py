@@ -251,3 +251,26 @@ def test_a_failing_run_triggered_by_a_finalisation_does_not_break_the_finalisati
     run = IndexRun.objects.get(round=round_2021)
     assert run.status == RunStatus.FAILED and "result_" in run.error
     assert not run.results.exists()
+
+
+def test_names_and_labels_with_quotes_backslashes_and_tabs_survive_the_write(round_2021, three_units, compute):
+    from assessments.models import Node
+
+    odd = 'Tiêu chí "đặc biệt" \\ C:\\thư mục\tcó tab\nvà dòng mới'
+    Node.objects.filter(framework__round=round_2021, code="1.1").update(name=odd)
+    round_2021.bands = [{"label": 'Nhóm "A"\\1\t', "min": "0"}]
+    round_2021.save()
+    result = compute(round_2021).results.first()
+    assert result.band == 'Nhóm "A"\\1\t'
+    assert next(c for c in result.breakdown["criteria"] if c["code"] == "1.1")["name"] == odd
+
+
+def test_no_run_is_requested_while_recomputation_is_paused(round_2021, three_units, django_capture_on_commit_callbacks):
+    from rankings.receivers import recompute_paused
+
+    with django_capture_on_commit_callbacks(execute=True), recompute_paused():
+        assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
+    assert not IndexRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
+    assert IndexRun.objects.count() == 1

@@ -142,6 +142,11 @@ def read_page(table: dict[str, str], **kw) -> Route:
     return Route(get=table, post=table, **kw)
 
 
+# Pages that only read and take GET only (POST: 405 once signed in).
+def get_page(table: dict[str, str], **kw) -> Route:
+    return Route(get=table, post=signed_in(NOT_ALLOWED), **kw)
+
+
 READERS_OF_UNIT_A = only("officer_own", "appraiser", "leader", "admin")  # officer_other: 404
 HOME_AFFAIRS_AND_LEADERS = only("appraiser", "leader", "admin")
 
@@ -159,14 +164,14 @@ MATRIX: dict[str, Route] = {
     "set_language": read_page(everyone(REDIRECT)),
     # --- assessments -----------------------------------------------------------------------------------
     # Officers land on their own unit's assessment, the others on the appraisal queue.
-    "assessments:index": read_page(signed_in(REDIRECT)),
-    "assessments:queue": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=lambda w: {"round_id": w.round.pk}),
+    "assessments:index": get_page(signed_in(REDIRECT)),
+    "assessments:queue": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=lambda w: {"round_id": w.round.pk}),
     # Nothing is appraised in 2021: the admin's request is handled and finalises nothing.
     "assessments:finalise_all": Route(
         kwargs=lambda w: {"round_id": w.round.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
     ),
-    "assessments:detail": read_page(READERS_OF_UNIT_A, kwargs=_a),
-    "assessments:timeline": read_page(READERS_OF_UNIT_A, kwargs=_a),
+    "assessments:detail": get_page(READERS_OF_UNIT_A, kwargs=_a),
+    "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
     # Submitting unit A's complete draft: only its officer.
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},
@@ -210,7 +215,7 @@ MATRIX: dict[str, Route] = {
         state=lambda w: _score_state(w, w.score_a_appraisal),
     ),
     # The change history of a leaf (who, when, old and new values) is for Home Affairs.
-    "assessments:leaf_history": read_page(only("appraiser", "admin"), kwargs=_leaf),
+    "assessments:leaf_history": get_page(only("appraiser", "admin"), kwargs=_leaf),
     "assessments:evidence_upload": Route(
         kwargs=_leaf,
         get=signed_in(NOT_ALLOWED),
@@ -231,10 +236,10 @@ MATRIX: dict[str, Route] = {
         post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
         state=_evidence_leaf_links,
     ),
-    "assessments:evidence_view": read_page(
+    "assessments:evidence_view": get_page(
         READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
     ),
-    "assessments:evidence_download": read_page(
+    "assessments:evidence_download": get_page(
         READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
     ),
     # --- surveys ---------------------------------------------------------------------------------------
@@ -265,31 +270,31 @@ MATRIX: dict[str, Route] = {
         state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
     ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
-    "rankings:index": read_page(signed_in(OK)),
-    "rankings:round": read_page(signed_in(OK), kwargs=_year),
+    "rankings:index": get_page(signed_in(OK)),
+    "rankings:round": get_page(signed_in(OK), kwargs=_year),
     # Computing makes a provisional run; appraisers may ask for one too (rankings.selectors.may_see_provisional).
     "rankings:compute": Route(
         kwargs=_year, get=signed_in(NOT_ALLOWED), post=only("appraiser", "admin", outcome=WRITES),
         state=lambda w: IndexRun.objects.count(),
     ),
-    "rankings:unit": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
-    "rankings:unit_history": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"unit_id": w.unit_a.pk}),
-    "rankings:run": read_page(only("appraiser", "admin"), kwargs=lambda w: {"run_id": w.run.pk}),
+    "rankings:unit": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
+    "rankings:unit_history": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"unit_id": w.unit_a.pk}),
+    "rankings:run": get_page(only("appraiser", "admin"), kwargs=lambda w: {"run_id": w.run.pk}),
     "rankings:publish": Route(
         kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
         state=lambda w: IndexRun.objects.filter(pk=w.run_unpublished.pk).values_list("is_published", flat=True).get(),
     ),
     # --- dashboard: leaders' pages and exports -------------------------------------------------------------
     # Leaders (and Home Affairs) go to the round's dashboard, officers to the published ranking.
-    "dashboard:index": read_page(signed_in(REDIRECT)),
-    "dashboard:trends": read_page(HOME_AFFAIRS_AND_LEADERS),
-    "dashboard:my_unit": read_page(only("officer_own", "officer_other", outcome=REDIRECT)),
-    "dashboard:round": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year),
-    "dashboard:ranking": read_page(signed_in(OK), kwargs=_year),
-    "dashboard:unit": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
-    "dashboard:export_xlsx": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
-    "dashboard:export_csv": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
-    "dashboard:export_pdf": read_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    "dashboard:index": get_page(signed_in(REDIRECT)),
+    "dashboard:trends": get_page(HOME_AFFAIRS_AND_LEADERS),
+    "dashboard:my_unit": get_page(only("officer_own", "officer_other", outcome=REDIRECT)),
+    "dashboard:round": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year),
+    "dashboard:ranking": get_page(signed_in(OK), kwargs=_year),
+    "dashboard:unit": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
+    "dashboard:export_xlsx": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    "dashboard:export_csv": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    "dashboard:export_pdf": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     # --- api: public, read-only open data of published runs ----------------------------------------------
     "api:schema": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:rounds": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),

@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import status_code_conformance
@@ -9,6 +11,18 @@ from schemathesis.checks import status_code_conformance
 from parindex.wsgi import application
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The real WSGI handler closes the database connection after each request (request_finished);
+    the test's transaction (and the world in it) lives on that connection, so keep it open, as
+    Django's own test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 # The schema is read from the application itself (no server, no database needed for it).
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)

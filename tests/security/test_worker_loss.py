@@ -96,3 +96,60 @@ def test_index_run_of_a_killed_worker_shows_no_partial_results_and_completes_on_
         second.stop()
         with real_broker.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_survey_preview_of_a_killed_worker_is_redone_once_with_no_duplicate_rows(require_postgres, real_broker, tmp_path):
+    import io
+
+    import psycopg
+    from django.conf import settings
+
+    from surveys.models import ImportStatus, SurveyImport, SurveyResponse
+    from surveys.services.imports import survey_import_create
+    from surveys.tasks import survey_import_preview_task
+    from tests.factories import RankingGroupFactory, RoundFactory, UnitFactory, add_to_round
+    from tests.surveys.factories import form_row, header_for, sipas_question, xlsx_bytes
+
+    group = RankingGroupFactory()
+    round_ = RoundFactory(year=2021)
+    for code in ("SNV", "STP"):
+        add_to_round(round=round_, unit=UnitFactory(code=code, group=group))
+    sipas_question(round=round_, code="S1", element=1)
+    rows = [form_row("SNV" if i % 2 else "STP", f"F{i}", [1 + i % 5]) for i in range(40)]
+    imp = survey_import_create(round=round_, survey="sipas", fileobj=io.BytesIO(xlsx_bytes(header_for(["S1"]), rows)),
+                               name="sipas.xlsx", user=None, enqueue=False)
+    queue = f"security-survey-{uuid.uuid4().hex}"
+    db = settings.DATABASES["default"]
+    holder = psycopg.connect(dbname=db["NAME"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
+                             password=db.get("PASSWORD") or None)
+    cur = holder.cursor()
+    # The worker parses the file, then waits to stage the forms: it is killed there.
+    cur.execute(f"LOCK TABLE {SurveyResponse._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+    first = CeleryWorker(queues=queue, visibility_timeout=VISIBILITY_TIMEOUT).start(tmp_path / "worker1.log")
+    second = CeleryWorker(queues=queue, visibility_timeout=VISIBILITY_TIMEOUT)
+    try:
+        survey_import_preview_task.apply_async(args=[imp.pk], queue=queue)
+        blocked = wait_for(lambda: _blocked_backends(cur, holder.info.backend_pid), timeout=30,
+                           what="the worker to be mid-preview (waiting to stage the forms)")
+        started = time.monotonic()
+        first.kill()
+        cur.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [blocked])
+        holder.rollback()
+        assert SurveyImport.objects.get(pk=imp.pk).status in (ImportStatus.PENDING, ImportStatus.PARSING)
+        time.sleep(max(0.0, started + VISIBILITY_TIMEOUT + 0.5 - time.monotonic()))
+        second.start(tmp_path / "worker2.log")
+        wait_for(lambda: SurveyImport.objects.get(pk=imp.pk).status == ImportStatus.PREVIEW, timeout=60,
+                 what="the redelivered preview to finish")
+        # Every form once: the second attempt discarded whatever the first had staged.
+        assert SurveyResponse.objects.filter(survey_import=imp).count() == 40
+        assert SurveyImport.objects.get(pk=imp.pk).rows_total == 40
+    except AssertionError:
+        print(first.log()[-3000:], second.log()[-3000:])
+        raise
+    finally:
+        holder.close()
+        first.stop()
+        second.stop()
+        with real_broker.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)

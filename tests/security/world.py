@@ -63,7 +63,7 @@ def _user(username: str, **flags) -> User:
     return user
 
 
-def _run(round_: Round, units: list[Unit], *, published: bool) -> IndexRun:
+def result_run(round_: Round, units: list[Unit], *, published: bool) -> IndexRun:
     """A succeeded run with a plausible result per unit (the computation itself is tested in tests/rankings)."""
     now = timezone.now()
     run = IndexRun.objects.create(
@@ -122,8 +122,8 @@ def build_world() -> World:
     )
     survey_import = survey_import_preview(import_id=survey_import.pk)
 
-    run = _run(round_, [unit_a, unit_b], published=True)
-    run_unpublished = _run(round_, [unit_a, unit_b], published=False)
+    run = result_run(round_, [unit_a, unit_b], published=True)
+    run_unpublished = result_run(round_, [unit_a, unit_b], published=False)
 
     evidence_leaf = leaf_of(2021, "2.1")
     return World(
