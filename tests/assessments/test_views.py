@@ -276,3 +276,9 @@ def test_officer_page_hides_appraisal_until_finalised(client_for, officer_a, app
 def test_home_cards_link_to_the_assessments(request, client_for, persona, assessment_a):
     html = client_for(request.getfixturevalue(persona)).get(reverse("home")).content.decode()
     assert reverse("assessments:index") in html
+
+
+def test_page_shows_no_template_source(client_for, officer_a, assessment_a):
+    # A comment spread over two lines with {# #} is printed as text by Django; the layout must not leak any.
+    html = client_for(officer_a).get(detail(assessment_a)).content.decode()
+    assert "{#" not in html and "{%" not in html
