@@ -304,8 +304,9 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         service(user=request.user, assessment_id=assessment.pk, expected_version=_version(TransitionForm(request.POST)))
     except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
+        # A refused submission lists every unfinished leaf under one heading: show them as a compact list.
+        for i, message in enumerate(_messages_of(exc)):
+            messages.error(request, message, extra_tags="problem" if i else "")
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
     return redirect(_detail_url(assessment))

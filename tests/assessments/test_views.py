@@ -94,6 +94,8 @@ def test_submit_button_refuses_with_the_list_of_missing_items(client_for, office
     r = c.post(reverse("assessments:transition", args=[assessment_a.pk, "submit"]), {"version": 0}, follow=True)
     html = r.content.decode()
     assert "1.1.1" in html and "2.1" in html
+    # one heading, then each missing item as a compact list entry under it
+    assert re.search(r'<li class="msg-error">[^<]+</li><li class="msg-error problem">1\.1\.1 ', html)
     assessment_a.refresh_from_db()
     assert assessment_a.state == AssessmentState.DRAFT
 
