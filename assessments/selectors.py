@@ -4,6 +4,7 @@ Officers see only their own unit's assessments (another unit's ids are 404); app
 all; leaders read all. Views never query these models directly.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +28,18 @@ from assessments.models import (
 from assessments.scoring import describe_inputs
 
 ZERO = Decimal("0.00")
+
+# Survey points live in the surveys app, which sits above this one (DESIGN §6: a lower app never imports a
+# higher one). The surveys app registers its reader here when it starts: reader(assessment) returns
+# {leaf id: points, or None when not measured} for the survey leaves of the unit's current confirmed imports.
+# Without a reader (or before any import) the page shows only each survey leaf's maximum.
+SurveyPointsReader = Callable[[Assessment], dict[int, Decimal | None]]
+_survey_points_reader: SurveyPointsReader | None = None
+
+
+def register_survey_points_reader(reader: SurveyPointsReader | None) -> None:
+    global _survey_points_reader
+    _survey_points_reader = reader
 
 
 def assessments_visible_to(user) -> QuerySet[Assessment]:
@@ -86,6 +99,9 @@ class Row:
     self_scored: int = 0
     self_leaves: int = 0
     children: list["Row"] = field(default_factory=list)
+    # survey leaves: "" no confirmed import yet, "measured" (points set) or "not_measured" (no valid answers)
+    survey_state: str = ""
+    survey_points: Decimal | None = None
 
     @property
     def is_self_leaf(self) -> bool:
@@ -141,6 +157,7 @@ def assessment_tree(assessment: Assessment) -> Tree:
     for n in nodes:
         children.setdefault(n.parent_id, []).append(n)
     rows: list[Row] = []
+    survey_points = _survey_points_reader(assessment) if _survey_points_reader is not None else {}
 
     def build(node: Node, depth: int) -> Row:
         kids = children.get(node.pk, [])
@@ -163,6 +180,9 @@ def assessment_tree(assessment: Assessment) -> Tree:
             if s is None or not (s.self_na and s.na_decision == NaDecision.CONFIRMED):
                 row.app_max = node.max_points
                 row.app_total = (s.app_points if s and s.app_points is not None else ZERO)
+        elif node.pk in survey_points:
+            row.survey_points = survey_points[node.pk]
+            row.survey_state = "not_measured" if row.survey_points is None else "measured"
         return row
 
     for top in children.get(None, []):
