@@ -310,10 +310,35 @@ def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, l
             if previous is not None and old == new:
                 continue
             changes.append((str(LeafScore._meta.get_field(name).verbose_name), _show(score.node, name, old), _show(score.node, name, new)))
-        entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=record.history_change_reason or "", changes=changes))
+        entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=_reason_label(record.history_change_reason or ""), changes=changes))
         previous = record
     entries.reverse()
     return score.node, entries
+
+
+# The services record these change reasons on a leaf's history (as stable English codes); the page reads them
+# in the user's language. An unknown reason is shown as recorded.
+REASON_LABELS = {
+    "created": _("criterion opened"),
+    "self": _("self-assessment saved"),
+    "appraisal": _("appraisal saved"),
+    "appraisal started": _("appraisal started (inputs taken from the unit's)"),
+    "explanation received": _("explanation received"),
+}
+REASON_PREFIXES = {
+    "evidence added: ": _("evidence added: %(name)s"),
+    "evidence linked: ": _("evidence linked: %(name)s"),
+    "evidence removed: ": _("evidence removed: %(name)s"),
+}
+
+
+def _reason_label(reason: str) -> str:
+    if reason in REASON_LABELS:
+        return str(REASON_LABELS[reason])
+    for prefix, label in REASON_PREFIXES.items():
+        if reason.startswith(prefix):
+            return str(label) % {"name": reason[len(prefix):]}
+    return reason
 
 
 def _show(node: Node, name: str, value) -> str:

@@ -267,6 +267,7 @@ def test_leaf_history_shows_old_and_new_values(client_for, officer_a, appraiser,
     save_self(officer_a, assessment_a, "1.1.2", {"numerator": "2", "denominator": "2"})
     html = client_for(appraiser).get(reverse("assessments:leaf_history", args=[assessment_a.pk, leaf(assessment_a, "1.1.2").pk])).content.decode()
     assert "1/2" in html and "2/2" in html and "officer_a" in html
+    assert "lưu tự đánh giá" in html  # the recorded reason "self", in the reader's language
 
 
 def test_officer_page_hides_appraisal_until_finalised(client_for, officer_a, appraiser, admin_user, assessment_a):
