@@ -21,6 +21,7 @@ from assessments.forms import (
     SelfLeafForm,
     TransitionForm,
 )
+from assessments.models import AssessmentState
 from assessments.services import evidence as evidence_services
 from assessments.services import scores as score_services
 from assessments.services import workflow
@@ -355,8 +356,10 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     if not (user.is_appraiser or user.is_admin_role or user.is_leader):
         raise Http404
     rnd = selectors.round_get(round_id)
+    rows = selectors.appraisal_queue(user, round=rnd)
     return render(request, "assessments/queue.html", {
-        "round": rnd, "rows": selectors.appraisal_queue(user, round=rnd), "rounds": selectors.rounds_visible_to(user),
+        "round": rnd, "rows": rows, "rounds": selectors.rounds_visible_to(user),
+        "appraised_count": sum(1 for r in rows if r.assessment.state == AssessmentState.APPRAISED),
     })
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments.models import AssessmentState, LeafScore
 from assessments.services import workflow
 from tests.assessments.factories import (
+    appraised,
     explanation_requested,
     fill,
     finalised,
@@ -279,6 +280,14 @@ def test_officer_page_hides_appraisal_until_finalised(client_for, officer_a, app
 def test_home_cards_link_to_the_assessments(request, client_for, persona, assessment_a):
     html = client_for(request.getfixturevalue(persona)).get(reverse("home")).content.decode()
     assert reverse("assessments:index") in html
+
+
+def test_finalise_all_button_appears_only_with_appraised_assessments(client_for, officer_a, appraiser, admin_user, assessment_a, assessment_b, round_2021):
+    url = reverse("assessments:queue", args=[round_2021.pk])
+    assert 'id="finalise-all"' not in client_for(admin_user).get(url).content.decode()  # nothing to finalise
+    appraised(officer_a, appraiser, assessment_a)
+    html = client_for(admin_user).get(url).content.decode()
+    assert re.search(r'id="finalise-all">[^<]*\b1\b', html)  # names how many it will finalise
 
 
 def test_page_shows_no_template_source(client_for, officer_a, assessment_a):
