@@ -164,3 +164,12 @@ def test_assessment_page_shows_survey_points_of_the_current_import(defined, uplo
     # STP gave no valid civil-servant answer: not measured, not zero
     stp = leaf_html(officer_b, "2.2")
     assert "survey-not-measured" in stp and "survey-points" not in stp
+
+
+def test_preview_lists_units_in_display_order_not_by_code(defined, district_assessment, upload, admin_user, client_for):
+    # By code "883" would come before "SNV"; departments (group order 1) come before districts (group order 2).
+    rows = [form_row("883", "F1", [5, 4]), form_row("STP", "F2", [4, 4]), form_row("SNV", "F3", [5, 5])]
+    imp = upload(round=defined, survey="sipas", content=xlsx_bytes(header_for(["S1", "S2"]), rows))
+    html = client_for(admin_user).get(reverse("surveys:import_detail", args=[imp.pk])).content.decode()
+    table = html[html.index('id="unit-counts"'):]
+    assert table.index("SNV") < table.index("STP") < table.index("883")
