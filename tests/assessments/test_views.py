@@ -294,3 +294,13 @@ def test_page_shows_no_template_source(client_for, officer_a, assessment_a):
     # A comment spread over two lines with {# #} is printed as text by Django; the layout must not leak any.
     html = client_for(officer_a).get(detail(assessment_a)).content.decode()
     assert "{#" not in html and "{%" not in html
+
+
+@pytest.mark.parametrize("persona", ["leader", "admin_user", "officer_a"])
+def test_home_and_navigation_lead_to_the_dashboards(db, request, client_for, persona):
+    # The dashboards are reached from the shell (navigation and the role cards), not by typing their address.
+    html = client_for(request.getfixturevalue(persona)).get(reverse("home")).content.decode()
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    assert f'href="{reverse("dashboard:index")}"' in nav
+    main = html[html.index("</nav>"):]
+    assert f'href="{reverse("dashboard:index")}"' in main
