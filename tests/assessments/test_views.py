@@ -304,3 +304,12 @@ def test_home_and_navigation_lead_to_the_dashboards(db, request, client_for, per
     assert f'href="{reverse("dashboard:index")}"' in nav
     main = html[html.index("</nav>"):]
     assert f'href="{reverse("dashboard:index")}"' in main
+
+
+def test_pages_name_an_icon_that_exists(client):
+    # Without one the browser asks for /favicon.ico on every first visit and logs a 404.
+    from django.contrib.staticfiles import finders
+
+    html = client.get(reverse("login")).content.decode()
+    href = re.search(r'<link rel="icon" href="/static/([^"]+)"', html).group(1)
+    assert finders.find(href)
