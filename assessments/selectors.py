@@ -4,6 +4,7 @@ Officers see only their own unit's assessments (another unit's ids are 404); app
 all; leaders read all. Views never query these models directly.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +28,18 @@ from assessments.models import (
 from assessments.scoring import describe_inputs
 
 ZERO = Decimal("0.00")
+
+# Survey points live in the surveys app, which sits above this one (DESIGN §6: a lower app never imports a
+# higher one). The surveys app registers its reader here when it starts: reader(assessment) returns
+# {leaf id: points, or None when not measured} for the survey leaves of the unit's current confirmed imports.
+# Without a reader (or before any import) the page shows only each survey leaf's maximum.
+SurveyPointsReader = Callable[[Assessment], dict[int, Decimal | None]]
+_survey_points_reader: SurveyPointsReader | None = None
+
+
+def register_survey_points_reader(reader: SurveyPointsReader | None) -> None:
+    global _survey_points_reader
+    _survey_points_reader = reader
 
 
 def assessments_visible_to(user) -> QuerySet[Assessment]:
@@ -86,6 +99,9 @@ class Row:
     self_scored: int = 0
     self_leaves: int = 0
     children: list["Row"] = field(default_factory=list)
+    # survey leaves: "" no confirmed import yet, "measured" (points set) or "not_measured" (no valid answers)
+    survey_state: str = ""
+    survey_points: Decimal | None = None
 
     @property
     def is_self_leaf(self) -> bool:
@@ -141,6 +157,7 @@ def assessment_tree(assessment: Assessment) -> Tree:
     for n in nodes:
         children.setdefault(n.parent_id, []).append(n)
     rows: list[Row] = []
+    survey_points = _survey_points_reader(assessment) if _survey_points_reader is not None else {}
 
     def build(node: Node, depth: int) -> Row:
         kids = children.get(node.pk, [])
@@ -163,6 +180,9 @@ def assessment_tree(assessment: Assessment) -> Tree:
             if s is None or not (s.self_na and s.na_decision == NaDecision.CONFIRMED):
                 row.app_max = node.max_points
                 row.app_total = (s.app_points if s and s.app_points is not None else ZERO)
+        elif node.pk in survey_points:
+            row.survey_points = survey_points[node.pk]
+            row.survey_state = "not_measured" if row.survey_points is None else "measured"
         return row
 
     for top in children.get(None, []):
@@ -177,7 +197,8 @@ class QueueRow:
     assessment: Assessment
     self_total: Decimal
     app_total: Decimal | None
-    flagged: int
+    flagged: int  # leaves flagged now (waiting for, or just given, an explanation)
+    explanation_rounds: int  # how many times explanations were requested, from the timeline
 
 
 def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
@@ -185,7 +206,12 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
     if not (user.is_appraiser or user.is_admin_role or user.is_leader):
         return []
     assessments = list(
-        assessments_visible_to(user).filter(round=round).annotate(flagged_count=Count("scores", filter=Q(scores__flagged=True)))
+        assessments_visible_to(user).filter(round=round).annotate(
+            # distinct: the two joins (scores, events) multiply each other's rows
+            flagged_count=Count("scores", filter=Q(scores__flagged=True), distinct=True),
+            # the action name services.workflow.Action.REQUEST records on the timeline
+            request_count=Count("events", filter=Q(events__action="request_explanations"), distinct=True),
+        )
     )
     totals: dict[int, list[Decimal]] = {a.pk: [ZERO, ZERO] for a in assessments}
     for s in LeafScore.objects.filter(assessment__round=round).values("assessment_id", "self_points", "self_na", "app_points", "na_decision"):
@@ -202,6 +228,7 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
         QueueRow(
             assessment=a, self_total=totals[a.pk][0],
             app_total=totals[a.pk][1] if a.state in appraised_states else None, flagged=a.flagged_count,
+            explanation_rounds=a.request_count,
         )
         for a in assessments
     ]
@@ -283,10 +310,35 @@ def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, l
             if previous is not None and old == new:
                 continue
             changes.append((str(LeafScore._meta.get_field(name).verbose_name), _show(score.node, name, old), _show(score.node, name, new)))
-        entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=record.history_change_reason or "", changes=changes))
+        entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=_reason_label(record.history_change_reason or ""), changes=changes))
         previous = record
     entries.reverse()
     return score.node, entries
+
+
+# The services record these change reasons on a leaf's history (as stable English codes); the page reads them
+# in the user's language. An unknown reason is shown as recorded.
+REASON_LABELS = {
+    "created": _("criterion opened"),
+    "self": _("self-assessment saved"),
+    "appraisal": _("appraisal saved"),
+    "appraisal started": _("appraisal started (inputs taken from the unit's)"),
+    "explanation received": _("explanation received"),
+}
+REASON_PREFIXES = {
+    "evidence added: ": _("evidence added: %(name)s"),
+    "evidence linked: ": _("evidence linked: %(name)s"),
+    "evidence removed: ": _("evidence removed: %(name)s"),
+}
+
+
+def _reason_label(reason: str) -> str:
+    if reason in REASON_LABELS:
+        return str(REASON_LABELS[reason])
+    for prefix, label in REASON_PREFIXES.items():
+        if reason.startswith(prefix):
+            return str(label) % {"name": reason[len(prefix):]}
+    return reason
 
 
 def _show(node: Node, name: str, value) -> str:

@@ -21,6 +21,7 @@ from assessments.forms import (
     SelfLeafForm,
     TransitionForm,
 )
+from assessments.models import AssessmentState
 from assessments.services import evidence as evidence_services
 from assessments.services import scores as score_services
 from assessments.services import workflow
@@ -159,7 +160,9 @@ def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require_unit_officer(request, assessment)
     node = _self_leaf(assessment, node_id)
-    form = SelfLeafForm(request.POST, node=node, explaining=True, prefix=f"s{node_id}")
+    # The same fields as the page showed: a form sent back with errors must not grow an explanation box in draft.
+    explaining = selectors.assessment_permissions(request.user, assessment).explaining
+    form = SelfLeafForm(request.POST, node=node, explaining=explaining, prefix=f"s{node_id}")
     if not form.is_valid():
         return _leaf_response(request, assessment, node_id, self_form=form)
     data = form.cleaned_data
@@ -266,8 +269,13 @@ def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: in
 def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: bool) -> FileResponse:
     evidence = selectors.evidence_get_for_user(request.user, assessment_pk=pk, pk=evidence_id)
     inline = inline and evidence.content_type in INLINE_TYPES
+    try:
+        stream = evidence.file.open("rb")
+    except FileNotFoundError:
+        # The row outlived its file (storage restored from an older backup, file removed by hand): not a server error.
+        raise Http404(_("The file is no longer in storage.")) from None
     response = FileResponse(
-        evidence.file.open("rb"), as_attachment=not inline, filename=evidence.original_name,
+        stream, as_attachment=not inline, filename=evidence.original_name,
         content_type=evidence.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -297,8 +305,9 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         service(user=request.user, assessment_id=assessment.pk, expected_version=_version(TransitionForm(request.POST)))
     except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
+        # A refused submission lists every unfinished leaf under one heading: show them as a compact list.
+        for i, message in enumerate(_messages_of(exc)):
+            messages.error(request, message, extra_tags="problem" if i else "")
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
     return redirect(_detail_url(assessment))
@@ -347,8 +356,10 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     if not (user.is_appraiser or user.is_admin_role or user.is_leader):
         raise Http404
     rnd = selectors.round_get(round_id)
+    rows = selectors.appraisal_queue(user, round=rnd)
     return render(request, "assessments/queue.html", {
-        "round": rnd, "rows": selectors.appraisal_queue(user, round=rnd), "rounds": selectors.rounds_visible_to(user),
+        "round": rnd, "rows": rows, "rounds": selectors.rounds_visible_to(user),
+        "appraised_count": sum(1 for r in rows if r.assessment.state == AssessmentState.APPRAISED),
     })
 
 

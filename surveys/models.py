@@ -1,5 +1,7 @@
 """Survey definitions, imports, respondent rows and per-unit survey results (DESIGN §2, §4)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -63,6 +65,11 @@ class SurveyQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.text[:60]}"
+
+    @property
+    def option_fractions(self) -> list[tuple[str, Decimal]]:
+        """(value, fraction) pairs with the fraction as a Decimal, so templates print it in the user's locale."""
+        return [(o["value"], Decimal(str(o["fraction"]))) for o in self.options]
 
 
 class ImportStatus(models.TextChoices):

@@ -46,6 +46,31 @@ def survey_points_for_round(*, round: Round) -> SurveyPoints:
     return SurveyPoints(leaf_points={(u, leaf): p for u, leaf, p in rows}, imports=current)
 
 
+def survey_leaf_points_for_assessment(assessment: Assessment) -> dict[int, Decimal | None]:
+    """{leaf id: points, None = not measured} of the unit's survey leaves covered by a current confirmed import.
+
+    Registered with ``assessments.selectors`` (see ``SurveysConfig.ready``) so that the assessment page can
+    show survey points without the assessments app importing this one. Access is the page's: the caller
+    has already been allowed to read the assessment.
+    """
+    current = dict(
+        SurveyImport.objects.filter(round_id=assessment.round_id, is_current=True).values_list("survey", "id")
+    )
+    if not current:
+        return {}
+    sources = [source for source, survey in ((Source.CS_SURVEY, SurveyKind.CS), (Source.SIPAS, SurveyKind.SIPAS)) if survey in current]
+    leaves = Node.objects.leaves().filter(
+        framework__round_id=assessment.round_id, framework__group_id=assessment.group_id, source__in=sources
+    ).values_list("id", flat=True)
+    measured = dict(
+        SurveyLeafResult.objects.filter(survey_import_id__in=current.values(), unit_id=assessment.unit_id).values_list(
+            "leaf_id", "points"
+        )
+    )
+    # A leaf of an imported survey with no row for the unit had no valid answer from it: not measured.
+    return {leaf_id: measured.get(leaf_id) for leaf_id in leaves}
+
+
 # --- access -----------------------------------------------------------------------------------
 
 

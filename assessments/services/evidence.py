@@ -126,28 +126,32 @@ def _record(score: LeafScore, user, reason: str) -> None:
 def evidence_upload(*, user, assessment_id: int, node_id: int, uploaded: UploadedFile) -> UploadResult:
     """Attach a file to a leaf; the same content already uploaded for this assessment is linked, not stored twice."""
     content_type, sha256 = check_evidence_file(uploaded)
-    with transaction.atomic():
-        # Two uploads of the same file (e.g. for two leaves, or a double click) are serialised by this lock,
-        # so the second one finds the first one's row instead of tripping the unique constraint.
-        assessment = lock_assessment(assessment_id)
-        score = _lock_score(assessment, _leaf_of(assessment, node_id))
-        _require_unit_may_change(user, assessment, score)
-        evidence = EvidenceFile.objects.filter(assessment=assessment, sha256=sha256).first()
-        reused = evidence is not None
-        if evidence is None:
-            evidence = EvidenceFile(
-                assessment=assessment, original_name=uploaded.name[:255], content_type=content_type,
-                size=uploaded.size, sha256=sha256, uploaded_by=user,
-            )
-            evidence.file.save(f"{sha256[:16]}.{_extension(uploaded.name)}", uploaded, save=False)
-            try:
+    stored = None  # the file written to storage by this call, removed again if its transaction rolls back
+    try:
+        with transaction.atomic():
+            # Two uploads of the same file (e.g. for two leaves, or a double click) are serialised by this lock,
+            # so the second one finds the first one's row instead of tripping the unique constraint.
+            assessment = lock_assessment(assessment_id)
+            score = _lock_score(assessment, _leaf_of(assessment, node_id))
+            _require_unit_may_change(user, assessment, score)
+            evidence = EvidenceFile.objects.filter(assessment=assessment, sha256=sha256).first()
+            reused = evidence is not None
+            if evidence is None:
+                evidence = EvidenceFile(
+                    assessment=assessment, original_name=uploaded.name[:255], content_type=content_type,
+                    size=uploaded.size, sha256=sha256, uploaded_by=user,
+                )
+                evidence.file.save(f"{sha256[:16]}.{_extension(uploaded.name)}", uploaded, save=False)
+                stored = evidence.file.name
                 evidence.save()
-            except Exception:
-                evidence.file.delete(save=False)
-                raise
-        _ensure_saved(score, user)
-        score.evidence.add(evidence)
-        _record(score, user, f"evidence added: {evidence.original_name}")
+            _ensure_saved(score, user)
+            score.evidence.add(evidence)
+            _record(score, user, f"evidence added: {evidence.original_name}")
+    except BaseException:
+        # Storage is not transactional: a file saved before the rollback would be left behind with no row.
+        if stored:
+            evidence.file.storage.delete(stored)
+        raise
     return UploadResult(evidence=evidence, reused=reused)
 
 

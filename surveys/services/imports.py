@@ -101,17 +101,25 @@ def survey_import_create(
         except reader.FileRejected as exc:
             raise ImportRefused(exc.message) from exc
         fileobj.seek(0)
-    with transaction.atomic():
-        # The archive was fully checked above; the preview reuses what the check found (and the
-        # stored file is never changed), so it does not inflate the file a second time.
-        imp = SurveyImport(
-            round=round, survey=survey, original_name=name[:255], sha256=sha, uploaded_by=user,
-            summary={"checked_formula_cells": formula_cells},
-        )
-        imp.file.save(os.path.basename(name) or "survey", File(fileobj), save=False)
-        imp.save()
-        if enqueue:
-            transaction.on_commit(lambda: _enqueue_preview(imp.id))
+    stored = None  # the file written to storage by this call, removed again if its transaction rolls back
+    try:
+        with transaction.atomic():
+            # The archive was fully checked above; the preview reuses what the check found (and the
+            # stored file is never changed), so it does not inflate the file a second time.
+            imp = SurveyImport(
+                round=round, survey=survey, original_name=name[:255], sha256=sha, uploaded_by=user,
+                summary={"checked_formula_cells": formula_cells},
+            )
+            imp.file.save(os.path.basename(name) or "survey", File(fileobj), save=False)
+            stored = imp.file.name
+            imp.save()
+            if enqueue:
+                transaction.on_commit(lambda: _enqueue_preview(imp.id))
+    except BaseException:
+        # Storage is not transactional: without this the spreadsheet would stay on disk with no import row.
+        if stored:
+            imp.file.storage.delete(stored)
+        raise
     return imp
 
 

@@ -237,7 +237,8 @@ def _unit_counts(import_id: int) -> list[dict]:
         SurveyResponse.objects.filter(survey_import_id=import_id)
         .values("unit_id", "unit__code", "unit__name")
         .annotate(total=Count("id"), valid=Count("id", filter=Q(valid=True)))
-        .order_by("unit__code")
+        # the order every other page lists units in: by ranking group, then the unit's display order
+        .order_by("unit__group__display_order", "unit__display_order", "unit__code")
     )
     return [
         {"unit_id": r["unit_id"], "code": r["unit__code"] or "", "name": r["unit__name"] or "", "respondents": r["total"], "valid": r["valid"], "invalid": r["total"] - r["valid"]}

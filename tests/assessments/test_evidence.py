@@ -151,3 +151,27 @@ def test_word_files_are_never_shown_inline(client_for, officer_a, assessment_a):
 def test_leader_may_read_evidence(client_for, officer_a, leader, assessment_a):
     ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
     assert client_for(leader).get(reverse("assessments:evidence_download", args=[assessment_a.pk, ev.pk])).status_code == 200
+
+
+def test_stored_file_is_deleted_when_the_upload_transaction_rolls_back(officer_a, assessment_a, settings, monkeypatch):
+    # The file is written to storage inside the transaction; a failure after that (here: recording the leaf's
+    # history) rolls the rows back, and the file must not stay on disk without a row pointing to it.
+    from assessments.services import evidence as evidence_module
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("history write failed")
+
+    monkeypatch.setattr(evidence_module, "_record", fail)
+    with pytest.raises(RuntimeError):
+        upload(officer_a, assessment_a, "2.1", pdf())
+    assert not EvidenceFile.objects.exists()
+    media = settings.MEDIA_ROOT
+    left_behind = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+    assert left_behind == []
+
+
+def test_evidence_whose_file_is_missing_from_storage_is_not_found_not_a_server_error(client_for, officer_a, appraiser, assessment_a):
+    ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
+    ev.file.storage.delete(ev.file.name)
+    r = client_for(appraiser).get(reverse("assessments:evidence_view", args=[assessment_a.pk, ev.pk]))
+    assert r.status_code == 404

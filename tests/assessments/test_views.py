@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import AssessmentState, LeafScore
+from assessments.services import workflow
 from tests.assessments.factories import (
+    appraised,
     explanation_requested,
     fill,
     finalised,
@@ -93,6 +95,8 @@ def test_submit_button_refuses_with_the_list_of_missing_items(client_for, office
     r = c.post(reverse("assessments:transition", args=[assessment_a.pk, "submit"]), {"version": 0}, follow=True)
     html = r.content.decode()
     assert "1.1.1" in html and "2.1" in html
+    # one heading, then each missing item as a compact list entry under it
+    assert re.search(r'<li class="msg-error">[^<]+</li><li class="msg-error problem">1\.1\.1 ', html)
     assessment_a.refresh_from_db()
     assert assessment_a.state == AssessmentState.DRAFT
 
@@ -184,8 +188,25 @@ def test_appraiser_queue_lists_units_with_totals_and_flags(client_for, officer_a
     html = client_for(appraiser).get(reverse("assessments:queue", args=[round_2021.pk])).content.decode()
     row_a = re.search(r'<tr data-unit="SNV">(.*?)</tr>', html, re.S).group(1)
     assert "6,10" in row_a  # 2 + 1,60 + 1,75 + 0,75
-    assert re.search(r'<td class="num">1</td>', row_a)  # one flagged leaf
+    assert re.search(r'<span class="flagged-now">1 [^<]*</span>', row_a)  # one flagged leaf
+    assert "rounds-requested" in row_a
     assert 'data-unit="STP"' in html
+
+
+def test_queue_still_shows_explanations_were_requested_after_flags_are_cleared(
+    client_for, officer_a, appraiser, assessment_a, assessment_b, round_2021
+):
+    # Round 2 of the appraisal clears the flags; the queue must not then read as if nothing was ever asked.
+    explanation_requested(officer_a, appraiser, assessment_a)
+    save_self(officer_a, assessment_a, "1.1.2", explanation="Đã bổ sung báo cáo")
+    workflow.assessment_respond(user=officer_a, assessment_id=assessment_a.pk)
+    workflow.assessment_resume_appraisal(user=appraiser, assessment_id=assessment_a.pk)
+    html = client_for(appraiser).get(reverse("assessments:queue", args=[round_2021.pk])).content.decode()
+    row_a = re.search(r'<tr data-unit="SNV">(.*?)</tr>', html, re.S).group(1)
+    assert "flagged-now" not in row_a
+    assert re.search(r'<span class="muted small rounds-requested">[^<]+</span>', row_a)
+    row_b = re.search(r'<tr data-unit="STP">(.*?)</tr>', html, re.S).group(1)
+    assert "rounds-requested" not in row_b
 
 
 def test_appraiser_sees_self_and_appraisal_side_by_side_and_saves_with_note(client_for, officer_a, appraiser, assessment_a):
@@ -208,6 +229,18 @@ def test_officer_in_explanation_sees_only_flagged_leaves_editable(client_for, of
     assert f'name="s{leaf(assessment_a, "1.1.2").pk}-explanation"' in html
     assert f'name="s{leaf(assessment_a, "1.1.1").pk}-level"' not in html
     assert "Gửi báo cáo tổng kết kế hoạch" in html
+
+
+def test_draft_leaf_sent_back_with_errors_has_no_explanation_box(client_for, officer_a, assessment_a):
+    # Explanations belong to the explanation round; a draft leaf with an error must keep the fields it had.
+    node = leaf(assessment_a, "1.1.2")
+    r = client_for(officer_a).post(
+        self_url(assessment_a, "1.1.2"),
+        {f"s{node.pk}-version": "0", f"s{node.pk}-numerator": "15", f"s{node.pk}-denominator": "10"}, **HTMX,
+    )
+    html = r.content.decode()
+    assert "errorlist" in html
+    assert f'name="s{node.pk}-explanation"' not in html
 
 
 def test_admin_reopens_with_reason_and_timeline_shows_it(client_for, officer_a, appraiser, admin_user, assessment_a):
@@ -235,6 +268,7 @@ def test_leaf_history_shows_old_and_new_values(client_for, officer_a, appraiser,
     save_self(officer_a, assessment_a, "1.1.2", {"numerator": "2", "denominator": "2"})
     html = client_for(appraiser).get(reverse("assessments:leaf_history", args=[assessment_a.pk, leaf(assessment_a, "1.1.2").pk])).content.decode()
     assert "1/2" in html and "2/2" in html and "officer_a" in html
+    assert "lưu tự đánh giá" in html  # the recorded reason "self", in the reader's language
 
 
 def test_officer_page_hides_appraisal_until_finalised(client_for, officer_a, appraiser, admin_user, assessment_a):
@@ -246,3 +280,36 @@ def test_officer_page_hides_appraisal_until_finalised(client_for, officer_a, app
 def test_home_cards_link_to_the_assessments(request, client_for, persona, assessment_a):
     html = client_for(request.getfixturevalue(persona)).get(reverse("home")).content.decode()
     assert reverse("assessments:index") in html
+
+
+def test_finalise_all_button_appears_only_with_appraised_assessments(client_for, officer_a, appraiser, admin_user, assessment_a, assessment_b, round_2021):
+    url = reverse("assessments:queue", args=[round_2021.pk])
+    assert 'id="finalise-all"' not in client_for(admin_user).get(url).content.decode()  # nothing to finalise
+    appraised(officer_a, appraiser, assessment_a)
+    html = client_for(admin_user).get(url).content.decode()
+    assert re.search(r'id="finalise-all">[^<]*\b1\b', html)  # names how many it will finalise
+
+
+def test_page_shows_no_template_source(client_for, officer_a, assessment_a):
+    # A comment spread over two lines with {# #} is printed as text by Django; the layout must not leak any.
+    html = client_for(officer_a).get(detail(assessment_a)).content.decode()
+    assert "{#" not in html and "{%" not in html
+
+
+@pytest.mark.parametrize("persona", ["leader", "admin_user", "officer_a"])
+def test_home_and_navigation_lead_to_the_dashboards(db, request, client_for, persona):
+    # The dashboards are reached from the shell (navigation and the role cards), not by typing their address.
+    html = client_for(request.getfixturevalue(persona)).get(reverse("home")).content.decode()
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    assert f'href="{reverse("dashboard:index")}"' in nav
+    main = html[html.index("</nav>"):]
+    assert f'href="{reverse("dashboard:index")}"' in main
+
+
+def test_pages_name_an_icon_that_exists(client):
+    # Without one the browser asks for /favicon.ico on every first visit and logs a 404.
+    from django.contrib.staticfiles import finders
+
+    html = client.get(reverse("login")).content.decode()
+    href = re.search(r'<link rel="icon" href="/static/([^"]+)"', html).group(1)
+    assert finders.find(href)

@@ -42,6 +42,9 @@ def save_self(page, code):
 def test_officer_appraiser_admin_journey(
     transactional_db, live_server, page, login, screenshot, officer_a, appraiser, admin_user, assessment_a, tmp_path
 ):
+    # Every htmx swap below must stay inside the CSP (no inline style or script, not even an empty one).
+    csp_violations = []
+    page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
     # --- the officer fills the assessment -----------------------------------------------------------
     sign_in(login, page, officer_a)
     page.click("#home-self-assessment")
@@ -78,6 +81,7 @@ def test_officer_appraiser_admin_journey(
     expect(leaf(page, "2.1").locator(".evidence-list")).to_contain_text("bao-cao-ho-so-tre-han.pdf")
     expect(page.locator("#self-total")).to_have_text("6,10 / 7,00")  # 2 + 1,60 + 1,75 + 0,75
     expect(page.locator("#scored-count")).to_contain_text("4/4")
+    assert csp_violations == []
     screenshot(page, JOURNEY, "02-officer-filled")
 
     page.click("button[data-action=submit]")

@@ -69,3 +69,11 @@ def test_admin_question_form_rejects_a_leaf_code_outside_the_frameworks(round_20
         "options": '[{"value": "1", "label": "x", "fraction": "1"}]',
     })
     assert response.status_code == 200 and not SurveyQuestion.objects.exists()
+
+
+def test_questions_page_prints_option_fractions_in_vietnamese_format(round_2021, framework, admin_user, client_for):
+    # The fractions are stored as decimal strings ("0.25"); the Vietnamese page must read 0,25.
+    cs_question(round=round_2021, code="C1")  # default scale: fractions 0, 0.25, 0.5, 0.75, 1
+    html = client_for(admin_user).get(reverse("surveys:questions", args=[2021])).content.decode()
+    assert "2: 0,25; 3: 0,5; 4: 0,75; 5: 1" in html
+    assert "0.25" not in html

@@ -173,3 +173,20 @@ def test_text_with_tabs_backslashes_and_quotes_survives_the_bulk_write(sipas, as
     assert stored.form_id == tricky
     assert stored.attributes == {"gioi_tinh": "Nữ\\x", "nhom_tuoi": "line\nbreak", "trinh_do": "tab\there", "nghe_nghiep": '"q"', "hinh_thuc": "é"}
     assert stored.answers == {"S1": "5", "S2": "4"}
+
+
+def test_stored_spreadsheet_is_deleted_when_the_upload_transaction_rolls_back(sipas, assessment_a, admin_user, settings, monkeypatch):
+    # The file reaches storage before the import row is written; if writing the row fails the transaction
+    # rolls back, and the spreadsheet must not stay on disk with no import pointing to it.
+    def fail(self, *args, **kwargs):
+        raise RuntimeError("database write failed")
+
+    monkeypatch.setattr(SurveyImport, "save", fail)
+    with pytest.raises(RuntimeError):
+        survey_import_create(
+            round=sipas, survey="sipas", fileobj=io.BytesIO(xlsx_bytes(header_for(CODES), good_rows())), name="a.xlsx",
+            user=admin_user, enqueue=False,
+        )
+    media = settings.MEDIA_ROOT
+    left_behind = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+    assert left_behind == []

@@ -1,6 +1,7 @@
 """Survey pages: who may reach what, the template round trip, upload → preview → confirm in the browser flow."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -143,3 +144,32 @@ def test_cs_results_show_leaf_points(defined, upload, admin_user, client_for):
     assert SurveyLeafResult.objects.get(survey_import=imp, unit__code="SNV").points == Decimal("0.75")
     page = client_for(admin_user).get(reverse("surveys:unit_results", args=[2021, "SNV"])).content.decode()
     assert "0,75" in page
+
+
+def test_assessment_page_shows_survey_points_of_the_current_import(defined, upload, admin_user, officer_a, officer_b, client_for):
+    from assessments.models import Assessment
+
+    imp = upload(round=defined, survey="cs", content=xlsx_bytes(header_for(["C1"]), [form_row("SNV", "F1", [4])]))
+    survey_import_confirm(import_id=imp.pk, user=admin_user)
+
+    def leaf_html(officer, code):
+        a = Assessment.objects.get(unit=officer.unit, round=defined)
+        html = client_for(officer).get(reverse("assessments:detail", args=[a.pk])).content.decode()
+        return re.search(rf'<article class="leaf survey-leaf"[^>]*data-code="{re.escape(code)}">(.*?)</article>', html, re.S).group(1)
+
+    # SNV: one answer 4 → fraction 0.75 × max 1.00 = 0,75 on leaf 2.2
+    assert re.search(r'class="survey-points"[^>]*>0,75</strong> / 1,00', leaf_html(officer_a, "2.2"))
+    # no SIPAS import confirmed yet: the SIPAS leaf says so instead of inventing points
+    assert "survey-pending" in leaf_html(officer_a, "3")
+    # STP gave no valid civil-servant answer: not measured, not zero
+    stp = leaf_html(officer_b, "2.2")
+    assert "survey-not-measured" in stp and "survey-points" not in stp
+
+
+def test_preview_lists_units_in_display_order_not_by_code(defined, district_assessment, upload, admin_user, client_for):
+    # By code "883" would come before "SNV"; departments (group order 1) come before districts (group order 2).
+    rows = [form_row("883", "F1", [5, 4]), form_row("STP", "F2", [4, 4]), form_row("SNV", "F3", [5, 5])]
+    imp = upload(round=defined, survey="sipas", content=xlsx_bytes(header_for(["S1", "S2"]), rows))
+    html = client_for(admin_user).get(reverse("surveys:import_detail", args=[imp.pk])).content.decode()
+    table = html[html.index('id="unit-counts"'):]
+    assert table.index("SNV") < table.index("STP") < table.index("883")
