@@ -81,3 +81,11 @@ def test_user_choosing_english_gets_english(client, db):
     response = client.get(reverse("login"))
     assert response.headers["Content-Language"] == "en"
     assert "Log in" in response.content.decode()
+
+
+def test_leader_finds_the_dashboard_once_in_the_menu_and_once_on_the_home_page(client_for, leader):
+    html = client_for(leader).get(reverse("home")).content.decode()
+    nav, _, body = html.partition("</nav>")
+    dashboard = reverse("dashboard:index")
+    assert nav.count(f'href="{dashboard}"') == 1
+    assert body.count(f'href="{dashboard}"') == 1
