@@ -9,9 +9,7 @@ percentage is rounded half up to 2 places with integer division, which equals
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +30,7 @@ from assessments.models import (
     Source,
 )
 from assessments.models import Round as IndexRound
+from rankings.breakdown import catalogue_key, cents_str, pct_hundredths  # noqa: F401 - cents_str re-exported
 from surveys.selectors import survey_points_for_round
 
 SCORE_CHUNK = 20000
@@ -40,21 +39,6 @@ SCORE_CHUNK = 20000
 def cents(value: Decimal) -> int:
     """Points (2 places) as integer hundredths."""
     return int((value * 100).to_integral_value())
-
-
-def cents_str(c: int) -> str:
-    """Integer hundredths as the canonical decimal string ("12.50") used in the JSON breakdown."""
-    sign = "-" if c < 0 else ""
-    c = abs(c)
-    return f"{sign}{c // 100}.{c % 100:02d}"
-
-
-def pct_hundredths(total: int, maximum: int) -> int:
-    """round(total / maximum × 100, 2) half up, in hundredths of a percent (total, maximum in hundredths)."""
-    q, r = divmod(total * 10000, maximum)
-    if 2 * r >= maximum:
-        q += 1
-    return q
 
 
 def dec(c: int) -> Decimal:
@@ -77,16 +61,74 @@ class FrameworkShape:
     leaves: list[LeafInfo] = field(default_factory=list)
     domains: list[dict] = field(default_factory=list)  # node_id, code, name
     criteria: list[dict] = field(default_factory=list)  # node_id, parent_id, code, name
-    prefixes: tuple[list[str], list[str]] | None = None  # their JSON text, made once per run
-    _fast: list[tuple] | None = None
-    entry_cache: dict = field(default_factory=dict)  # (prefix, points, max) → JSON text of the entry
+    _key: str | None = None
+    _split: tuple[list[tuple], list[tuple]] | None = None
+    # Packing of the PostgreSQL sums (set by _shape_packing).
+    width: int = 0
+    slots: int = 0
+    slices: list[tuple[int, int]] = field(default_factory=list)
+    full_mask: int = 0
+    self_max: tuple[list[int], list[int]] = ([], [])
 
-    def fast_leaves(self) -> list[tuple]:
-        if self._fast is None:
+    @property
+    def key(self) -> str:
+        """Key of this framework's breakdown nodes in the run's catalogue (a digest of them)."""
+        if self._key is None:
+            self._key = catalogue_key(self.domains, self.criteria)
+        return self._key
+
+    def _split_leaves(self) -> tuple[list[tuple], list[tuple]]:
+        if self._split is None:
             kinds = {Source.SELF: 0, Source.CS_SURVEY: 1, Source.SIPAS: 2}
-            self._fast = [(lf.node_id, lf.max_c, kinds.get(lf.source, 0), lf.criterion, lf.domain, lf.code)
-                          for lf in self.leaves]
-        return self._fast
+            own, survey = [], []
+            for lf in self.leaves:
+                kind = kinds.get(lf.source, 0)
+                if kind == 0:
+                    own.append((lf.node_id, lf.max_c, lf.criterion, lf.domain, lf.code))
+                else:
+                    survey.append((lf.node_id, lf.max_c, kind, lf.criterion, lf.domain, lf.code))
+            self._split = (own, survey)
+        return self._split
+
+    @property
+    def self_leaves(self) -> list[tuple]:
+        """(node_id, max, criterion, domain, code) of the self-assessed leaves, in framework order."""
+        return self._split_leaves()[0]
+
+    @property
+    def survey_leaves(self) -> list[tuple]:
+        """(node_id, max, kind, criterion, domain, code) of the survey leaves (kind 1 civil-servant, 2 SIPAS)."""
+        return self._split_leaves()[1]
+
+    def unpack(self, sums: tuple | None, na_codes: list, unscored: list):
+        """The self part of one unit from its PostgreSQL sums (see _self_sums_pg); same result as _self_part."""
+        nc = len(self.criteria)
+        crit_m, dom_m = list(self.self_max[0]), list(self.self_max[1])
+        if sums is None:
+            packed, self_c, app_c, na_mask, ok_mask = None, 0, 0, 0, 0
+        else:
+            packed, self_c, app_c, na_mask, ok_mask = sums
+        if packed is None:
+            values = [0] * self.slots
+        else:
+            digits = packed.partition(".")[0]
+            length = self.width * self.slots
+            if len(digits) > length:
+                raise ValueError("packed breakdown sums overflow their slots")
+            digits = digits.rjust(length, "0")
+            values = [int(digits[a:b]) for a, b in self.slices]
+        if ok_mask != self.full_mask:
+            # Some leaf is confirmed N/A (no points, no maximum) or unscored (0 against its maximum).
+            for j, (_node, leaf_max, crit, dom, code) in enumerate(self.self_leaves):
+                bit = 1 << j
+                if na_mask & bit:
+                    na_codes.append(code)
+                    dom_m[dom] -= leaf_max
+                    if crit is not None:
+                        crit_m[crit] -= leaf_max
+                elif not ok_mask & bit:
+                    unscored.append(code)
+        return values[:nc], crit_m, values[nc:], dom_m, self_c, app_c
 
 
 @dataclass
@@ -107,13 +149,14 @@ class UnitOutcome:
     band: str = ""
     provisional: bool = False
     warnings: list[dict] = field(default_factory=list)
-    breakdown_json: str = "{}"
+    breakdown: dict = field(default_factory=dict)  # stored form, see rankings/breakdown.py
 
 
 @dataclass
 class Computation:
     digest: str
     outcomes: list[UnitOutcome]
+    catalogue: dict = field(default_factory=dict)  # IndexRun.catalogue
 
 
 def _frameworks(round: IndexRound, h) -> dict[int, FrameworkShape]:
@@ -199,8 +242,17 @@ def _warning(code: str, message: str, leaves: list[str] | None = None) -> dict:
     return w
 
 
-def compute_round(*, round: IndexRound) -> Computation:
-    """Compute every unit of the round. Reads only; the caller writes the outcomes."""
+def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation:
+    """Compute every unit of the round. Reads only; the caller writes the outcomes.
+
+    ``fast`` (default: on PostgreSQL) sums the self-assessment scores per unit and per breakdown node in
+    the database (``_self_sums_pg``) instead of reading every score row; ``fast=False`` is the reference
+    path, which reads every row and applies the leaf rules below. Both give the same outcomes; the digest
+    of the fast path is made from per-unit hashes of the score rows, so it differs from the reference
+    path's but is likewise the same for the same inputs and changes when any score changes.
+    """
+    if fast is None:
+        fast = connection.vendor == "postgresql"
     h = hashlib.sha256()
     h.update(repr((round.pk, round.year, round.missing_survey_policy, round.bands)).encode())
     shapes = _frameworks(round, h)
@@ -210,7 +262,12 @@ def compute_round(*, round: IndexRound) -> Computation:
         .values_list("id", "unit_id", "group_id", "state", "unit__display_order", "unit__code")
     )
     h.update(repr(assessments).encode())
-    scores = _scores(round, h)
+    if fast:
+        sums = _self_sums_pg(round, shapes, h)
+        scores: dict = {}
+    else:
+        sums = {}
+        scores = _scores(round, h)
     survey = survey_points_for_round(round=round)
     survey_c = {k: (None if v is None else cents(v)) for k, v in survey.leaf_points.items()}
     h.update(repr(sorted(survey.imports)).encode())
@@ -238,55 +295,35 @@ def compute_round(*, round: IndexRound) -> Computation:
             continue
         finalised = state == AssessmentState.FINALISED
         out.provisional = not finalised
-        unit_scores = scores.get(a_id, empty)
-        crit_p = [0] * len(shape.criteria)
-        crit_m = [0] * len(shape.criteria)
-        dom_p = [0] * len(shape.domains)
-        dom_m = [0] * len(shape.domains)
         na_codes: list[str] = []
         unscored: list[str] = []
         missing: list[str] = []
-        self_c = app_c = cs_c = sipas_c = 0
-        total_c = max_c = 0
-        # Leaves as plain tuples (kind 0 self, 1 civil-servant survey, 2 SIPAS): this loop runs for
-        # every leaf of every unit, so it avoids attribute and enum look-ups.
-        for node_id, leaf_max, kind, crit, dom, code in shape.fast_leaves():
-            if kind == 0:
-                row = unit_scores.get(node_id)
-                if row is None:
-                    p = None
-                else:
-                    s, a, na_confirmed = row
-                    if na_confirmed:
-                        na_codes.append(code)
-                        continue
-                    p = a if (finalised or a is not None) else s
-                    if s is not None:
-                        self_c += s
-                    if a is not None:
-                        app_c += a
-                if p is None:
-                    unscored.append(code)
-                    p = 0
+        if fast:
+            crit_p, crit_m, dom_p, dom_m, self_c, app_c = shape.unpack(sums.get(a_id), na_codes, unscored)
+        else:
+            crit_p, crit_m, dom_p, dom_m, self_c, app_c = _self_part(shape, scores.get(a_id, empty), finalised,
+                                                                     na_codes, unscored)
+        cs_c = sipas_c = 0
+        # Survey leaves (kind 1 civil-servant survey, 2 SIPAS) as plain tuples: this loop runs for every
+        # survey leaf of every unit, so it avoids attribute and enum look-ups.
+        for node_id, leaf_max, kind, crit, dom, code in shape.survey_leaves:
+            p = survey_c.get((unit_id, node_id))
+            if p is None:
+                missing.append(code)
+                if exclude_missing:
+                    continue
+                p = 0
+            if kind == 2:
+                sipas_c += p
             else:
-                p = survey_c.get((unit_id, node_id))
-                if p is None:
-                    missing.append(code)
-                    if exclude_missing:
-                        continue
-                    p = 0
-                if kind == 2:
-                    sipas_c += p
-                else:
-                    cs_c += p
-            total_c += p
-            max_c += leaf_max
+                cs_c += p
             dom_p[dom] += p
             dom_m[dom] += leaf_max
             if crit is not None:
                 crit_p[crit] += p
                 crit_m[crit] += leaf_max
-        out.total_c, out.max_c = total_c, max_c
+        # Every counted leaf belongs to exactly one domain: the totals are the domains' sums.
+        out.total_c, out.max_c = sum(dom_p), sum(dom_m)
         out.self_c, out.app_c, out.cs_c, out.sipas_c = self_c, app_c, cs_c, sipas_c
         out.pct_h = pct_hundredths(out.total_c, out.max_c) if out.max_c else 0
         if out.provisional:
@@ -298,44 +335,139 @@ def compute_round(*, round: IndexRound) -> Computation:
         if missing:
             msg = msg_missing_excluded if exclude_missing else msg_missing_zero
             out.warnings.append(_warning("survey_not_measured", msg + ", ".join(missing), missing))
-        out.breakdown_json = _breakdown_json(shape, dom_p, dom_m, crit_p, crit_m)
+        out.breakdown = {"k": shape.key, "d": [dom_p, dom_m], "c": [crit_p, crit_m]}
 
     _rank(outcomes, bands)
-    return Computation(digest=h.hexdigest(), outcomes=outcomes)
+    catalogue = {s.key: {"domains": s.domains, "criteria": s.criteria} for s in shapes.values()}
+    return Computation(digest=h.hexdigest(), outcomes=outcomes, catalogue=catalogue)
 
 
-# Text of small non-negative amounts in hundredths ("0.00" … "1000.00"), looked up rather than formatted:
-# the breakdown has an entry per domain and criterion of every unit.
-_CENTS_TEXT = [f"{c // 100}.{c % 100:02d}" for c in range(100001)]
+def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_codes: list, unscored: list):
+    """The reference rules for the self-assessed leaves of one unit, one leaf at a time.
+
+    A confirmed N/A leaf counts neither points nor maximum; an appraised value counts (the self value
+    while appraisal is not finalised and the leaf has no appraised value); a leaf with neither counts 0
+    against its maximum.
+    """
+    crit_p = [0] * len(shape.criteria)
+    crit_m = [0] * len(shape.criteria)
+    dom_p = [0] * len(shape.domains)
+    dom_m = [0] * len(shape.domains)
+    self_c = app_c = 0
+    for node_id, leaf_max, crit, dom, code in shape.self_leaves:
+        row = unit_scores.get(node_id)
+        if row is None:
+            p = None
+        else:
+            s, a, na_confirmed = row
+            if na_confirmed:
+                na_codes.append(code)
+                continue
+            p = a if (finalised or a is not None) else s
+            if s is not None:
+                self_c += s
+            if a is not None:
+                app_c += a
+        if p is None:
+            unscored.append(code)
+            p = 0
+        dom_p[dom] += p
+        dom_m[dom] += leaf_max
+        if crit is not None:
+            crit_p[crit] += p
+            crit_m[crit] += leaf_max
+    return crit_p, crit_m, dom_p, dom_m, self_c, app_c
 
 
-def _text(c: int) -> str:
-    return _CENTS_TEXT[c] if 0 <= c <= 100000 else cents_str(c)
+# --- PostgreSQL: the self-assessed leaves summed in the database --------------------------------------
+#
+# One query reads every score row of the round once and returns one row per assessment:
+#   - the points of every breakdown node packed into one exact number: each self leaf's points (the
+#     same rule as _self_part: NULL when confirmed N/A, the appraised value, else the self value while
+#     not finalised) are multiplied by 100·(10^(W·criterion slot) + 10^(W·domain slot)), so the sum
+#     holds every node's total in hundredths in its own W digits. Points are non-negative and below
+#     10^7 hundredths (numeric(7,2), checked by LeafScore's constraints), so W = 7 + the number of digits
+#     of the leaf count can never carry into the next slot;
+#   - the self and appraised totals over leaves not confirmed N/A;
+#   - bit masks (62 leaves per word) of the leaves confirmed N/A and of the leaves with points: the
+#     other leaves are unscored. Only then does Python look at single leaves;
+#   - a digest part: the count and the sum of 64-bit hashes of every score row's text.
+# All aggregates here can run in parallel workers.
+
+MASK_BITS = 62
 
 
-def _entry(prefix: str, p: int, m: int, cache: dict) -> str:
-    key = (prefix, p, m)
-    text = cache.get(key)
-    if text is None:
-        pct = '"' + _text(pct_hundredths(p, m)) + '"' if m else "null"
-        text = f'{prefix},"points":"{_text(p)}","max":"{_text(m)}","pct":{pct},"lost":"{_text(m - p)}"}}'
-        cache[key] = text
-    return text
+def _shape_packing(shape: FrameworkShape) -> None:
+    n = len(shape.self_leaves)
+    nc, nd = len(shape.criteria), len(shape.domains)
+    shape.width = 7 + len(str(max(n, 1)))
+    shape.slots = nc + nd
+    length = shape.width * shape.slots
+    shape.slices = [(length - shape.width * (k + 1), length - shape.width * k) for k in range(shape.slots)]
+    shape.full_mask = (1 << n) - 1
+    crit_m = [0] * nc
+    dom_m = [0] * nd
+    for _node, leaf_max, crit, dom, _code in shape.self_leaves:
+        dom_m[dom] += leaf_max
+        if crit is not None:
+            crit_m[crit] += leaf_max
+    shape.self_max = (crit_m, dom_m)
 
 
-def _breakdown_json(shape: FrameworkShape, dom_p, dom_m, crit_p, crit_m) -> str:
-    """The breakdown JSON (shape in UnitResult's docstring), assembled from per-node prefixes made once."""
-    if shape.prefixes is None:
-        dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
-        shape.prefixes = (
-            [dump(d)[:-1] for d in shape.domains],
-            [dump(c)[:-1] for c in shape.criteria],
-        )
-    dom_prefix, crit_prefix = shape.prefixes
-    cache = shape.entry_cache
-    domains = ",".join([_entry(dom_prefix[i], dom_p[i], dom_m[i], cache) for i in range(len(dom_prefix))])
-    criteria = ",".join([_entry(crit_prefix[i], crit_p[i], crit_m[i], cache) for i in range(len(crit_prefix))])
-    return '{"domains":[' + domains + '],"criteria":[' + criteria + "]}"
+def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> dict[int, tuple]:
+    groups, nodes, mults, words, bits = [], [], [], [], []
+    n_words = 1
+    for shape in shapes.values():
+        _shape_packing(shape)
+        nc = len(shape.criteria)
+        n_words = max(n_words, -(-len(shape.self_leaves) // MASK_BITS))
+        for j, (node_id, _max, crit, dom, _code) in enumerate(shape.self_leaves):
+            mult = 10 ** (shape.width * (nc + dom))
+            if crit is not None:
+                mult += 10 ** (shape.width * crit)
+            groups.append(shape.group_id)
+            nodes.append(node_id)
+            mults.append(str(mult * 100))
+            words.append(j // MASK_BITS)
+            bits.append(1 << (j % MASK_BITS))
+    score, assessment = LeafScore._meta.db_table, Assessment._meta.db_table
+    na = "(s.self_na AND s.na_decision = %(confirmed)s)"
+    points = f"CASE WHEN {na} THEN NULL WHEN a.state = %(finalised)s THEN s.app_points ELSE COALESCE(s.app_points, s.self_points) END"
+    mask_columns = []
+    for w in range(n_words):
+        mask_columns.append(f"COALESCE(bit_or(m.bit) FILTER (WHERE m.word = {w} AND {na}), 0)")
+        mask_columns.append(f"COALESCE(bit_or(m.bit) FILTER (WHERE m.word = {w} AND ({points}) IS NOT NULL), 0)")
+    row_text = ("concat(s.node_id, '|', s.self_points, '|', s.app_points, '|', s.self_na, '|', s.na_decision)")
+    sql = f"""
+        SELECT s.assessment_id, count(*), sum(hashtextextended({row_text}, 0))::text,
+               (sum(({points}) * m.mult))::text,
+               (COALESCE(sum(s.self_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
+               (COALESCE(sum(s.app_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
+               {", ".join(mask_columns)}
+        FROM {score} s
+        JOIN {assessment} a ON a.id = s.assessment_id
+        LEFT JOIN unnest(%(groups)s::bigint[], %(nodes)s::bigint[], %(mults)s::numeric[], %(words)s::int[],
+                         %(bits)s::bigint[]) AS m(group_id, node_id, mult, word, bit)
+               ON m.node_id = s.node_id AND m.group_id = a.group_id
+        WHERE a.round_id = %(round)s
+        GROUP BY s.assessment_id
+        ORDER BY s.assessment_id
+    """  # noqa: S608 - fixed table names, generated column list, values passed as parameters
+    params = {"confirmed": str(NaDecision.CONFIRMED), "finalised": str(AssessmentState.FINALISED), "groups": groups,
+              "nodes": nodes, "mults": mults, "words": words, "bits": bits, "round": round.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    h.update(b"postgresql score hashes")
+    h.update(repr([r[:3] for r in rows]).encode())
+    out = {}
+    for row in rows:
+        na_mask = ok_mask = 0
+        for w in range(n_words):
+            na_mask |= row[6 + 2 * w] << (MASK_BITS * w)
+            ok_mask |= row[7 + 2 * w] << (MASK_BITS * w)
+        out[row[0]] = (row[3], row[4], row[5], na_mask, ok_mask)
+    return out
 
 
 def _rank(outcomes: list[UnitOutcome], bands: list[tuple[str, int]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from datetime import timedelta
@@ -99,10 +100,11 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
             _write_results(run_id, computation.outcomes)
             locked.status = RunStatus.SUCCEEDED
             locked.digest = computation.digest
+            locked.catalogue = computation.catalogue
             locked.units_count = len(computation.outcomes)
             locked.progress_percent = 100
             locked.finished_at = timezone.now()
-            locked.save(update_fields=["status", "digest", "units_count", "progress_percent", "finished_at"])
+            locked.save(update_fields=["status", "digest", "catalogue", "units_count", "progress_percent", "finished_at"])
         return locked
     except Exception as exc:
         logger.exception("index run %s failed", run_id)
@@ -135,13 +137,14 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
         table = UnitResult._meta.db_table
         lines = []
         esc = _copy_text
+        dumps = functools.partial(json.dumps, separators=(",", ":"))
         for o in outcomes:
             # Numbers need no escaping in COPY's text format; only the texts do.
             lines.append("\t".join((
                 str(run_id), str(o.unit_id), str(o.group_id), str(o.display_order), cents_str(o.self_c),
                 cents_str(o.app_c), cents_str(o.cs_c), cents_str(o.sipas_c), cents_str(o.total_c), cents_str(o.max_c),
                 cents_str(o.pct_h), str(o.rank), esc(o.band), "t" if o.provisional else "f",
-                esc(json.dumps(o.warnings, ensure_ascii=False)), esc(o.breakdown_json),
+                esc(json.dumps(o.warnings, ensure_ascii=False)), esc(dumps(o.breakdown)),
             )))
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
@@ -154,7 +157,7 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
                 run_id=run_id, unit_id=o.unit_id, group_id=o.group_id, display_order=o.display_order,
                 self_total=dec(o.self_c), appraised_total=dec(o.app_c), cs_points=dec(o.cs_c), sipas_points=dec(o.sipas_c),
                 total=dec(o.total_c), applicable_max=dec(o.max_c), index_pct=dec(o.pct_h), rank=o.rank, band=o.band,
-                provisional=o.provisional, warnings=o.warnings, breakdown=json.loads(o.breakdown_json),
+                provisional=o.provisional, warnings=o.warnings, breakdown_data=o.breakdown,
             )
             for o in outcomes
         ],

@@ -1,0 +1,87 @@
+"""The stored form of a unit result's breakdown and its expansion to the shape of UnitResult's docstring.
+
+A run stores its breakdown nodes once (``IndexRun.catalogue``: for each ranking group's framework, the
+domains and criteria with their ids, codes and names, under a key made from that content), and each
+unit result stores only numbers: ``{"k": key, "d": [[points, ...], [max, ...]], "c": [[points, ...],
+[max, ...]]}`` in integer hundredths, in catalogue order. ``expand`` turns both back into the documented shape, with
+the percentage and the points lost derived exactly as the computation defines them.
+
+The catalogue of a succeeded run never changes and its key is a digest of its content, so expanded
+catalogues are kept per process by key: one query per key per process, none per unit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+
+_cache: dict[str, tuple[list[dict], list[dict]]] = {}
+_lock = threading.Lock()
+_CACHE_MAX = 256
+
+
+def cents_str(c: int) -> str:
+    """Integer hundredths as the canonical decimal string ("12.50") used in the breakdown."""
+    sign = "-" if c < 0 else ""
+    c = abs(c)
+    return f"{sign}{c // 100}.{c % 100:02d}"
+
+
+def pct_hundredths(total: int, maximum: int) -> int:
+    """round(total / maximum × 100, 2) half up, in hundredths of a percent (total, maximum in hundredths)."""
+    q, r = divmod(total * 10000, maximum)
+    if 2 * r >= maximum:
+        q += 1
+    return q
+
+
+def catalogue_key(domains: list[dict], criteria: list[dict]) -> str:
+    text = json.dumps([domains, criteria], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def remember(catalogue: dict) -> None:
+    """Keep the entries of a run's catalogue ({key: {"domains": [...], "criteria": [...]}})."""
+    with _lock:
+        if len(_cache) + len(catalogue) > _CACHE_MAX:
+            _cache.clear()
+        for key, entry in (catalogue or {}).items():
+            _cache[key] = (entry["domains"], entry["criteria"])
+
+
+def lookup(key: str, load_catalogue) -> tuple[list[dict], list[dict]] | None:
+    """The catalogue entry for ``key``; ``load_catalogue()`` returns the run's catalogue on a miss."""
+    found = _cache.get(key)
+    if found is None:
+        remember(load_catalogue())
+        found = _cache.get(key)
+    return found
+
+
+def _entries(nodes: list[dict], values: list) -> list[dict]:
+    out = []
+    points, maxima = values
+    for node, p, m in zip(nodes, points, maxima, strict=True):
+        entry = dict(node)
+        entry["points"] = cents_str(p)
+        entry["max"] = cents_str(m)
+        entry["pct"] = cents_str(pct_hundredths(p, m)) if m else None
+        entry["lost"] = cents_str(m - p)
+        out.append(entry)
+    return out
+
+
+def is_compact(data) -> bool:
+    return isinstance(data, dict) and "k" in data
+
+
+def expand(data, load_catalogue) -> dict:
+    """The documented breakdown shape from the stored form (a breakdown stored in full is returned as is)."""
+    if not is_compact(data):
+        return data if data is not None else {}
+    found = lookup(data["k"], load_catalogue)
+    if found is None:
+        raise LookupError(f"breakdown catalogue {data['k']} not found in its run")
+    domains, criteria = found
+    return {"domains": _entries(domains, data["d"]), "criteria": _entries(criteria, data["c"])}
