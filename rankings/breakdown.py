@@ -1,10 +1,14 @@
 """The stored form of a unit result's breakdown and its expansion to the shape of UnitResult's docstring.
 
 A run stores its breakdown nodes once (``IndexRun.catalogue``: for each ranking group's framework, the
-domains and criteria with their ids, codes and names, under a key made from that content), and each
-unit result stores only numbers: ``{"k": key, "d": [[points, ...], [max, ...]], "c": [[points, ...],
-[max, ...]]}`` in integer hundredths, in catalogue order. ``expand`` turns both back into the documented shape, with
-the percentage and the points lost derived exactly as the computation defines them.
+domains and criteria with their ids, codes and names and their maxima with every leaf counted, under a
+key made from that content), and each unit result stores only numbers, in integer hundredths and in
+catalogue order: ``{"k": key, "d": "domain points,...", "c": "criterion points,...", "dm": "domain
+maxima,...", "cm": "criterion maxima,..."}``, "dm" and "cm" only where they differ from the full maxima
+(a confirmed N/A leaf, a survey not measured). The numbers are comma-separated text because
+PostgreSQL parses a JSON string much faster than as many JSON numbers. ``expand`` turns both back into
+the documented shape, with the percentage and the points lost derived exactly as the computation
+defines them.
 
 The catalogue of a succeeded run never changes and its key is a digest of its content, so expanded
 catalogues are kept per process by key: one query per key per process, none per unit.
@@ -16,7 +20,7 @@ import hashlib
 import json
 import threading
 
-_cache: dict[str, tuple[list[dict], list[dict]]] = {}
+_cache: dict[str, dict] = {}
 _lock = threading.Lock()
 _CACHE_MAX = 256
 
@@ -36,21 +40,21 @@ def pct_hundredths(total: int, maximum: int) -> int:
     return q
 
 
-def catalogue_key(domains: list[dict], criteria: list[dict]) -> str:
-    text = json.dumps([domains, criteria], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def catalogue_key(entry: dict) -> str:
+    text = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def remember(catalogue: dict) -> None:
-    """Keep the entries of a run's catalogue ({key: {"domains": [...], "criteria": [...]}})."""
+    """Keep the entries of a run's catalogue ({key: {"domains", "criteria", "domain_max", "criterion_max"}})."""
     with _lock:
         if len(_cache) + len(catalogue) > _CACHE_MAX:
             _cache.clear()
         for key, entry in (catalogue or {}).items():
-            _cache[key] = (entry["domains"], entry["criteria"])
+            _cache[key] = entry
 
 
-def lookup(key: str, load_catalogue) -> tuple[list[dict], list[dict]] | None:
+def lookup(key: str, load_catalogue) -> dict | None:
     """The catalogue entry for ``key``; ``load_catalogue()`` returns the run's catalogue on a miss."""
     found = _cache.get(key)
     if found is None:
@@ -59,9 +63,12 @@ def lookup(key: str, load_catalogue) -> tuple[list[dict], list[dict]] | None:
     return found
 
 
-def _entries(nodes: list[dict], values: list) -> list[dict]:
+def _ints(text: str) -> list[int]:
+    return [int(v) for v in text.split(",")] if text else []
+
+
+def _entries(nodes: list[dict], points: list[int], maxima: list[int]) -> list[dict]:
     out = []
-    points, maxima = values
     for node, p, m in zip(nodes, points, maxima, strict=True):
         entry = dict(node)
         entry["points"] = cents_str(p)
@@ -80,8 +87,10 @@ def expand(data, load_catalogue) -> dict:
     """The documented breakdown shape from the stored form (a breakdown stored in full is returned as is)."""
     if not is_compact(data):
         return data if data is not None else {}
-    found = lookup(data["k"], load_catalogue)
-    if found is None:
+    entry = lookup(data["k"], load_catalogue)
+    if entry is None:
         raise LookupError(f"breakdown catalogue {data['k']} not found in its run")
-    domains, criteria = found
-    return {"domains": _entries(domains, data["d"]), "criteria": _entries(criteria, data["c"])}
+    domain_max = _ints(data["dm"]) if "dm" in data else entry["domain_max"]
+    criterion_max = _ints(data["cm"]) if "cm" in data else entry["criterion_max"]
+    return {"domains": _entries(entry["domains"], _ints(data["d"]), domain_max),
+            "criteria": _entries(entry["criteria"], _ints(data["c"]), criterion_max)}

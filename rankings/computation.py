@@ -10,10 +10,11 @@ percentage is rounded half up to 2 places with integer division, which equals
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, IntegerField
 from django.db.models.functions import Cast, Round
 from django.utils import translation
@@ -68,14 +69,43 @@ class FrameworkShape:
     slots: int = 0
     slices: list[tuple[int, int]] = field(default_factory=list)
     full_mask: int = 0
+    leaf_slots: list[int] = field(default_factory=list)
+    domain_ranges: list[tuple[int, int]] = field(default_factory=list)
+    criterion_values: object = None
     self_max: tuple[list[int], list[int]] = ([], [])
+
+    _entry: dict | None = None
+
+    @property
+    def catalogue_entry(self) -> dict:
+        """This framework's breakdown nodes and their maxima with every leaf counted (IndexRun.catalogue)."""
+        if self._entry is None:
+            domain_max = [0] * len(self.domains)
+            criterion_max = [0] * len(self.criteria)
+            for lf in self.leaves:
+                domain_max[lf.domain] += lf.max_c
+                if lf.criterion is not None:
+                    criterion_max[lf.criterion] += lf.max_c
+            self._entry = {"domains": self.domains, "criteria": self.criteria, "domain_max": domain_max,
+                           "criterion_max": criterion_max}
+        return self._entry
 
     @property
     def key(self) -> str:
-        """Key of this framework's breakdown nodes in the run's catalogue (a digest of them)."""
+        """Key of this framework's entry in the run's catalogue (a digest of the entry)."""
         if self._key is None:
-            self._key = catalogue_key(self.domains, self.criteria)
+            self._key = catalogue_key(self.catalogue_entry)
         return self._key
+
+    def stored_breakdown(self, dom_p: list[int], dom_m: list[int], crit_p: list[int], crit_m: list[int]) -> dict:
+        """The stored form of one unit's breakdown (rankings/breakdown.py); maxima only where not the full ones."""
+        entry = self.catalogue_entry
+        data = {"k": self.key, "d": ",".join(map(str, dom_p)), "c": ",".join(map(str, crit_p))}
+        if dom_m != entry["domain_max"]:
+            data["dm"] = ",".join(map(str, dom_m))
+        if crit_m != entry["criterion_max"]:
+            data["cm"] = ",".join(map(str, crit_m))
+        return data
 
     def _split_leaves(self) -> tuple[list[tuple], list[tuple]]:
         if self._split is None:
@@ -102,7 +132,6 @@ class FrameworkShape:
 
     def unpack(self, sums: tuple | None, na_codes: list, unscored: list):
         """The self part of one unit from its PostgreSQL sums (see _self_sums_pg); same result as _self_part."""
-        nc = len(self.criteria)
         crit_m, dom_m = list(self.self_max[0]), list(self.self_max[1])
         if sums is None:
             packed, self_c, app_c, na_mask, ok_mask = None, 0, 0, 0, 0
@@ -117,18 +146,23 @@ class FrameworkShape:
                 raise ValueError("packed breakdown sums overflow their slots")
             digits = digits.rjust(length, "0")
             values = [int(digits[a:b]) for a, b in self.slices]
-        if ok_mask != self.full_mask:
-            # Some leaf is confirmed N/A (no points, no maximum) or unscored (0 against its maximum).
-            for j, (_node, leaf_max, crit, dom, code) in enumerate(self.self_leaves):
-                bit = 1 << j
-                if na_mask & bit:
-                    na_codes.append(code)
-                    dom_m[dom] -= leaf_max
-                    if crit is not None:
-                        crit_m[crit] -= leaf_max
-                elif not ok_mask & bit:
-                    unscored.append(code)
-        return values[:nc], crit_m, values[nc:], dom_m, self_c, app_c
+        crit_p = list(self.criterion_values(values)) if self.criteria else []
+        dom_p = [sum(values[a:b]) for a, b in self.domain_ranges]
+        # Leaves confirmed N/A (no points, no maximum) or unscored (0 against their maximum), in leaf order.
+        odd = (na_mask | (self.full_mask & ~ok_mask)) & self.full_mask
+        leaves = self.self_leaves
+        while odd:
+            low = odd & -odd
+            odd ^= low
+            _node, leaf_max, crit, dom, code = leaves[low.bit_length() - 1]
+            if na_mask & low:
+                na_codes.append(code)
+                dom_m[dom] -= leaf_max
+                if crit is not None:
+                    crit_m[crit] -= leaf_max
+            else:
+                unscored.append(code)
+        return crit_p, crit_m, dom_p, dom_m, self_c, app_c
 
 
 @dataclass
@@ -335,10 +369,10 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
         if missing:
             msg = msg_missing_excluded if exclude_missing else msg_missing_zero
             out.warnings.append(_warning("survey_not_measured", msg + ", ".join(missing), missing))
-        out.breakdown = {"k": shape.key, "d": [dom_p, dom_m], "c": [crit_p, crit_m]}
+        out.breakdown = shape.stored_breakdown(dom_p, dom_m, crit_p, crit_m)
 
     _rank(outcomes, bands)
-    catalogue = {s.key: {"domains": s.domains, "criteria": s.criteria} for s in shapes.values()}
+    catalogue = {s.key: s.catalogue_entry for s in shapes.values()}
     return Computation(digest=h.hexdigest(), outcomes=outcomes, catalogue=catalogue)
 
 
@@ -382,28 +416,45 @@ def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_cod
 # --- PostgreSQL: the self-assessed leaves summed in the database --------------------------------------
 #
 # One query reads every score row of the round once and returns one row per assessment:
-#   - the points of every breakdown node packed into one exact number: each self leaf's points (the
-#     same rule as _self_part: NULL when confirmed N/A, the appraised value, else the self value while
-#     not finalised) are multiplied by 100·(10^(W·criterion slot) + 10^(W·domain slot)), so the sum
-#     holds every node's total in hundredths in its own W digits. Points are non-negative and below
-#     10^7 hundredths (numeric(7,2), checked by LeafScore's constraints), so W = 7 + the number of digits
-#     of the leaf count can never carry into the next slot;
+#   - the points of every criterion (and of each domain's leaves scored directly) packed into one exact
+#     number: each self leaf's points (the same rule as _self_part: NULL when confirmed N/A, the
+#     appraised value, else the self value while not finalised) are multiplied by 100·10^(W·slot), so
+#     the sum holds every slot's total in hundredths in its own W digits. Points are non-negative and
+#     below 10^7 hundredths (numeric(7,2), checked by LeafScore's constraints), so W = 7 + the number of
+#     digits of the leaf count can never carry into the next slot. A domain's slots are side by side,
+#     so its total is the sum of a slice;
 #   - the self and appraised totals over leaves not confirmed N/A;
 #   - bit masks (62 leaves per word) of the leaves confirmed N/A and of the leaves with points: the
 #     other leaves are unscored. Only then does Python look at single leaves;
-#   - a digest part: the count and the sum of 64-bit hashes of every score row's text.
+#   - a digest part: the count and the sum of 64-bit hashes of every score row's fields.
 # All aggregates here can run in parallel workers.
 
 MASK_BITS = 62
 
 
 def _shape_packing(shape: FrameworkShape) -> None:
+    """Slots of the packed sum: each domain's criteria then the domain's leaves scored directly, side by side."""
     n = len(shape.self_leaves)
     nc, nd = len(shape.criteria), len(shape.domains)
+    crit_domain = {crit: dom for _n, _m, crit, dom, _c in shape.self_leaves if crit is not None}
+    crit_slot, dom_slot, shape.domain_ranges = [0] * nc, [0] * nd, []
+    slots = 0
+    for d in range(nd):
+        first = slots
+        for c in range(nc):
+            if crit_domain.get(c) == d:
+                crit_slot[c], slots = slots, slots + 1
+        dom_slot[d], slots = slots, slots + 1
+        shape.domain_ranges.append((first, slots))
+    for c in range(nc):
+        if c not in crit_domain:  # no self-assessed leaf: its slot stays 0
+            crit_slot[c], slots = slots, slots + 1
+    shape.leaf_slots = [crit_slot[crit] if crit is not None else dom_slot[dom] for _n, _m, crit, dom, _c in shape.self_leaves]
+    shape.criterion_values = operator.itemgetter(*crit_slot) if nc > 1 else (lambda values: [values[crit_slot[0]]])
     shape.width = 7 + len(str(max(n, 1)))
-    shape.slots = nc + nd
-    length = shape.width * shape.slots
-    shape.slices = [(length - shape.width * (k + 1), length - shape.width * k) for k in range(shape.slots)]
+    shape.slots = slots
+    length = shape.width * slots
+    shape.slices = [(length - shape.width * (k + 1), length - shape.width * k) for k in range(slots)]
     shape.full_mask = (1 << n) - 1
     crit_m = [0] * nc
     dom_m = [0] * nd
@@ -419,12 +470,9 @@ def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> di
     n_words = 1
     for shape in shapes.values():
         _shape_packing(shape)
-        nc = len(shape.criteria)
         n_words = max(n_words, -(-len(shape.self_leaves) // MASK_BITS))
-        for j, (node_id, _max, crit, dom, _code) in enumerate(shape.self_leaves):
-            mult = 10 ** (shape.width * (nc + dom))
-            if crit is not None:
-                mult += 10 ** (shape.width * crit)
+        for j, (node_id, _max, _crit, _dom, _code) in enumerate(shape.self_leaves):
+            mult = 10 ** (shape.width * shape.leaf_slots[j])
             groups.append(shape.group_id)
             nodes.append(node_id)
             mults.append(str(mult * 100))
@@ -437,9 +485,11 @@ def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> di
     for w in range(n_words):
         mask_columns.append(f"COALESCE(bit_or(m.bit) FILTER (WHERE m.word = {w} AND {na}), 0)")
         mask_columns.append(f"COALESCE(bit_or(m.bit) FILTER (WHERE m.word = {w} AND ({points}) IS NOT NULL), 0)")
-    row_text = ("concat(s.node_id, '|', s.self_points, '|', s.app_points, '|', s.self_na, '|', s.na_decision)")
+    # A 64-bit hash of every field the rules read (points are never negative, so -1 stands for none).
+    row_hash = ("hash_numeric_extended(COALESCE(s.self_points, -1), hash_numeric_extended(COALESCE(s.app_points, -1), "
+                "hashtextextended(s.na_decision, s.node_id * 2 + s.self_na::int)))")
     sql = f"""
-        SELECT s.assessment_id, count(*), sum(hashtextextended({row_text}, 0))::text,
+        SELECT s.assessment_id, count(*), sum({row_hash})::text,
                (sum(({points}) * m.mult))::text,
                (COALESCE(sum(s.self_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
                (COALESCE(sum(s.app_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
@@ -455,7 +505,10 @@ def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> di
     """  # noqa: S608 - fixed table names, generated column list, values passed as parameters
     params = {"confirmed": str(NaDecision.CONFIRMED), "finalised": str(AssessmentState.FINALISED), "groups": groups,
               "nodes": nodes, "mults": mults, "words": words, "bits": bits, "round": round.pk}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The per-assessment hash table of this aggregate is larger than the default work_mem (4 MB at
+        # 10 000 units); spilling it to disk would double the query's time.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     h.update(b"postgresql score hashes")
