@@ -32,7 +32,7 @@ from assessments.models import (
 )
 from assessments.models import Round as IndexRound
 from rankings.breakdown import catalogue_key, cents_str, pct_hundredths  # noqa: F401 - cents_str re-exported
-from surveys.selectors import survey_points_for_round
+from surveys.selectors import survey_cents_for_round
 
 SCORE_CHUNK = 20000
 
@@ -97,15 +97,18 @@ class FrameworkShape:
             self._key = catalogue_key(self.catalogue_entry)
         return self._key
 
-    def stored_breakdown(self, dom_p: list[int], dom_m: list[int], crit_p: list[int], crit_m: list[int]) -> dict:
-        """The stored form of one unit's breakdown (rankings/breakdown.py); maxima only where not the full ones."""
+    def stored_breakdown(self, dom_p: list[int], dom_m: list[int], crit_p: list[int], crit_m: list[int]) -> str:
+        """JSON text of one unit's stored breakdown (rankings/breakdown.py); maxima only where not the full ones.
+
+        Written as text directly: keys and values are digits, commas and fixed names, nothing to escape.
+        """
         entry = self.catalogue_entry
-        data = {"k": self.key, "d": ",".join(map(str, dom_p)), "c": ",".join(map(str, crit_p))}
+        text = f'{{"k":"{self.key}","d":"{",".join(map(str, dom_p))}","c":"{",".join(map(str, crit_p))}"'
         if dom_m != entry["domain_max"]:
-            data["dm"] = ",".join(map(str, dom_m))
+            text += f',"dm":"{",".join(map(str, dom_m))}"'
         if crit_m != entry["criterion_max"]:
-            data["cm"] = ",".join(map(str, crit_m))
-        return data
+            text += f',"cm":"{",".join(map(str, crit_m))}"'
+        return text + "}"
 
     def _split_leaves(self) -> tuple[list[tuple], list[tuple]]:
         if self._split is None:
@@ -183,7 +186,7 @@ class UnitOutcome:
     band: str = ""
     provisional: bool = False
     warnings: list[dict] = field(default_factory=list)
-    breakdown: dict = field(default_factory=dict)  # stored form, see rankings/breakdown.py
+    breakdown: str = "{}"  # JSON text of the stored form, see rankings/breakdown.py
 
 
 @dataclass
@@ -302,8 +305,8 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
     else:
         sums = {}
         scores = _scores(round, h)
-    survey = survey_points_for_round(round=round)
-    survey_c = {k: (None if v is None else cents(v)) for k, v in survey.leaf_points.items()}
+    survey = survey_cents_for_round(round=round)
+    survey_c = survey.leaf_points
     h.update(repr(sorted(survey.imports)).encode())
     h.update(repr(sorted(survey_c.items())).encode())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from datetime import timedelta
@@ -131,20 +130,33 @@ def _copy_text(value) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+# Text of amounts in hundredths from 0.00 to 1000.00, looked up rather than formatted: seven per unit.
+_CENTS_TEXT = [cents_str(c) for c in range(100001)]
+
+
+def _cents_text(c: int) -> str:
+    return _CENTS_TEXT[c] if 0 <= c <= 100000 else cents_str(c)
+
+
 def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
     """One COPY on PostgreSQL; bulk inserts elsewhere. Must run inside the caller's transaction."""
     if connection.vendor == "postgresql":
         table = UnitResult._meta.db_table
         lines = []
         esc = _copy_text
-        dumps = functools.partial(json.dumps, separators=(",", ":"))
+        ct = _cents_text
+        bands: dict[str, str] = {}
+        run = str(run_id)
         for o in outcomes:
-            # Numbers need no escaping in COPY's text format; only the texts do.
+            band = bands.get(o.band)
+            if band is None:
+                band = bands[o.band] = esc(o.band)
+            # Numbers need no escaping in COPY's text format, nor does the breakdown (digits and fixed
+            # names); the band and the warnings do.
             lines.append("\t".join((
-                str(run_id), str(o.unit_id), str(o.group_id), str(o.display_order), cents_str(o.self_c),
-                cents_str(o.app_c), cents_str(o.cs_c), cents_str(o.sipas_c), cents_str(o.total_c), cents_str(o.max_c),
-                cents_str(o.pct_h), str(o.rank), esc(o.band), "t" if o.provisional else "f",
-                esc(json.dumps(o.warnings, ensure_ascii=False)), esc(dumps(o.breakdown)),
+                run, str(o.unit_id), str(o.group_id), str(o.display_order), ct(o.self_c), ct(o.app_c), ct(o.cs_c),
+                ct(o.sipas_c), ct(o.total_c), ct(o.max_c), ct(o.pct_h), str(o.rank), band, "t" if o.provisional else "f",
+                esc(json.dumps(o.warnings, ensure_ascii=False)) if o.warnings else "[]", o.breakdown,
             )))
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
@@ -157,7 +169,7 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
                 run_id=run_id, unit_id=o.unit_id, group_id=o.group_id, display_order=o.display_order,
                 self_total=dec(o.self_c), appraised_total=dec(o.app_c), cs_points=dec(o.cs_c), sipas_points=dec(o.sipas_c),
                 total=dec(o.total_c), applicable_max=dec(o.max_c), index_pct=dec(o.pct_h), rank=o.rank, band=o.band,
-                provisional=o.provisional, warnings=o.warnings, breakdown_data=o.breakdown,
+                provisional=o.provisional, warnings=o.warnings, breakdown_data=json.loads(o.breakdown),
             )
             for o in outcomes
         ],
