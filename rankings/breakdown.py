@@ -1,14 +1,16 @@
 """The stored form of a unit result's breakdown and its expansion to the shape of UnitResult's docstring.
 
 A run stores its breakdown nodes once (``IndexRun.catalogue``: for each ranking group's framework, the
-domains and criteria with their ids, codes and names and their maxima with every leaf counted, under a
-key made from that content), and each unit result stores only numbers, in integer hundredths and in
-catalogue order: ``{"k": key, "d": "domain points,...", "c": "criterion points,...", "dm": "domain
-maxima,...", "cm": "criterion maxima,..."}``, "dm" and "cm" only where they differ from the full maxima
-(a confirmed N/A leaf, a survey not measured). The numbers are comma-separated text because
-PostgreSQL parses a JSON string much faster than as many JSON numbers. ``expand`` turns both back into
-the documented shape, with the percentage and the points lost derived exactly as the computation
-defines them.
+domains and criteria with their ids, codes and names, their maxima with every leaf counted, and how a
+unit's numbers add up to them, under a key made from that content). Each unit result stores only
+numbers, in integer hundredths: ``{"k": key, "s": "<digits>", "v": "<survey leaf points,...>",
+"dm": "<domain maxima,...>", "cm": "<criterion maxima,...>"}``. "s" holds the self-assessed points of
+every slot, ``width`` digits per slot, the last slot first; a criterion is its slot, a domain the sum
+of its range of slots; each survey leaf's points are added to its criterion (if any) and domain. "dm"
+and "cm" are there only when some leaf is left out of the applicable maximum (a confirmed N/A leaf, a
+survey not measured). Numbers are kept as text because PostgreSQL parses a JSON string much faster
+than as many JSON numbers. ``expand`` turns both back into the documented shape, with the percentage
+and the points lost derived exactly as the computation defines them.
 
 The catalogue of a succeeded run never changes and its key is a digest of its content, so expanded
 catalogues are kept per process by key: one query per key per process, none per unit.
@@ -90,7 +92,16 @@ def expand(data, load_catalogue) -> dict:
     entry = lookup(data["k"], load_catalogue)
     if entry is None:
         raise LookupError(f"breakdown catalogue {data['k']} not found in its run")
+    width, digits = entry["width"], data["s"]
+    end = len(digits)
+    slots = [int(digits[end - width * (k + 1):end - width * k]) for k in range(end // width)]
+    criterion_points = [slots[s] for s in entry["criterion_slots"]]
+    domain_points = [sum(slots[a:b]) for a, b in entry["domain_ranges"]]
+    for (crit, dom), p in zip(entry["survey"], _ints(data["v"]), strict=True):
+        domain_points[dom] += p
+        if crit >= 0:
+            criterion_points[crit] += p
     domain_max = _ints(data["dm"]) if "dm" in data else entry["domain_max"]
     criterion_max = _ints(data["cm"]) if "cm" in data else entry["criterion_max"]
-    return {"domains": _entries(entry["domains"], _ints(data["d"]), domain_max),
-            "criteria": _entries(entry["criteria"], _ints(data["c"]), criterion_max)}
+    return {"domains": _entries(entry["domains"], domain_points, domain_max),
+            "criteria": _entries(entry["criteria"], criterion_points, criterion_max)}

@@ -10,7 +10,6 @@ percentage is rounded half up to 2 places with integer division, which equals
 from __future__ import annotations
 
 import hashlib
-import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -58,99 +57,106 @@ class LeafInfo:
 
 @dataclass
 class FrameworkShape:
+    """One ranking group's framework as the computation walks it; ``prepare`` derives the rest once.
+
+    Breakdown slots: every criterion has one slot, and every domain one more for its leaves scored
+    directly; a domain's criteria and its own slot are side by side, so its points are the sum of a
+    slice of slots. The stored breakdown of a unit (rankings/breakdown.py) holds the self-assessed
+    points of every slot as fixed-width digits (``width`` digits per slot, the last slot first) and the
+    points of every survey leaf; the catalogue entry says how they add up to criteria and domains.
+    """
+
     group_id: int
     leaves: list[LeafInfo] = field(default_factory=list)
     domains: list[dict] = field(default_factory=list)  # node_id, code, name
     criteria: list[dict] = field(default_factory=list)  # node_id, parent_id, code, name
-    _key: str | None = None
-    _split: tuple[list[tuple], list[tuple]] | None = None
-    # Packing of the PostgreSQL sums (set by _shape_packing).
+    self_leaves: list[tuple] = field(default_factory=list)  # (node_id, max, criterion, domain, code)
+    survey_leaves: list[tuple] = field(default_factory=list)  # (node_id, max, kind 1 cs / 2 SIPAS, criterion, domain, code)
+    leaf_slots: list[int] = field(default_factory=list)  # slot of each self leaf
     width: int = 0
     slots: int = 0
-    slices: list[tuple[int, int]] = field(default_factory=list)
-    full_mask: int = 0
-    leaf_slots: list[int] = field(default_factory=list)
-    domain_ranges: list[tuple[int, int]] = field(default_factory=list)
-    criterion_values: object = None
-    self_max: tuple[list[int], list[int]] = ([], [])
+    full_mask: int = 0  # one bit per self leaf
+    full_max: int = 0
+    zero_digits: str = ""
+    catalogue_entry: dict = field(default_factory=dict)
+    key: str = ""
 
-    _entry: dict | None = None
+    def prepare(self) -> None:
+        kinds = {Source.SELF: 0, Source.CS_SURVEY: 1, Source.SIPAS: 2}
+        for lf in self.leaves:
+            kind = kinds.get(lf.source, 0)
+            if kind == 0:
+                self.self_leaves.append((lf.node_id, lf.max_c, lf.criterion, lf.domain, lf.code))
+            else:
+                self.survey_leaves.append((lf.node_id, lf.max_c, kind, lf.criterion, lf.domain, lf.code))
+        nc, nd = len(self.criteria), len(self.domains)
+        crit_domain = {lf.criterion: lf.domain for lf in self.leaves if lf.criterion is not None}
+        crit_slot, dom_slot, domain_ranges = [0] * nc, [0] * nd, []
+        slots = 0
+        for d in range(nd):
+            first = slots
+            for c in range(nc):
+                if crit_domain.get(c) == d:
+                    crit_slot[c], slots = slots, slots + 1
+            dom_slot[d], slots = slots, slots + 1
+            domain_ranges.append([first, slots])
+        for c in range(nc):
+            if c not in crit_domain:  # no leaf: its slot stays 0
+                crit_slot[c], slots = slots, slots + 1
+        self.slots = slots
+        self.leaf_slots = [crit_slot[crit] if crit is not None else dom_slot[dom] for _n, _m, crit, dom, _c in self.self_leaves]
+        # Points are non-negative and below 10^7 hundredths (numeric(7,2), LeafScore's constraints), so a
+        # slot of 7 + (digits of the leaf count) digits always holds the sum of its leaves.
+        self.width = 7 + len(str(max(len(self.self_leaves), 1)))
+        self.zero_digits = "0" * (self.width * slots)
+        self.full_mask = (1 << len(self.self_leaves)) - 1
+        domain_max, criterion_max = [0] * nd, [0] * nc
+        for lf in self.leaves:
+            domain_max[lf.domain] += lf.max_c
+            if lf.criterion is not None:
+                criterion_max[lf.criterion] += lf.max_c
+        self.full_max = sum(domain_max)
+        self.catalogue_entry = {
+            "domains": self.domains, "criteria": self.criteria, "domain_max": domain_max, "criterion_max": criterion_max,
+            "width": self.width, "criterion_slots": crit_slot, "domain_ranges": domain_ranges,
+            "survey": [[-1 if crit is None else crit, dom] for _n, _m, _k, crit, dom, _c in self.survey_leaves],
+        }
+        self.key = catalogue_key(self.catalogue_entry)
 
-    @property
-    def catalogue_entry(self) -> dict:
-        """This framework's breakdown nodes and their maxima with every leaf counted (IndexRun.catalogue)."""
-        if self._entry is None:
-            domain_max = [0] * len(self.domains)
-            criterion_max = [0] * len(self.criteria)
-            for lf in self.leaves:
-                domain_max[lf.domain] += lf.max_c
-                if lf.criterion is not None:
-                    criterion_max[lf.criterion] += lf.max_c
-            self._entry = {"domains": self.domains, "criteria": self.criteria, "domain_max": domain_max,
-                           "criterion_max": criterion_max}
-        return self._entry
+    def stored_breakdown(self, digits: str, survey_points: list[int], deducted: list[tuple]) -> str:
+        """JSON text of one unit's stored breakdown (rankings/breakdown.py).
 
-    @property
-    def key(self) -> str:
-        """Key of this framework's entry in the run's catalogue (a digest of the entry)."""
-        if self._key is None:
-            self._key = catalogue_key(self.catalogue_entry)
-        return self._key
-
-    def stored_breakdown(self, dom_p: list[int], dom_m: list[int], crit_p: list[int], crit_m: list[int]) -> str:
-        """JSON text of one unit's stored breakdown (rankings/breakdown.py); maxima only where not the full ones.
-
-        Written as text directly: keys and values are digits, commas and fixed names, nothing to escape.
+        ``deducted``: (criterion, domain, max) of the leaves left out of the applicable maximum; the
+        maxima are stored only when there are any. Written as text directly: keys and values are
+        digits, commas and fixed names, nothing to escape.
         """
-        entry = self.catalogue_entry
-        text = f'{{"k":"{self.key}","d":"{",".join(map(str, dom_p))}","c":"{",".join(map(str, crit_p))}"'
-        if dom_m != entry["domain_max"]:
-            text += f',"dm":"{",".join(map(str, dom_m))}"'
-        if crit_m != entry["criterion_max"]:
-            text += f',"cm":"{",".join(map(str, crit_m))}"'
+        text = f'{{"k":"{self.key}","s":"{digits}","v":"{",".join(map(str, survey_points))}"'
+        if deducted:
+            entry = self.catalogue_entry
+            dom_m, crit_m = list(entry["domain_max"]), list(entry["criterion_max"])
+            for crit, dom, leaf_max in deducted:
+                dom_m[dom] -= leaf_max
+                if crit is not None:
+                    crit_m[crit] -= leaf_max
+            text += f',"dm":"{",".join(map(str, dom_m))}","cm":"{",".join(map(str, crit_m))}"'
         return text + "}"
 
-    def _split_leaves(self) -> tuple[list[tuple], list[tuple]]:
-        if self._split is None:
-            kinds = {Source.SELF: 0, Source.CS_SURVEY: 1, Source.SIPAS: 2}
-            own, survey = [], []
-            for lf in self.leaves:
-                kind = kinds.get(lf.source, 0)
-                if kind == 0:
-                    own.append((lf.node_id, lf.max_c, lf.criterion, lf.domain, lf.code))
-                else:
-                    survey.append((lf.node_id, lf.max_c, kind, lf.criterion, lf.domain, lf.code))
-            self._split = (own, survey)
-        return self._split
+    def digits(self, slot_points: list[int]) -> str:
+        width = self.width
+        return "".join([f"{v:0{width}d}" for v in reversed(slot_points)])
 
-    @property
-    def self_leaves(self) -> list[tuple]:
-        """(node_id, max, criterion, domain, code) of the self-assessed leaves, in framework order."""
-        return self._split_leaves()[0]
-
-    @property
-    def survey_leaves(self) -> list[tuple]:
-        """(node_id, max, kind, criterion, domain, code) of the survey leaves (kind 1 civil-servant, 2 SIPAS)."""
-        return self._split_leaves()[1]
-
-    def unpack(self, sums: tuple | None, na_codes: list, unscored: list):
+    def unpack(self, sums: tuple | None, na_codes: list, unscored: list, deducted: list):
         """The self part of one unit from its PostgreSQL sums (see _self_sums_pg); same result as _self_part."""
-        crit_m, dom_m = list(self.self_max[0]), list(self.self_max[1])
         if sums is None:
-            packed, self_c, app_c, na_mask, ok_mask = None, 0, 0, 0, 0
-        else:
-            packed, self_c, app_c, na_mask, ok_mask = sums
+            return self.zero_digits, 0, 0, 0
+        packed, points, self_c, app_c, na_mask, ok_mask = sums
         if packed is None:
-            values = [0] * self.slots
+            digits = self.zero_digits
         else:
             digits = packed.partition(".")[0]
-            length = self.width * self.slots
-            if len(digits) > length:
+            if len(digits) > len(self.zero_digits):
                 raise ValueError("packed breakdown sums overflow their slots")
-            digits = digits.rjust(length, "0")
-            values = [int(digits[a:b]) for a, b in self.slices]
-        crit_p = list(self.criterion_values(values)) if self.criteria else []
-        dom_p = [sum(values[a:b]) for a, b in self.domain_ranges]
+            digits = digits.rjust(len(self.zero_digits), "0")
         # Leaves confirmed N/A (no points, no maximum) or unscored (0 against their maximum), in leaf order.
         odd = (na_mask | (self.full_mask & ~ok_mask)) & self.full_mask
         leaves = self.self_leaves
@@ -160,12 +166,10 @@ class FrameworkShape:
             _node, leaf_max, crit, dom, code = leaves[low.bit_length() - 1]
             if na_mask & low:
                 na_codes.append(code)
-                dom_m[dom] -= leaf_max
-                if crit is not None:
-                    crit_m[crit] -= leaf_max
+                deducted.append((crit, dom, leaf_max))
             else:
                 unscored.append(code)
-        return crit_p, crit_m, dom_p, dom_m, self_c, app_c
+        return digits, points, self_c, app_c
 
 
 @dataclass
@@ -231,6 +235,8 @@ def _frameworks(round: IndexRound, h) -> dict[int, FrameworkShape]:
             LeafInfo(node_id=node_id, code=code, max_c=cents(max_points), source=source or Source.SELF,
                      criterion=crit, domain=domain_idx[cur[0]])
         )
+    for shape in shapes.values():
+        shape.prepare()
     return shapes
 
 
@@ -335,32 +341,30 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
         na_codes: list[str] = []
         unscored: list[str] = []
         missing: list[str] = []
+        deducted: list[tuple] = []  # (criterion, domain, max) of leaves left out of the applicable maximum
         if fast:
-            crit_p, crit_m, dom_p, dom_m, self_c, app_c = shape.unpack(sums.get(a_id), na_codes, unscored)
+            digits, total_c, self_c, app_c = shape.unpack(sums.get(a_id), na_codes, unscored, deducted)
         else:
-            crit_p, crit_m, dom_p, dom_m, self_c, app_c = _self_part(shape, scores.get(a_id, empty), finalised,
-                                                                     na_codes, unscored)
+            digits, total_c, self_c, app_c = _self_part(shape, scores.get(a_id, empty), finalised, na_codes, unscored,
+                                                        deducted)
         cs_c = sipas_c = 0
-        # Survey leaves (kind 1 civil-servant survey, 2 SIPAS) as plain tuples: this loop runs for every
-        # survey leaf of every unit, so it avoids attribute and enum look-ups.
+        survey_points = []
+        # Survey leaves as plain tuples: this loop runs for every survey leaf of every unit.
         for node_id, leaf_max, kind, crit, dom, code in shape.survey_leaves:
             p = survey_c.get((unit_id, node_id))
             if p is None:
                 missing.append(code)
-                if exclude_missing:
-                    continue
                 p = 0
+                if exclude_missing:
+                    deducted.append((crit, dom, leaf_max))
+            survey_points.append(p)
             if kind == 2:
                 sipas_c += p
             else:
                 cs_c += p
-            dom_p[dom] += p
-            dom_m[dom] += leaf_max
-            if crit is not None:
-                crit_p[crit] += p
-                crit_m[crit] += leaf_max
-        # Every counted leaf belongs to exactly one domain: the totals are the domains' sums.
-        out.total_c, out.max_c = sum(dom_p), sum(dom_m)
+            total_c += p
+        out.total_c = total_c
+        out.max_c = shape.full_max - sum([leaf_max for _c, _d, leaf_max in deducted]) if deducted else shape.full_max
         out.self_c, out.app_c, out.cs_c, out.sipas_c = self_c, app_c, cs_c, sipas_c
         out.pct_h = pct_hundredths(out.total_c, out.max_c) if out.max_c else 0
         if out.provisional:
@@ -372,26 +376,24 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
         if missing:
             msg = msg_missing_excluded if exclude_missing else msg_missing_zero
             out.warnings.append(_warning("survey_not_measured", msg + ", ".join(missing), missing))
-        out.breakdown = shape.stored_breakdown(dom_p, dom_m, crit_p, crit_m)
+        out.breakdown = shape.stored_breakdown(digits, survey_points, deducted)
 
     _rank(outcomes, bands)
     catalogue = {s.key: s.catalogue_entry for s in shapes.values()}
     return Computation(digest=h.hexdigest(), outcomes=outcomes, catalogue=catalogue)
 
 
-def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_codes: list, unscored: list):
+def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_codes: list, unscored: list,
+               deducted: list):
     """The reference rules for the self-assessed leaves of one unit, one leaf at a time.
 
     A confirmed N/A leaf counts neither points nor maximum; an appraised value counts (the self value
     while appraisal is not finalised and the leaf has no appraised value); a leaf with neither counts 0
-    against its maximum.
+    against its maximum. Returns the slots' points as digits, the points, the self and appraised totals.
     """
-    crit_p = [0] * len(shape.criteria)
-    crit_m = [0] * len(shape.criteria)
-    dom_p = [0] * len(shape.domains)
-    dom_m = [0] * len(shape.domains)
-    self_c = app_c = 0
-    for node_id, leaf_max, crit, dom, code in shape.self_leaves:
+    slot_points = [0] * shape.slots
+    total = self_c = app_c = 0
+    for j, (node_id, leaf_max, crit, dom, code) in enumerate(shape.self_leaves):
         row = unit_scores.get(node_id)
         if row is None:
             p = None
@@ -399,6 +401,7 @@ def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_cod
             s, a, na_confirmed = row
             if na_confirmed:
                 na_codes.append(code)
+                deducted.append((crit, dom, leaf_max))
                 continue
             p = a if (finalised or a is not None) else s
             if s is not None:
@@ -408,25 +411,20 @@ def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_cod
         if p is None:
             unscored.append(code)
             p = 0
-        dom_p[dom] += p
-        dom_m[dom] += leaf_max
-        if crit is not None:
-            crit_p[crit] += p
-            crit_m[crit] += leaf_max
-    return crit_p, crit_m, dom_p, dom_m, self_c, app_c
+        slot_points[shape.leaf_slots[j]] += p
+        total += p
+    return shape.digits(slot_points), total, self_c, app_c
 
 
 # --- PostgreSQL: the self-assessed leaves summed in the database --------------------------------------
 #
 # One query reads every score row of the round once and returns one row per assessment:
-#   - the points of every criterion (and of each domain's leaves scored directly) packed into one exact
-#     number: each self leaf's points (the same rule as _self_part: NULL when confirmed N/A, the
-#     appraised value, else the self value while not finalised) are multiplied by 100·10^(W·slot), so
-#     the sum holds every slot's total in hundredths in its own W digits. Points are non-negative and
-#     below 10^7 hundredths (numeric(7,2), checked by LeafScore's constraints), so W = 7 + the number of
-#     digits of the leaf count can never carry into the next slot. A domain's slots are side by side,
-#     so its total is the sum of a slice;
-#   - the self and appraised totals over leaves not confirmed N/A;
+#   - the points of every breakdown slot (see FrameworkShape) packed into one exact number: each self
+#     leaf's points (the same rule as _self_part: NULL when confirmed N/A, the appraised value, else the
+#     self value while not finalised) are multiplied by 100·10^(W·slot), so the sum's digits are the
+#     slots' totals in hundredths, W digits each, exactly the digits _self_part writes. W (see
+#     FrameworkShape.prepare) is wide enough that no slot carries into the next;
+#   - the total points, and the self and appraised totals over leaves not confirmed N/A;
 #   - bit masks (62 leaves per word) of the leaves confirmed N/A and of the leaves with points: the
 #     other leaves are unscored. Only then does Python look at single leaves;
 #   - a digest part: the count and the sum of 64-bit hashes of every score row's fields.
@@ -435,44 +433,10 @@ def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_cod
 MASK_BITS = 62
 
 
-def _shape_packing(shape: FrameworkShape) -> None:
-    """Slots of the packed sum: each domain's criteria then the domain's leaves scored directly, side by side."""
-    n = len(shape.self_leaves)
-    nc, nd = len(shape.criteria), len(shape.domains)
-    crit_domain = {crit: dom for _n, _m, crit, dom, _c in shape.self_leaves if crit is not None}
-    crit_slot, dom_slot, shape.domain_ranges = [0] * nc, [0] * nd, []
-    slots = 0
-    for d in range(nd):
-        first = slots
-        for c in range(nc):
-            if crit_domain.get(c) == d:
-                crit_slot[c], slots = slots, slots + 1
-        dom_slot[d], slots = slots, slots + 1
-        shape.domain_ranges.append((first, slots))
-    for c in range(nc):
-        if c not in crit_domain:  # no self-assessed leaf: its slot stays 0
-            crit_slot[c], slots = slots, slots + 1
-    shape.leaf_slots = [crit_slot[crit] if crit is not None else dom_slot[dom] for _n, _m, crit, dom, _c in shape.self_leaves]
-    shape.criterion_values = operator.itemgetter(*crit_slot) if nc > 1 else (lambda values: [values[crit_slot[0]]])
-    shape.width = 7 + len(str(max(n, 1)))
-    shape.slots = slots
-    length = shape.width * slots
-    shape.slices = [(length - shape.width * (k + 1), length - shape.width * k) for k in range(slots)]
-    shape.full_mask = (1 << n) - 1
-    crit_m = [0] * nc
-    dom_m = [0] * nd
-    for _node, leaf_max, crit, dom, _code in shape.self_leaves:
-        dom_m[dom] += leaf_max
-        if crit is not None:
-            crit_m[crit] += leaf_max
-    shape.self_max = (crit_m, dom_m)
-
-
 def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> dict[int, tuple]:
     groups, nodes, mults, words, bits = [], [], [], [], []
     n_words = 1
     for shape in shapes.values():
-        _shape_packing(shape)
         n_words = max(n_words, -(-len(shape.self_leaves) // MASK_BITS))
         for j, (node_id, _max, _crit, _dom, _code) in enumerate(shape.self_leaves):
             mult = 10 ** (shape.width * shape.leaf_slots[j])
@@ -494,6 +458,7 @@ def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> di
     sql = f"""
         SELECT s.assessment_id, count(*), sum({row_hash})::text,
                (sum(({points}) * m.mult))::text,
+               (COALESCE(sum({points}), 0) * 100)::bigint,
                (COALESCE(sum(s.self_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
                (COALESCE(sum(s.app_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
                {", ".join(mask_columns)}
@@ -520,9 +485,9 @@ def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> di
     for row in rows:
         na_mask = ok_mask = 0
         for w in range(n_words):
-            na_mask |= row[6 + 2 * w] << (MASK_BITS * w)
-            ok_mask |= row[7 + 2 * w] << (MASK_BITS * w)
-        out[row[0]] = (row[3], row[4], row[5], na_mask, ok_mask)
+            na_mask |= row[7 + 2 * w] << (MASK_BITS * w)
+            ok_mask |= row[8 + 2 * w] << (MASK_BITS * w)
+        out[row[0]] = (row[3], row[4], row[5], row[6], na_mask, ok_mask)
     return out
 
 
