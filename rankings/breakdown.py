@@ -4,11 +4,12 @@ A run stores its breakdown nodes once (``IndexRun.catalogue``: for each ranking 
 domains and criteria with their ids, codes and names, their maxima with every leaf counted, and how a
 unit's numbers add up to them, under a key made from that content). Each unit result stores only
 numbers, in integer hundredths: ``{"k": key, "s": "<digits>", "v": "<survey leaf points,...>",
-"dm": "<domain maxima,...>", "cm": "<criterion maxima,...>"}``. "s" holds the self-assessed points of
+"x": "<leaves left out of the applicable maximum,...>"}``. "s" holds the self-assessed points of
 every slot, ``width`` digits per slot, the last slot first; a criterion is its slot, a domain the sum
-of its range of slots; each survey leaf's points are added to its criterion (if any) and domain. "dm"
-and "cm" are there only when some leaf is left out of the applicable maximum (a confirmed N/A leaf, a
-survey not measured). Numbers are kept as text because PostgreSQL parses a JSON string much faster
+of its range of slots; each survey leaf's points are added to its criterion (if any) and domain. "x"
+is there only when some leaf is left out of the applicable maximum (a confirmed N/A leaf, a survey
+not measured): indexes into the catalogue's "leaves" ([criterion or -1, domain, max]), whose maxima
+are taken off the full ones. Numbers are kept as text because PostgreSQL parses a JSON string much faster
 than as many JSON numbers. ``expand`` turns both back into the documented shape, with the percentage
 and the points lost derived exactly as the computation defines them.
 
@@ -101,7 +102,13 @@ def expand(data, load_catalogue) -> dict:
         domain_points[dom] += p
         if crit >= 0:
             criterion_points[crit] += p
-    domain_max = _ints(data["dm"]) if "dm" in data else entry["domain_max"]
-    criterion_max = _ints(data["cm"]) if "cm" in data else entry["criterion_max"]
+    domain_max, criterion_max = entry["domain_max"], entry["criterion_max"]
+    if data.get("x"):
+        domain_max, criterion_max = list(domain_max), list(criterion_max)
+        for i in _ints(data["x"]):
+            crit, dom, leaf_max = entry["leaves"][i]
+            domain_max[dom] -= leaf_max
+            if crit >= 0:
+                criterion_max[crit] -= leaf_max
     return {"domains": _entries(entry["domains"], domain_points, domain_max),
             "criteria": _entries(entry["criteria"], criterion_points, criterion_max)}

@@ -77,6 +77,7 @@ class FrameworkShape:
     slots: int = 0
     full_mask: int = 0  # one bit per self leaf
     full_max: int = 0
+    leaf_maxima: list[int] = field(default_factory=list)  # self leaves, then survey leaves
     zero_digits: str = ""
     catalogue_entry: dict = field(default_factory=dict)
     key: str = ""
@@ -116,29 +117,25 @@ class FrameworkShape:
             if lf.criterion is not None:
                 criterion_max[lf.criterion] += lf.max_c
         self.full_max = sum(domain_max)
+        ordered = self.self_leaves + [(n, m, crit, dom, c) for n, m, _k, crit, dom, c in self.survey_leaves]
+        self.leaf_maxima = [m for _n, m, _crit, _dom, _c in ordered]
         self.catalogue_entry = {
             "domains": self.domains, "criteria": self.criteria, "domain_max": domain_max, "criterion_max": criterion_max,
             "width": self.width, "criterion_slots": crit_slot, "domain_ranges": domain_ranges,
             "survey": [[-1 if crit is None else crit, dom] for _n, _m, _k, crit, dom, _c in self.survey_leaves],
+            "leaves": [[-1 if crit is None else crit, dom, m] for _n, m, crit, dom, _c in ordered],
         }
         self.key = catalogue_key(self.catalogue_entry)
 
-    def stored_breakdown(self, digits: str, survey_points: list[int], deducted: list[tuple]) -> str:
+    def stored_breakdown(self, digits: str, survey_points: list[int], deducted: list[int]) -> str:
         """JSON text of one unit's stored breakdown (rankings/breakdown.py).
 
-        ``deducted``: (criterion, domain, max) of the leaves left out of the applicable maximum; the
-        maxima are stored only when there are any. Written as text directly: keys and values are
-        digits, commas and fixed names, nothing to escape.
+        ``deducted``: the leaves left out of the applicable maximum, as indexes into the catalogue's
+        "leaves". Written as text directly: keys and values are digits, commas and fixed names.
         """
         text = f'{{"k":"{self.key}","s":"{digits}","v":"{",".join(map(str, survey_points))}"'
         if deducted:
-            entry = self.catalogue_entry
-            dom_m, crit_m = list(entry["domain_max"]), list(entry["criterion_max"])
-            for crit, dom, leaf_max in deducted:
-                dom_m[dom] -= leaf_max
-                if crit is not None:
-                    crit_m[crit] -= leaf_max
-            text += f',"dm":"{",".join(map(str, dom_m))}","cm":"{",".join(map(str, crit_m))}"'
+            text += f',"x":"{",".join(map(str, deducted))}"'
         return text + "}"
 
     def digits(self, slot_points: list[int]) -> str:
@@ -163,12 +160,12 @@ class FrameworkShape:
         while odd:
             low = odd & -odd
             odd ^= low
-            _node, leaf_max, crit, dom, code = leaves[low.bit_length() - 1]
+            j = low.bit_length() - 1
             if na_mask & low:
-                na_codes.append(code)
-                deducted.append((crit, dom, leaf_max))
+                na_codes.append(leaves[j][4])
+                deducted.append(j)
             else:
-                unscored.append(code)
+                unscored.append(leaves[j][4])
         return digits, points, self_c, app_c
 
 
@@ -341,7 +338,7 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
         na_codes: list[str] = []
         unscored: list[str] = []
         missing: list[str] = []
-        deducted: list[tuple] = []  # (criterion, domain, max) of leaves left out of the applicable maximum
+        deducted: list[int] = []  # leaves (catalogue "leaves" order) left out of the applicable maximum
         if fast:
             digits, total_c, self_c, app_c = shape.unpack(sums.get(a_id), na_codes, unscored, deducted)
         else:
@@ -350,13 +347,13 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
         cs_c = sipas_c = 0
         survey_points = []
         # Survey leaves as plain tuples: this loop runs for every survey leaf of every unit.
-        for node_id, leaf_max, kind, crit, dom, code in shape.survey_leaves:
+        for i, (node_id, _max, kind, _crit, _dom, code) in enumerate(shape.survey_leaves, start=len(shape.self_leaves)):
             p = survey_c.get((unit_id, node_id))
             if p is None:
                 missing.append(code)
                 p = 0
                 if exclude_missing:
-                    deducted.append((crit, dom, leaf_max))
+                    deducted.append(i)
             survey_points.append(p)
             if kind == 2:
                 sipas_c += p
@@ -364,7 +361,7 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
                 cs_c += p
             total_c += p
         out.total_c = total_c
-        out.max_c = shape.full_max - sum([leaf_max for _c, _d, leaf_max in deducted]) if deducted else shape.full_max
+        out.max_c = shape.full_max - sum([shape.leaf_maxima[i] for i in deducted]) if deducted else shape.full_max
         out.self_c, out.app_c, out.cs_c, out.sipas_c = self_c, app_c, cs_c, sipas_c
         out.pct_h = pct_hundredths(out.total_c, out.max_c) if out.max_c else 0
         if out.provisional:
@@ -393,7 +390,7 @@ def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_cod
     """
     slot_points = [0] * shape.slots
     total = self_c = app_c = 0
-    for j, (node_id, leaf_max, crit, dom, code) in enumerate(shape.self_leaves):
+    for j, (node_id, _max, _crit, _dom, code) in enumerate(shape.self_leaves):
         row = unit_scores.get(node_id)
         if row is None:
             p = None
@@ -401,7 +398,7 @@ def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_cod
             s, a, na_confirmed = row
             if na_confirmed:
                 na_codes.append(code)
-                deducted.append((crit, dom, leaf_max))
+                deducted.append(j)
                 continue
             p = a if (finalised or a is not None) else s
             if s is not None:
