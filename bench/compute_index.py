@@ -4,14 +4,19 @@
 
 Builds a bench-only round (year 9990) with N units of one ranking group, a framework of 75 leaves
 (66 self, 8 civil-servant survey, 1 SIPAS), a score for every self leaf of every unit and current
-survey imports, then times one index run and the baseline ``GROUP BY unit`` aggregate, removes
+survey imports, then times index runs and the baseline ``GROUP BY unit`` aggregate, removes
 everything it built, and prints one JSON object as its last line.
 
-Where the time goes at 11 000 units (PostgreSQL 15, 2 busy cores): reading the ~726 000 score rows
-and hashing them for the digest 2–3 s, the per-unit arithmetic and breakdown text 1–2 s, and writing
-the results 2–3 s, nearly all of it PostgreSQL parsing and compressing the ``breakdown`` JSON (about
-8 KB per unit: every domain and criterion with its code and name, as UnitResult's docstring fixes
-it; lz4 since migration 0004). Without the breakdown the same COPY takes about 0,35 s.
+Both sides are timed three times on the same data: ``seconds`` and ``baseline_seconds`` are the best
+runs, ``median_*`` the medians; ``ratio`` is best over best.
+
+Where the time goes at 11 000 units (PostgreSQL 15, 2 busy cores, about 1 s in all): the one
+aggregate over the ~726 000 score rows 0,35–0,4 s (per unit: the slots' points packed into one exact
+number, the N/A and scored leaves as bit masks, and a sum of 64-bit row hashes for the digest; about
+2,7 times the baseline, which only sums), the per-unit arithmetic, warnings and result lines in Python
+about 0,3 s, and the COPY of the results with the commit-time foreign-key checks about 0,2 s. The
+breakdown is stored as numbers only (about 0,5 KB per unit; names once per run, see
+rankings/breakdown.py).
 """
 
 from __future__ import annotations

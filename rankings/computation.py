@@ -455,7 +455,7 @@ def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> di
     sql = f"""
         SELECT s.assessment_id, count(*), sum({row_hash})::text,
                (sum(({points}) * m.mult))::text,
-               (COALESCE(sum({points}), 0) * 100)::bigint,
+               (COALESCE(sum({points}) FILTER (WHERE m.mult IS NOT NULL), 0) * 100)::bigint,
                (COALESCE(sum(s.self_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
                (COALESCE(sum(s.app_points) FILTER (WHERE m.mult IS NOT NULL AND NOT {na}), 0) * 100)::bigint,
                {", ".join(mask_columns)}

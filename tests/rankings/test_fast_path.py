@@ -3,7 +3,8 @@
 The reference path reads every score row and applies the leaf rules in Python; the fast path sums
 them per unit and per criterion in one aggregate. Both run here on the same inputs, covering every
 leaf rule: appraised and self values, finalised or not, confirmed and rejected N/A, unscored leaves
-(no row, or no value), survey leaves measured, not measured and absent, and two ranking groups.
+(no row, or no value), survey leaves measured, not measured and absent, a stray score row on a survey
+leaf, and two ranking groups.
 """
 
 import json
@@ -53,6 +54,8 @@ def varied_round(round_2021, framework, department_group, district_group):
     for a in dep[4:]:
         for code, p in (("1.1.1", "2"), ("1.1.2", "1.99"), ("1.2", "2"), ("2.1", "0.5")):
             score(a, code, p)
+    # A score row on a survey leaf is no input of the rules (the survey import is): both paths ignore it.
+    score(dep[5], "2.2", "1")
     for i, a in enumerate(dist):
         score(a, "1.1", f"{40 + 7 * i}.33")
     survey(round_2021, {(dep[0], "2.2"): "1", (dep[1], "2.2"): None, (dep[2], "2.2"): "0.5", (dep[4], "2.2"): "0.75",
