@@ -31,6 +31,7 @@ from assessments.models import (
 )
 from assessments.models import Round as IndexRound
 from rankings.breakdown import catalogue_key, cents_str, pct_hundredths  # noqa: F401 - cents_str re-exported
+from surveys.models import SurveyLeafResult
 from surveys.selectors import survey_cents_for_round
 
 SCORE_CHUNK = 20000
@@ -169,7 +170,7 @@ class FrameworkShape:
         return digits, points, self_c, app_c
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitOutcome:
     assessment_id: int
     unit_id: int
@@ -287,9 +288,10 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
 
     ``fast`` (default: on PostgreSQL) sums the self-assessment scores per unit and per breakdown node in
     the database (``_self_sums_pg``) instead of reading every score row; ``fast=False`` is the reference
-    path, which reads every row and applies the leaf rules below. Both give the same outcomes; the digest
-    of the fast path is made from per-unit hashes of the score rows, so it differs from the reference
-    path's but is likewise the same for the same inputs and changes when any score changes.
+    path, which reads every row and applies the leaf rules below. Both give the same outcomes. The digest
+    of the fast path is made from sums of 64-bit hashes of the score rows (per unit) and of the survey
+    rows, computed by PostgreSQL, so it differs from the reference path's, but it is likewise the same
+    for the same inputs and changes when any score or survey value changes.
     """
     if fast is None:
         fast = connection.vendor == "postgresql"
@@ -311,7 +313,10 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
     survey = survey_cents_for_round(round=round)
     survey_c = survey.leaf_points
     h.update(repr(sorted(survey.imports)).encode())
-    h.update(repr(sorted(survey_c.items())).encode())
+    if fast:
+        _survey_hash_pg([i for _kind, i, _sha in survey.imports], h)
+    else:
+        h.update(repr(sorted(survey_c.items())).encode())
 
     exclude_missing = round.missing_survey_policy != MissingSurveyPolicy.ZERO
     bands = [(b["label"], cents(Decimal(str(b["min"])))) for b in round.bands]
@@ -428,6 +433,17 @@ def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_cod
 # All aggregates here can run in parallel workers.
 
 MASK_BITS = 62
+
+
+def _survey_hash_pg(import_ids: list[int], h) -> None:
+    """The digest part of the survey points on PostgreSQL: their count and the sum of 64-bit row hashes."""
+    table = SurveyLeafResult._meta.db_table
+    row_hash = ("hashint8extended(unit_id, hashint8extended(leaf_id, "
+                "hash_numeric_extended(COALESCE(points, -1), survey_import_id)))")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), sum({row_hash})::text FROM {table} WHERE survey_import_id = ANY(%s)",  # noqa: S608
+                       [import_ids])
+        h.update(repr(cursor.fetchone()).encode())
 
 
 def _self_sums_pg(round: IndexRound, shapes: dict[int, FrameworkShape], h) -> dict[int, tuple]:
