@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 # A pending run whose task has not started after this long is enqueued again (the message may be lost).
 STALE_PENDING = timedelta(minutes=10)
 BULK_BATCH = 5000
+COPY_CHUNK = 1000
 
 
 def _enqueue(run_id: int) -> None:
@@ -142,26 +143,29 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
     """One COPY on PostgreSQL; bulk inserts elsewhere. Must run inside the caller's transaction."""
     if connection.vendor == "postgresql":
         table = UnitResult._meta.db_table
-        lines = []
         esc = _copy_text
         ct = _cents_text
         bands: dict[str, str] = {}
         run = str(run_id)
-        for o in outcomes:
-            band = bands.get(o.band)
-            if band is None:
-                band = bands[o.band] = esc(o.band)
-            # Numbers need no escaping in COPY's text format, nor does the breakdown (digits and fixed
-            # names); the band and the warnings do.
-            lines.append("\t".join((
-                run, str(o.unit_id), str(o.group_id), str(o.display_order), ct(o.self_c), ct(o.app_c), ct(o.cs_c),
-                ct(o.sipas_c), ct(o.total_c), ct(o.max_c), ct(o.pct_h), str(o.rank), band, "t" if o.provisional else "f",
-                esc(json.dumps(o.warnings, ensure_ascii=False)) if o.warnings else "[]", o.breakdown,
-            )))
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
         ) as copy:
-            copy.write("\n".join(lines) + "\n")
+            # Sent in chunks, so the server stores the first rows while the next ones are formatted.
+            for start in range(0, len(outcomes), COPY_CHUNK):
+                lines = []
+                for o in outcomes[start:start + COPY_CHUNK]:
+                    band = bands.get(o.band)
+                    if band is None:
+                        band = bands[o.band] = esc(o.band)
+                    # Numbers need no escaping in COPY's text format, nor does the breakdown (digits and
+                    # fixed names); the band and the warnings do.
+                    lines.append("\t".join((
+                        run, str(o.unit_id), str(o.group_id), str(o.display_order), ct(o.self_c), ct(o.app_c),
+                        ct(o.cs_c), ct(o.sipas_c), ct(o.total_c), ct(o.max_c), ct(o.pct_h), str(o.rank), band,
+                        "t" if o.provisional else "f",
+                        esc(json.dumps(o.warnings, ensure_ascii=False)) if o.warnings else "[]", o.breakdown,
+                    )))
+                copy.write("\n".join(lines) + "\n")
         return
     UnitResult.objects.bulk_create(
         [
