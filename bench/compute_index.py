@@ -10,13 +10,13 @@ everything it built, and prints one JSON object as its last line.
 Both sides are timed three times on the same data: ``seconds`` and ``baseline_seconds`` are the best
 runs, ``median_*`` the medians; ``ratio`` is best over best.
 
-Where the time goes at 11 000 units (PostgreSQL 15, 2 busy cores, about 1 s in all): the one
-aggregate over the ~726 000 score rows 0,35–0,4 s (per unit: the slots' points packed into one exact
-number, the N/A and scored leaves as bit masks, and a sum of 64-bit row hashes for the digest; about
-2,7 times the baseline, which only sums), the per-unit arithmetic, warnings and result lines in Python
-about 0,3 s, and the COPY of the results with the commit-time foreign-key checks about 0,2 s. The
-breakdown is stored as numbers only (about 0,5 KB per unit; names once per run, see
-rankings/breakdown.py).
+Where the time goes at 11 000 units (PostgreSQL 15, 2 cores, about 0,9 s in all; baseline 0,15 s):
+the one aggregate over the ~726 000 score rows 0,4 s (per unit: the breakdown slots' points packed
+into one exact number, the N/A and scored leaves as bit masks, and a sum of 64-bit row hashes for the
+digest; rankings/pg_sums.py), the survey points and the assessments 0,1 s, the per-unit arithmetic,
+warnings and ranking in Python 0,15 s, the COPY of the results 0,1 s and the commit, nearly all of it
+the foreign-key checks of 11 000 result rows, 0,1 s. The breakdown is stored as numbers only (about
+0,5 KB per unit; names once per run, see rankings/breakdown.py).
 """
 
 from __future__ import annotations
