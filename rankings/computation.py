@@ -9,9 +9,7 @@ percentage is rounded half up to 2 places with integer division, which equals
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,7 +30,9 @@ from assessments.models import (
     Source,
 )
 from assessments.models import Round as IndexRound
-from surveys.selectors import survey_points_for_round
+from rankings.breakdown import catalogue_key, cents_str, pct_hundredths  # noqa: F401 - cents_str re-exported
+from rankings.pg_sums import self_sums_pg, survey_hash_pg
+from surveys.selectors import survey_cents_for_round
 
 SCORE_CHUNK = 20000
 
@@ -40,21 +40,6 @@ SCORE_CHUNK = 20000
 def cents(value: Decimal) -> int:
     """Points (2 places) as integer hundredths."""
     return int((value * 100).to_integral_value())
-
-
-def cents_str(c: int) -> str:
-    """Integer hundredths as the canonical decimal string ("12.50") used in the JSON breakdown."""
-    sign = "-" if c < 0 else ""
-    c = abs(c)
-    return f"{sign}{c // 100}.{c % 100:02d}"
-
-
-def pct_hundredths(total: int, maximum: int) -> int:
-    """round(total / maximum × 100, 2) half up, in hundredths of a percent (total, maximum in hundredths)."""
-    q, r = divmod(total * 10000, maximum)
-    if 2 * r >= maximum:
-        q += 1
-    return q
 
 
 def dec(c: int) -> Decimal:
@@ -73,23 +58,119 @@ class LeafInfo:
 
 @dataclass
 class FrameworkShape:
+    """One ranking group's framework as the computation walks it; ``prepare`` derives the rest once.
+
+    Breakdown slots: every criterion has one slot, and every domain one more for its leaves scored
+    directly; a domain's criteria and its own slot are side by side, so its points are the sum of a
+    slice of slots. The stored breakdown of a unit (rankings/breakdown.py) holds the self-assessed
+    points of every slot as fixed-width digits (``width`` digits per slot, the last slot first) and the
+    points of every survey leaf; the catalogue entry says how they add up to criteria and domains.
+    """
+
     group_id: int
     leaves: list[LeafInfo] = field(default_factory=list)
     domains: list[dict] = field(default_factory=list)  # node_id, code, name
     criteria: list[dict] = field(default_factory=list)  # node_id, parent_id, code, name
-    prefixes: tuple[list[str], list[str]] | None = None  # their JSON text, made once per run
-    _fast: list[tuple] | None = None
-    entry_cache: dict = field(default_factory=dict)  # (prefix, points, max) → JSON text of the entry
+    self_leaves: list[tuple] = field(default_factory=list)  # (node_id, max, criterion, domain, code)
+    survey_leaves: list[tuple] = field(default_factory=list)  # (node_id, max, kind 1 cs / 2 SIPAS, criterion, domain, code)
+    leaf_slots: list[int] = field(default_factory=list)  # slot of each self leaf
+    width: int = 0
+    slots: int = 0
+    full_mask: int = 0  # one bit per self leaf
+    full_max: int = 0
+    leaf_maxima: list[int] = field(default_factory=list)  # self leaves, then survey leaves
+    zero_digits: str = ""
+    catalogue_entry: dict = field(default_factory=dict)
+    key: str = ""
 
-    def fast_leaves(self) -> list[tuple]:
-        if self._fast is None:
-            kinds = {Source.SELF: 0, Source.CS_SURVEY: 1, Source.SIPAS: 2}
-            self._fast = [(lf.node_id, lf.max_c, kinds.get(lf.source, 0), lf.criterion, lf.domain, lf.code)
-                          for lf in self.leaves]
-        return self._fast
+    def prepare(self) -> None:
+        kinds = {Source.SELF: 0, Source.CS_SURVEY: 1, Source.SIPAS: 2}
+        for lf in self.leaves:
+            kind = kinds.get(lf.source, 0)
+            if kind == 0:
+                self.self_leaves.append((lf.node_id, lf.max_c, lf.criterion, lf.domain, lf.code))
+            else:
+                self.survey_leaves.append((lf.node_id, lf.max_c, kind, lf.criterion, lf.domain, lf.code))
+        nc, nd = len(self.criteria), len(self.domains)
+        crit_domain = {lf.criterion: lf.domain for lf in self.leaves if lf.criterion is not None}
+        crit_slot, dom_slot, domain_ranges = [0] * nc, [0] * nd, []
+        slots = 0
+        for d in range(nd):
+            first = slots
+            for c in range(nc):
+                if crit_domain.get(c) == d:
+                    crit_slot[c], slots = slots, slots + 1
+            dom_slot[d], slots = slots, slots + 1
+            domain_ranges.append([first, slots])
+        for c in range(nc):
+            if c not in crit_domain:  # no leaf: its slot stays 0
+                crit_slot[c], slots = slots, slots + 1
+        self.slots = slots
+        self.leaf_slots = [crit_slot[crit] if crit is not None else dom_slot[dom] for _n, _m, crit, dom, _c in self.self_leaves]
+        # Points are non-negative and below 10^7 hundredths (numeric(7,2), LeafScore's constraints), so a
+        # slot of 7 + (digits of the leaf count) digits always holds the sum of its leaves.
+        self.width = 7 + len(str(max(len(self.self_leaves), 1)))
+        self.zero_digits = "0" * (self.width * slots)
+        self.full_mask = (1 << len(self.self_leaves)) - 1
+        domain_max, criterion_max = [0] * nd, [0] * nc
+        for lf in self.leaves:
+            domain_max[lf.domain] += lf.max_c
+            if lf.criterion is not None:
+                criterion_max[lf.criterion] += lf.max_c
+        self.full_max = sum(domain_max)
+        ordered = self.self_leaves + [(n, m, crit, dom, c) for n, m, _k, crit, dom, c in self.survey_leaves]
+        self.leaf_maxima = [m for _n, m, _crit, _dom, _c in ordered]
+        self.catalogue_entry = {
+            "domains": self.domains, "criteria": self.criteria, "domain_max": domain_max, "criterion_max": criterion_max,
+            "width": self.width, "criterion_slots": crit_slot, "domain_ranges": domain_ranges,
+            "survey": [[-1 if crit is None else crit, dom] for _n, _m, _k, crit, dom, _c in self.survey_leaves],
+            "leaves": [[-1 if crit is None else crit, dom, m] for _n, m, crit, dom, _c in ordered],
+        }
+        self.key = catalogue_key(self.catalogue_entry)
+
+    def stored_breakdown(self, digits: str, survey_points: list[int], deducted: list[int]) -> str:
+        """JSON text of one unit's stored breakdown (rankings/breakdown.py).
+
+        ``deducted``: the leaves left out of the applicable maximum, as indexes into the catalogue's
+        "leaves". Written as text directly: keys and values are digits, commas and fixed names.
+        """
+        text = f'{{"k":"{self.key}","s":"{digits}","v":"{",".join(map(str, survey_points))}"'
+        if deducted:
+            text += f',"x":"{",".join(map(str, deducted))}"'
+        return text + "}"
+
+    def digits(self, slot_points: list[int]) -> str:
+        width = self.width
+        return "".join([f"{v:0{width}d}" for v in reversed(slot_points)])
+
+    def unpack(self, sums: tuple | None, na_codes: list, unscored: list, deducted: list):
+        """The self part of one unit from its PostgreSQL sums (rankings/pg_sums.py); same result as _self_part."""
+        if sums is None:
+            return self.zero_digits, 0, 0, 0
+        packed, points, self_c, app_c, na_mask, ok_mask = sums
+        if packed is None:
+            digits = self.zero_digits
+        else:
+            digits = packed.partition(".")[0]
+            if len(digits) > len(self.zero_digits):
+                raise ValueError("packed breakdown sums overflow their slots")
+            digits = digits.rjust(len(self.zero_digits), "0")
+        # Leaves confirmed N/A (no points, no maximum) or unscored (0 against their maximum), in leaf order.
+        odd = (na_mask | (self.full_mask & ~ok_mask)) & self.full_mask
+        leaves = self.self_leaves
+        while odd:
+            low = odd & -odd
+            odd ^= low
+            j = low.bit_length() - 1
+            if na_mask & low:
+                na_codes.append(leaves[j][4])
+                deducted.append(j)
+            else:
+                unscored.append(leaves[j][4])
+        return digits, points, self_c, app_c
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitOutcome:
     assessment_id: int
     unit_id: int
@@ -107,13 +188,14 @@ class UnitOutcome:
     band: str = ""
     provisional: bool = False
     warnings: list[dict] = field(default_factory=list)
-    breakdown_json: str = "{}"
+    breakdown: str = "{}"  # JSON text of the stored form, see rankings/breakdown.py
 
 
 @dataclass
 class Computation:
     digest: str
     outcomes: list[UnitOutcome]
+    catalogue: dict = field(default_factory=dict)  # IndexRun.catalogue
 
 
 def _frameworks(round: IndexRound, h) -> dict[int, FrameworkShape]:
@@ -151,6 +233,8 @@ def _frameworks(round: IndexRound, h) -> dict[int, FrameworkShape]:
             LeafInfo(node_id=node_id, code=code, max_c=cents(max_points), source=source or Source.SELF,
                      criterion=crit, domain=domain_idx[cur[0]])
         )
+    for shape in shapes.values():
+        shape.prepare()
     return shapes
 
 
@@ -199,8 +283,18 @@ def _warning(code: str, message: str, leaves: list[str] | None = None) -> dict:
     return w
 
 
-def compute_round(*, round: IndexRound) -> Computation:
-    """Compute every unit of the round. Reads only; the caller writes the outcomes."""
+def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation:
+    """Compute every unit of the round. Reads only; the caller writes the outcomes.
+
+    ``fast`` (default: on PostgreSQL) sums the self-assessment scores per unit and per breakdown node in
+    the database (rankings/pg_sums.py) instead of reading every score row; ``fast=False`` is the reference
+    path, which reads every row and applies the leaf rules below. Both give the same outcomes. The digest
+    of the fast path is made from sums of 64-bit hashes of the score rows (per unit) and of the survey
+    rows, computed by PostgreSQL, so it differs from the reference path's, but it is likewise the same
+    for the same inputs and changes when any score or survey value changes.
+    """
+    if fast is None:
+        fast = connection.vendor == "postgresql"
     h = hashlib.sha256()
     h.update(repr((round.pk, round.year, round.missing_survey_policy, round.bands)).encode())
     shapes = _frameworks(round, h)
@@ -210,11 +304,19 @@ def compute_round(*, round: IndexRound) -> Computation:
         .values_list("id", "unit_id", "group_id", "state", "unit__display_order", "unit__code")
     )
     h.update(repr(assessments).encode())
-    scores = _scores(round, h)
-    survey = survey_points_for_round(round=round)
-    survey_c = {k: (None if v is None else cents(v)) for k, v in survey.leaf_points.items()}
+    if fast:
+        sums = self_sums_pg(round, shapes, h)
+        scores: dict = {}
+    else:
+        sums = {}
+        scores = _scores(round, h)
+    survey = survey_cents_for_round(round=round)
+    survey_c = survey.leaf_points
     h.update(repr(sorted(survey.imports)).encode())
-    h.update(repr(sorted(survey_c.items())).encode())
+    if fast:
+        survey_hash_pg([i for _kind, i, _sha in survey.imports], h)
+    else:
+        h.update(repr(sorted(survey_c.items())).encode())
 
     exclude_missing = round.missing_survey_policy != MissingSurveyPolicy.ZERO
     bands = [(b["label"], cents(Decimal(str(b["min"])))) for b in round.bands]
@@ -238,55 +340,33 @@ def compute_round(*, round: IndexRound) -> Computation:
             continue
         finalised = state == AssessmentState.FINALISED
         out.provisional = not finalised
-        unit_scores = scores.get(a_id, empty)
-        crit_p = [0] * len(shape.criteria)
-        crit_m = [0] * len(shape.criteria)
-        dom_p = [0] * len(shape.domains)
-        dom_m = [0] * len(shape.domains)
         na_codes: list[str] = []
         unscored: list[str] = []
         missing: list[str] = []
-        self_c = app_c = cs_c = sipas_c = 0
-        total_c = max_c = 0
-        # Leaves as plain tuples (kind 0 self, 1 civil-servant survey, 2 SIPAS): this loop runs for
-        # every leaf of every unit, so it avoids attribute and enum look-ups.
-        for node_id, leaf_max, kind, crit, dom, code in shape.fast_leaves():
-            if kind == 0:
-                row = unit_scores.get(node_id)
-                if row is None:
-                    p = None
-                else:
-                    s, a, na_confirmed = row
-                    if na_confirmed:
-                        na_codes.append(code)
-                        continue
-                    p = a if (finalised or a is not None) else s
-                    if s is not None:
-                        self_c += s
-                    if a is not None:
-                        app_c += a
-                if p is None:
-                    unscored.append(code)
-                    p = 0
+        deducted: list[int] = []  # leaves (catalogue "leaves" order) left out of the applicable maximum
+        if fast:
+            digits, total_c, self_c, app_c = shape.unpack(sums.get(a_id), na_codes, unscored, deducted)
+        else:
+            digits, total_c, self_c, app_c = _self_part(shape, scores.get(a_id, empty), finalised, na_codes, unscored,
+                                                        deducted)
+        cs_c = sipas_c = 0
+        survey_points = []
+        # Survey leaves as plain tuples: this loop runs for every survey leaf of every unit.
+        for i, (node_id, _max, kind, _crit, _dom, code) in enumerate(shape.survey_leaves, start=len(shape.self_leaves)):
+            p = survey_c.get((unit_id, node_id))
+            if p is None:
+                missing.append(code)
+                p = 0
+                if exclude_missing:
+                    deducted.append(i)
+            survey_points.append(p)
+            if kind == 2:
+                sipas_c += p
             else:
-                p = survey_c.get((unit_id, node_id))
-                if p is None:
-                    missing.append(code)
-                    if exclude_missing:
-                        continue
-                    p = 0
-                if kind == 2:
-                    sipas_c += p
-                else:
-                    cs_c += p
+                cs_c += p
             total_c += p
-            max_c += leaf_max
-            dom_p[dom] += p
-            dom_m[dom] += leaf_max
-            if crit is not None:
-                crit_p[crit] += p
-                crit_m[crit] += leaf_max
-        out.total_c, out.max_c = total_c, max_c
+        out.total_c = total_c
+        out.max_c = shape.full_max - sum([shape.leaf_maxima[i] for i in deducted]) if deducted else shape.full_max
         out.self_c, out.app_c, out.cs_c, out.sipas_c = self_c, app_c, cs_c, sipas_c
         out.pct_h = pct_hundredths(out.total_c, out.max_c) if out.max_c else 0
         if out.provisional:
@@ -299,44 +379,44 @@ def compute_round(*, round: IndexRound) -> Computation:
             msg = msg_missing_excluded if exclude_missing else msg_missing_zero
             out.warnings.append(_warning("survey_not_measured", msg + ", ".join(missing), missing))
             out.warnings[-1]["counted_as_zero"] = not exclude_missing
-        out.breakdown_json = _breakdown_json(shape, dom_p, dom_m, crit_p, crit_m)
+        out.breakdown = shape.stored_breakdown(digits, survey_points, deducted)
 
     _rank(outcomes, bands)
-    return Computation(digest=h.hexdigest(), outcomes=outcomes)
+    catalogue = {s.key: s.catalogue_entry for s in shapes.values()}
+    return Computation(digest=h.hexdigest(), outcomes=outcomes, catalogue=catalogue)
 
 
-# Text of small non-negative amounts in hundredths ("0.00" … "1000.00"), looked up rather than formatted:
-# the breakdown has an entry per domain and criterion of every unit.
-_CENTS_TEXT = [f"{c // 100}.{c % 100:02d}" for c in range(100001)]
+def _self_part(shape: FrameworkShape, unit_scores: dict, finalised: bool, na_codes: list, unscored: list,
+               deducted: list):
+    """The reference rules for the self-assessed leaves of one unit, one leaf at a time.
 
-
-def _text(c: int) -> str:
-    return _CENTS_TEXT[c] if 0 <= c <= 100000 else cents_str(c)
-
-
-def _entry(prefix: str, p: int, m: int, cache: dict) -> str:
-    key = (prefix, p, m)
-    text = cache.get(key)
-    if text is None:
-        pct = '"' + _text(pct_hundredths(p, m)) + '"' if m else "null"
-        text = f'{prefix},"points":"{_text(p)}","max":"{_text(m)}","pct":{pct},"lost":"{_text(m - p)}"}}'
-        cache[key] = text
-    return text
-
-
-def _breakdown_json(shape: FrameworkShape, dom_p, dom_m, crit_p, crit_m) -> str:
-    """The breakdown JSON (shape in UnitResult's docstring), assembled from per-node prefixes made once."""
-    if shape.prefixes is None:
-        dump = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
-        shape.prefixes = (
-            [dump(d)[:-1] for d in shape.domains],
-            [dump(c)[:-1] for c in shape.criteria],
-        )
-    dom_prefix, crit_prefix = shape.prefixes
-    cache = shape.entry_cache
-    domains = ",".join([_entry(dom_prefix[i], dom_p[i], dom_m[i], cache) for i in range(len(dom_prefix))])
-    criteria = ",".join([_entry(crit_prefix[i], crit_p[i], crit_m[i], cache) for i in range(len(crit_prefix))])
-    return '{"domains":[' + domains + '],"criteria":[' + criteria + "]}"
+    A confirmed N/A leaf counts neither points nor maximum; an appraised value counts (the self value
+    while appraisal is not finalised and the leaf has no appraised value); a leaf with neither counts 0
+    against its maximum. Returns the slots' points as digits, the points, the self and appraised totals.
+    """
+    slot_points = [0] * shape.slots
+    total = self_c = app_c = 0
+    for j, (node_id, _max, _crit, _dom, code) in enumerate(shape.self_leaves):
+        row = unit_scores.get(node_id)
+        if row is None:
+            p = None
+        else:
+            s, a, na_confirmed = row
+            if na_confirmed:
+                na_codes.append(code)
+                deducted.append(j)
+                continue
+            p = a if (finalised or a is not None) else s
+            if s is not None:
+                self_c += s
+            if a is not None:
+                app_c += a
+        if p is None:
+            unscored.append(code)
+            p = 0
+        slot_points[shape.leaf_slots[j]] += p
+        total += p
+    return shape.digits(slot_points), total, self_c, app_c
 
 
 def _rank(outcomes: list[UnitOutcome], bands: list[tuple[str, int]]) -> None:

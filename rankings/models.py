@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import POINTS, RankingGroup, Round, Unit
+from rankings import breakdown as breakdown_storage
 
 
 class RunStatus(models.TextChoices):
@@ -32,6 +33,9 @@ class IndexRun(models.Model):
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The breakdown nodes of every framework of the run, stored once: {key: {"domains": [{"node_id", "code",
+    # "name"}], "criteria": [{"node_id", "parent_id", "code", "name"}]}} (see rankings/breakdown.py).
+    catalogue = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -52,7 +56,11 @@ class UnitResult(models.Model):
 
     ``breakdown``: {"domains": [{"node_id", "code", "name", "points", "max", "pct"}],
     "criteria": [{"node_id", "parent_id", "code", "name", "points", "max", "pct", "lost"}]} with
-    Decimal values as strings. ``warnings``: [{"code": str, "message": str, ...}].
+    Decimal values as strings (domains carry "lost" as well). ``warnings``: [{"code": str, "message": str, ...}].
+
+    The breakdown is stored compactly in ``breakdown_data`` (numbers per unit, names once per run in
+    ``IndexRun.catalogue``, see rankings/breakdown.py); the ``breakdown`` property returns the shape above.
+    A breakdown assigned in full is stored and returned as it is.
     """
 
     run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="results")
@@ -70,7 +78,7 @@ class UnitResult(models.Model):
     band = models.CharField(_("classification"), max_length=64)
     provisional = models.BooleanField(_("provisional"), default=False)
     warnings = models.JSONField(default=list, blank=True)
-    breakdown = models.JSONField(default=dict, blank=True)
+    breakdown_data = models.JSONField(default=dict, blank=True, db_column="breakdown")
 
     class Meta:
         ordering = ["run", "group__display_order", "rank", "display_order"]
@@ -80,6 +88,25 @@ class UnitResult(models.Model):
             models.CheckConstraint(condition=Q(total__lte=F("applicable_max")), name="result_total_within_applicable_max"),
             models.CheckConstraint(condition=Q(index_pct__gte=0, index_pct__lte=100), name="result_index_between_0_and_100"),
         ]
+
+    @property
+    def breakdown(self) -> dict:
+        data = self.breakdown_data
+        cached = self.__dict__.get("_breakdown")
+        if cached is None or cached[0] is not data:
+            cached = (data, breakdown_storage.expand(data, self._run_catalogue))
+            self.__dict__["_breakdown"] = cached
+        return cached[1]
+
+    @breakdown.setter
+    def breakdown(self, value: dict) -> None:
+        self.breakdown_data = value
+
+    def _run_catalogue(self) -> dict:
+        run = self._state.fields_cache.get("run")
+        if run is not None:
+            return run.catalogue
+        return IndexRun.objects.filter(pk=self.run_id).values_list("catalogue", flat=True).first() or {}
 
     @property
     def survey_points(self):

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 # A pending run whose task has not started after this long is enqueued again (the message may be lost).
 STALE_PENDING = timedelta(minutes=10)
 BULK_BATCH = 5000
+COPY_CHUNK = 1000
 
 
 def _enqueue(run_id: int) -> None:
@@ -99,10 +100,11 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
             _write_results(run_id, computation.outcomes)
             locked.status = RunStatus.SUCCEEDED
             locked.digest = computation.digest
+            locked.catalogue = computation.catalogue
             locked.units_count = len(computation.outcomes)
             locked.progress_percent = 100
             locked.finished_at = timezone.now()
-            locked.save(update_fields=["status", "digest", "units_count", "progress_percent", "finished_at"])
+            locked.save(update_fields=["status", "digest", "catalogue", "units_count", "progress_percent", "finished_at"])
         return locked
     except Exception as exc:
         logger.exception("index run %s failed", run_id)
@@ -129,24 +131,41 @@ def _copy_text(value) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+# Text of amounts in hundredths from 0.00 to 1000.00, looked up rather than formatted: seven per unit.
+_CENTS_TEXT = [cents_str(c) for c in range(100001)]
+
+
+def _cents_text(c: int) -> str:
+    return _CENTS_TEXT[c] if 0 <= c <= 100000 else cents_str(c)
+
+
 def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
     """One COPY on PostgreSQL; bulk inserts elsewhere. Must run inside the caller's transaction."""
     if connection.vendor == "postgresql":
         table = UnitResult._meta.db_table
-        lines = []
         esc = _copy_text
-        for o in outcomes:
-            # Numbers need no escaping in COPY's text format; only the texts do.
-            lines.append("\t".join((
-                str(run_id), str(o.unit_id), str(o.group_id), str(o.display_order), cents_str(o.self_c),
-                cents_str(o.app_c), cents_str(o.cs_c), cents_str(o.sipas_c), cents_str(o.total_c), cents_str(o.max_c),
-                cents_str(o.pct_h), str(o.rank), esc(o.band), "t" if o.provisional else "f",
-                esc(json.dumps(o.warnings, ensure_ascii=False)), esc(o.breakdown_json),
-            )))
+        ct = _cents_text
+        bands: dict[str, str] = {}
+        run = str(run_id)
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
         ) as copy:
-            copy.write("\n".join(lines) + "\n")
+            # Sent in chunks, so the server stores the first rows while the next ones are formatted.
+            for start in range(0, len(outcomes), COPY_CHUNK):
+                lines = []
+                for o in outcomes[start:start + COPY_CHUNK]:
+                    band = bands.get(o.band)
+                    if band is None:
+                        band = bands[o.band] = esc(o.band)
+                    # Numbers need no escaping in COPY's text format, nor does the breakdown (digits and
+                    # fixed names); the band and the warnings do.
+                    lines.append("\t".join((
+                        run, str(o.unit_id), str(o.group_id), str(o.display_order), ct(o.self_c), ct(o.app_c),
+                        ct(o.cs_c), ct(o.sipas_c), ct(o.total_c), ct(o.max_c), ct(o.pct_h), str(o.rank), band,
+                        "t" if o.provisional else "f",
+                        esc(json.dumps(o.warnings, ensure_ascii=False)) if o.warnings else "[]", o.breakdown,
+                    )))
+                copy.write("\n".join(lines) + "\n")
         return
     UnitResult.objects.bulk_create(
         [
@@ -154,7 +173,7 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
                 run_id=run_id, unit_id=o.unit_id, group_id=o.group_id, display_order=o.display_order,
                 self_total=dec(o.self_c), appraised_total=dec(o.app_c), cs_points=dec(o.cs_c), sipas_points=dec(o.sipas_c),
                 total=dec(o.total_c), applicable_max=dec(o.max_c), index_pct=dec(o.pct_h), rank=o.rank, band=o.band,
-                provisional=o.provisional, warnings=o.warnings, breakdown=json.loads(o.breakdown_json),
+                provisional=o.provisional, warnings=o.warnings, breakdown_data=json.loads(o.breakdown),
             )
             for o in outcomes
         ],

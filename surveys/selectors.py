@@ -8,7 +8,10 @@ anything (views answer 404).
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, IntegerField, QuerySet
+from django.db.models.functions import Cast
+from django.db.models.functions import Round as RoundHalf
 from django.http import Http404
 
 from assessments.models import Assessment, Framework, Node, Round, Source
@@ -36,10 +39,14 @@ class SurveyPoints:
     imports: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def survey_points_for_round(*, round: Round) -> SurveyPoints:
-    current = list(
+def _current_imports(round: Round) -> list[tuple[str, int, str]]:
+    return list(
         SurveyImport.objects.filter(round=round, is_current=True).order_by("survey").values_list("survey", "id", "sha256")
     )
+
+
+def survey_points_for_round(*, round: Round) -> SurveyPoints:
+    current = _current_imports(round)
     rows = SurveyLeafResult.objects.filter(survey_import_id__in=[i for _, i, _ in current]).values_list(
         "unit_id", "leaf_id", "points"
     )
@@ -69,6 +76,26 @@ def survey_leaf_points_for_assessment(assessment: Assessment) -> dict[int, Decim
     )
     # A leaf of an imported survey with no row for the unit had no valid answer from it: not measured.
     return {leaf_id: measured.get(leaf_id) for leaf_id in leaves}
+
+
+def survey_cents_for_round(*, round: Round) -> SurveyPoints:
+    """``survey_points_for_round`` with the points as integer hundredths (converted by the database).
+
+    For the index computation, which reads every survey leaf of every unit: no Decimal per row.
+    """
+    current = _current_imports(round)
+    if not current:
+        return SurveyPoints(imports=current)
+    qs = (
+        SurveyLeafResult.objects.filter(survey_import_id__in=[i for _, i, _ in current])
+        .annotate(c=Cast(RoundHalf(F("points") * 100), IntegerField()))
+        .values_list("unit_id", "leaf_id", "c")
+    )
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return SurveyPoints(leaf_points={(u, leaf): c for u, leaf, c in rows}, imports=current)
 
 
 # --- access -----------------------------------------------------------------------------------

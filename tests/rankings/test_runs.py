@@ -19,11 +19,13 @@ from tests.rankings.factories import score, scores, survey, unit_in_round
 
 FULL = {"1.1.1": "2", "1.1.2": "2", "1.2": "2", "2.1": "1"}
 FIELDS = ("unit_id", "group_id", "self_total", "appraised_total", "cs_points", "sipas_points", "total",
-          "applicable_max", "index_pct", "rank", "band", "provisional", "warnings", "breakdown")
+          "applicable_max", "index_pct", "rank", "band", "provisional", "warnings")
 
 
 def _snapshot(run):
-    return list(UnitResult.objects.filter(run=run).order_by("unit_id").values_list(*FIELDS))
+    """Every stored figure of the run's results, with the breakdown as readers see it."""
+    results = UnitResult.objects.filter(run=run).order_by("unit_id")
+    return [(*(getattr(r, f) for f in FIELDS), r.breakdown) for r in results]
 
 
 def _units(round, group, n, start=0):

@@ -1,0 +1,107 @@
+"""The PostgreSQL path of the computation (scores summed in the database) gives exactly the reference results.
+
+The reference path reads every score row and applies the leaf rules in Python; the fast path sums
+them per unit and per criterion in one aggregate. Both run here on the same inputs, covering every
+leaf rule: appraised and self values, finalised or not, confirmed and rejected N/A, unscored leaves
+(no row, or no value), survey leaves measured, not measured and absent, a stray score row on a survey
+leaf, and two ranking groups.
+"""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from assessments.models import AssessmentState, LeafScore, MissingSurveyPolicy
+from rankings.breakdown import expand
+from rankings.computation import compute_round
+from tests.factories import build_framework
+from tests.rankings.factories import HUNDRED_FRAMEWORK, score, survey, unit_in_round
+
+pytestmark = pytest.mark.django_db
+
+
+def _outcomes(computation):
+    return [
+        (o.assessment_id, o.unit_id, o.group_id, o.self_c, o.app_c, o.cs_c, o.sipas_c, o.total_c, o.max_c, o.pct_h,
+         o.rank, o.band, o.provisional, o.warnings, o.breakdown)
+        for o in computation.outcomes
+    ]
+
+
+@pytest.fixture
+def varied_round(round_2021, framework, department_group, district_group):
+    build_framework(round=round_2021, group=district_group, rows=HUNDRED_FRAMEWORK)
+    dep = [unit_in_round(round=round_2021, group=department_group, code=f"D{i}", order=i,
+                         state=AssessmentState.FINALISED if i % 2 else AssessmentState.APPRAISED)
+           for i in range(6)]
+    dist = [unit_in_round(round=round_2021, group=district_group, code=f"H{i}", order=i) for i in range(3)]
+    # D0 (not finalised): appraised values where present, its own value where not.
+    score(dep[0], "1.1.1", "1.25", "2")
+    score(dep[0], "1.1.2", None, "1.5")
+    score(dep[0], "1.2", "0.5")
+    # D1 (finalised): a leaf with only its own value is unscored; 2.1 has no row at all.
+    score(dep[1], "1.1.1", None, "2")
+    score(dep[1], "1.1.2", "2")
+    score(dep[1], "1.2", "1.75")
+    # D2: 1.2 confirmed N/A; D3: 1.2 N/A rejected (counted as scored).
+    for a, decision in ((dep[2], "confirmed"), (dep[3], "rejected")):
+        score(a, "1.1.1", "2")
+        score(a, "1.1.2", "0.01")
+        score(a, "1.2", "0" if decision == "rejected" else None, None, na=True, decision=decision)
+        score(a, "2.1", "1")
+    # D4 and D5: every leaf scored, equal results (a shared rank).
+    for a in dep[4:]:
+        for code, p in (("1.1.1", "2"), ("1.1.2", "1.99"), ("1.2", "2"), ("2.1", "0.5")):
+            score(a, code, p)
+    # A score row on a survey leaf is no input of the rules (the survey import is): both paths ignore it.
+    score(dep[5], "2.2", "1")
+    for i, a in enumerate(dist):
+        score(a, "1.1", f"{40 + 7 * i}.33")
+    survey(round_2021, {(dep[0], "2.2"): "1", (dep[1], "2.2"): None, (dep[2], "2.2"): "0.5", (dep[4], "2.2"): "0.75",
+                        (dep[5], "2.2"): "0.75", (dist[0], "1.2"): "12.5", (dist[1], "1.2"): None}, kind="cs")
+    survey(round_2021, {(dep[0], "3"): "2", (dep[2], "3"): None, (dep[4], "3"): "1", (dep[5], "3"): "1",
+                        (dist[0], "2"): "20.25", (dist[2], "2"): "18"}, kind="sipas")
+    return round_2021
+
+
+@pytest.mark.parametrize("policy", [MissingSurveyPolicy.EXCLUDE, MissingSurveyPolicy.ZERO])
+def test_fast_path_gives_the_reference_results(require_postgres, varied_round, policy):
+    varied_round.missing_survey_policy = policy
+    varied_round.save()
+    fast = compute_round(round=varied_round, fast=True)
+    reference = compute_round(round=varied_round, fast=False)
+    assert _outcomes(fast) == _outcomes(reference)
+    assert fast.catalogue == reference.catalogue
+    # The cases above are all there: an N/A leaf, unscored leaves, surveys not measured, a shared rank.
+    codes = {w["code"] for o in reference.outcomes for w in o.warnings}
+    assert {"provisional", "not_applicable", "unscored", "survey_not_measured"} <= codes
+    ranks = [o.rank for o in reference.outcomes]
+    assert len(ranks) != len(set(ranks))
+
+
+def test_fast_path_digest_is_stable_and_follows_the_scores(require_postgres, varied_round):
+    first = compute_round(round=varied_round, fast=True).digest
+    assert compute_round(round=varied_round, fast=True).digest == first
+    # A change that leaves every sum as it was (one leaf +0.01, its neighbour in the criterion -0.01)
+    # still changes the digest: it hashes every row, not the sums.
+    a = LeafScore.objects.get(assessment__unit__code="D4", node__code="1.1.1")
+    b = LeafScore.objects.get(assessment__unit__code="D4", node__code="1.1.2")
+    LeafScore.objects.filter(pk=a.pk).update(app_points=a.app_points - Decimal("0.01"))  # 2 → 1,99
+    LeafScore.objects.filter(pk=b.pk).update(app_points=b.app_points + Decimal("0.01"))  # 1,99 → 2
+    assert compute_round(round=varied_round, fast=True).digest != first
+
+
+def test_stored_breakdown_expands_to_the_documented_shape(require_postgres, varied_round):
+    computation = compute_round(round=varied_round)
+    na_unit = next(o for o in computation.outcomes if any(w["code"] == "not_applicable" for w in o.warnings))
+    data = json.loads(na_unit.breakdown)
+    full = expand(data, lambda: computation.catalogue)
+    crit = {c["code"]: c for c in full["criteria"]}
+    # MINI framework, D2: 1.2 (max 2) confirmed N/A → points 0, max 0, no percentage, nothing lost.
+    assert crit["1.2"] == {"node_id": crit["1.2"]["node_id"], "parent_id": crit["1.2"]["parent_id"], "code": "1.2",
+                           "name": crit["1.2"]["name"], "points": "0.00", "max": "0.00", "pct": None, "lost": "0.00"}
+    # 1.1: 2 + 0,01 = 2,01 of 4 → 50,25 %, 1,99 lost.
+    assert (crit["1.1"]["points"], crit["1.1"]["max"], crit["1.1"]["pct"], crit["1.1"]["lost"]) == (
+        "2.01", "4.00", "50.25", "1.99")
+    assert list(full["domains"][0]) == ["node_id", "code", "name", "points", "max", "pct", "lost"]
