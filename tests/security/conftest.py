@@ -5,12 +5,6 @@ from django.test import override_settings
 from tests.security.world import build_world
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(settings):
-    # The personas' passwords are hashed with the production hasher otherwise (about 0,4 s each).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def world_media(tmp_path_factory):
     return tmp_path_factory.mktemp("security-media")

@@ -6,12 +6,6 @@ from surveys.services.imports import survey_import_create, survey_import_preview
 from tests.factories import UnitFactory, add_to_round, build_framework
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed on creation; a cheap hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def district_framework(round_2021, district_group):
     return build_framework(round=round_2021, group=district_group)

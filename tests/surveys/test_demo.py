@@ -9,8 +9,7 @@ from surveys.models import SurveyImport, SurveyLeafResult, SurveyQuestion, Surve
 from surveys.selectors import survey_points_for_round
 
 
-def test_demo_surveys_are_defined_imported_and_idempotent(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_demo_surveys_are_defined_imported_and_idempotent(db):
     load_demo_base()
     first = load_demo_surveys()
     assert first["created"] > 0
