@@ -63,9 +63,16 @@ class UnitResult(models.Model):
     A breakdown assigned in full is stored and returned as it is.
     """
 
-    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="results")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, related_name="+")
+    # No foreign-key constraints in the database: checking them cost more than computing the whole index
+    # (three deferred row checks per result, 11 000 results a run). The rows are written by one function,
+    # rankings.services._write_results, in the transaction that holds the run's row lock, with the unit
+    # and group ids of the round's assessments; the ORM still cascades a run's deletion to its results and
+    # protects units and groups that have results. The run's index is the unique (run, unit) one.
+    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="results", db_constraint=False,
+                            db_index=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                              db_index=False)
     display_order = models.PositiveIntegerField(default=0)
     self_total = models.DecimalField(_("self-assessed points"), **POINTS)
     appraised_total = models.DecimalField(_("appraised points"), **POINTS)
