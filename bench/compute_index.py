@@ -7,7 +7,7 @@ Builds a bench-only round (year 9990) with N units of one ranking group, a frame
 survey imports, then times index runs and the baseline ``GROUP BY unit`` aggregate, removes
 everything it built, and prints one JSON object as its last line.
 
-Both sides are timed three times on the same data: ``seconds`` and ``baseline_seconds`` are the best
+Both sides are timed five times on the same data, in turn: ``seconds`` and ``baseline_seconds`` are the best
 runs, ``median_*`` the medians; ``ratio`` is best over best.
 
 Where the time goes at 11 000 units (PostgreSQL 15, 2 cores, about 0,9 s in all; baseline 0,15 s):
@@ -46,7 +46,7 @@ from rankings.models import IndexRun  # noqa: E402
 from surveys.models import SurveyImport, SurveyLeafResult  # noqa: E402
 
 YEAR = 9990
-RUNS = 3  # both sides are timed this many times: "seconds" and "baseline_seconds" are the best, "median_*" the medians
+RUNS = 5  # both sides are timed this many times, in turn: "seconds" and "baseline_seconds" are the best, "median_*" the medians
 GROUP = "bench-units"
 
 
@@ -167,25 +167,24 @@ def build(units: int) -> tuple[Round, int]:
                       survey_rows())
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            # Without the dead rows of earlier bench runs, which would slow the scans of both sides.
+            cur.execute("VACUUM ANALYZE")
     return rnd, len(self_leaves) + len(cs_leaves) + 1
 
 
-def baseline(rnd: Round) -> list[float]:
-    """Times of RUNS runs of the aggregate (their minimum is the strictest baseline on a busy machine)."""
+def baseline(rnd: Round) -> float:
+    """Time of one run of the aggregate."""
     sql = (
         f"SELECT a.unit_id, SUM(COALESCE(s.app_points, s.self_points)) FROM {LeafScore._meta.db_table} s "  # noqa: S608
         f"JOIN {Assessment._meta.db_table} a ON a.id = s.assessment_id WHERE a.round_id = %s GROUP BY a.unit_id"
     )
-    times = []
     with connection.cursor() as cur:
-        for _ in range(RUNS):
-            t = time.perf_counter()
-            cur.execute(sql, [rnd.pk])
-            rows = cur.fetchall()
-            times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        cur.execute(sql, [rnd.pk])
+        rows = cur.fetchall()
+        elapsed = time.perf_counter() - t
     assert rows
-    return times
+    return elapsed
 
 
 def main() -> None:
@@ -199,15 +198,16 @@ def main() -> None:
     print(f"built {args.units} units × {leaves} leaves on {connection.vendor} in {time.perf_counter() - t:.1f} s",
           file=sys.stderr)
     try:
-        base_times = baseline(rnd)
         statements: list[str] = []
 
         def count(execute, sql, params, many, context):
             statements.append(sql)
             return execute(sql, params, many, context)
 
-        times, queries = [], []
+        base_times, times, queries = [], [], []
         for _ in range(RUNS):
+            # The two sides alternate, so that a slower spell of a shared machine weighs on both.
+            base_times.append(baseline(rnd))
             # Each run is a new index run of the same inputs, timed from its start to its commit.
             run, _ = services.index_run_create(round=rnd, trigger="bench", enqueue=False)
             statements.clear()

@@ -9,11 +9,13 @@ percentage is rounded half up to 2 places with integer division, which equals
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, IntegerField
 from django.db.models.functions import Cast, Round
 from django.utils import translation
@@ -31,8 +33,8 @@ from assessments.models import (
 )
 from assessments.models import Round as IndexRound
 from rankings.breakdown import catalogue_key, cents_str, pct_hundredths  # noqa: F401 - cents_str re-exported
-from rankings.pg_sums import self_sums_pg, survey_hash_pg
-from surveys.selectors import survey_cents_for_round
+from rankings.pg_sums import AboveBound, begin_reads, self_sums_pg, survey_sums_pg
+from surveys.selectors import current_imports_for_round, survey_cents_for_round
 
 SCORE_CHUNK = 20000
 
@@ -75,8 +77,12 @@ class FrameworkShape:
     survey_leaves: list[tuple] = field(default_factory=list)  # (node_id, max, kind 1 cs / 2 SIPAS, criterion, domain, code)
     leaf_slots: list[int] = field(default_factory=list)  # slot of each self leaf
     width: int = 0
+    bound: int = 0  # the largest points of a self leaf (hundredths) that the slots' width holds; see set_width
     slots: int = 0
     full_mask: int = 0  # one bit per self leaf
+    sipas_positions: list[int] = field(default_factory=list)  # indexes of the SIPAS leaves in survey_leaves
+    no_survey: tuple = ()  # a None (not measured) for every survey leaf
+    survey_offset: int = 0  # where pg_sums.survey_sums_pg puts this framework's survey leaves
     full_max: int = 0
     leaf_maxima: list[int] = field(default_factory=list)  # self leaves, then survey leaves
     zero_digits: str = ""
@@ -107,11 +113,9 @@ class FrameworkShape:
                 crit_slot[c], slots = slots, slots + 1
         self.slots = slots
         self.leaf_slots = [crit_slot[crit] if crit is not None else dom_slot[dom] for _n, _m, crit, dom, _c in self.self_leaves]
-        # Points are non-negative and below 10^7 hundredths (numeric(7,2), LeafScore's constraints), so a
-        # slot of 7 + (digits of the leaf count) digits always holds the sum of its leaves.
-        self.width = 7 + len(str(max(len(self.self_leaves), 1)))
-        self.zero_digits = "0" * (self.width * slots)
         self.full_mask = (1 << len(self.self_leaves)) - 1
+        self.sipas_positions = [k for k, leaf in enumerate(self.survey_leaves) if leaf[2] == 2]
+        self.no_survey = (None,) * len(self.survey_leaves)
         domain_max, criterion_max = [0] * nd, [0] * nc
         for lf in self.leaves:
             domain_max[lf.domain] += lf.max_c
@@ -122,22 +126,60 @@ class FrameworkShape:
         self.leaf_maxima = [m for _n, m, _crit, _dom, _c in ordered]
         self.catalogue_entry = {
             "domains": self.domains, "criteria": self.criteria, "domain_max": domain_max, "criterion_max": criterion_max,
-            "width": self.width, "criterion_slots": crit_slot, "domain_ranges": domain_ranges,
+            "width": 0, "criterion_slots": crit_slot, "domain_ranges": domain_ranges,
             "survey": [[-1 if crit is None else crit, dom] for _n, _m, _k, crit, dom, _c in self.survey_leaves],
             "leaves": [[-1 if crit is None else crit, dom, m] for _n, m, crit, dom, _c in ordered],
         }
+        self.set_width(wide=False)
+
+    def set_width(self, *, wide: bool) -> None:
+        """Choose the digits of a slot, so that no slot's points can carry into the next one.
+
+        Narrow, the usual: every self leaf's points are at most the largest self leaf maximum (which
+        the rules allow), so a slot of n leaves holds at most n times that. Wide, when some score is
+        above it (``bound``): any points a score can hold (below 10^7 hundredths: numeric(7,2) and
+        LeafScore's constraints). Both paths of the computation choose the same way from the same rows.
+        """
+        per_slot = max([self.leaf_slots.count(slot) for slot in set(self.leaf_slots)], default=1)
+        self.bound = 9_999_999 if wide else max([m for _n, m, _crit, _dom, _c in self.self_leaves], default=0)
+        self.width = len(str(max(per_slot * self.bound, 1)))
+        self.zero_digits = "0" * (self.width * self.slots)
+        self.catalogue_entry["width"] = self.width
         self.key = catalogue_key(self.catalogue_entry)
 
-    def stored_breakdown(self, digits: str, survey_points: list[int], deducted: list[int]) -> str:
+    def stored_breakdown(self, digits: str, survey_text: str, deducted: list[int]) -> str:
         """JSON text of one unit's stored breakdown (rankings/breakdown.py).
 
-        ``deducted``: the leaves left out of the applicable maximum, as indexes into the catalogue's
-        "leaves". Written as text directly: keys and values are digits, commas and fixed names.
+        ``survey_text``: the points of the survey leaves, comma-separated. ``deducted``: the leaves left
+        out of the applicable maximum, as indexes into the catalogue's "leaves". Written as text
+        directly: keys and values are digits, commas and fixed names.
         """
-        text = f'{{"k":"{self.key}","s":"{digits}","v":"{",".join(map(str, survey_points))}"'
+        text = f'{{"k":"{self.key}","s":"{digits}","v":"{survey_text}"'
         if deducted:
             text += f',"x":"{",".join(map(str, deducted))}"'
         return text + "}"
+
+    def survey_part(self, values: list[int | None], exclude_missing: bool, missing: list, deducted: list):
+        """The survey leaves of one unit: (points text, civil-servant points, SIPAS points).
+
+        A leaf not measured counts 0 and is listed in ``missing``; it is also left out of the applicable
+        maximum (``deducted``) when the round says so.
+        """
+        cs_c = sipas_c = 0
+        points = []
+        for i, (value, (_node, _max, kind, _crit, _dom, code)) in enumerate(
+                zip(values, self.survey_leaves, strict=True), start=len(self.self_leaves)):
+            if value is None:
+                missing.append(code)
+                value = 0
+                if exclude_missing:
+                    deducted.append(i)
+            points.append(value)
+            if kind == 2:
+                sipas_c += value
+            else:
+                cs_c += value
+        return ",".join(map(str, points)), cs_c, sipas_c
 
     def digits(self, slot_points: list[int]) -> str:
         width = self.width
@@ -145,9 +187,7 @@ class FrameworkShape:
 
     def unpack(self, sums: tuple | None, na_codes: list, unscored: list, deducted: list):
         """The self part of one unit from its PostgreSQL sums (rankings/pg_sums.py); same result as _self_part."""
-        if sums is None:
-            return self.zero_digits, 0, 0, 0
-        packed, points, self_c, app_c, na_mask, ok_mask = sums
+        packed, points, self_c, app_c, na_mask, ok_mask = sums or (None, 0, 0, 0, 0, 0)
         if packed is None:
             digits = self.zero_digits
         else:
@@ -187,8 +227,12 @@ class UnitOutcome:
     rank: int = 0
     band: str = ""
     provisional: bool = False
-    warnings: list[dict] = field(default_factory=list)
+    warnings_json: str = "[]"  # JSON text of UnitResult.warnings
     breakdown: str = "{}"  # JSON text of the stored form, see rankings/breakdown.py
+
+    @property
+    def warnings(self) -> list[dict]:
+        return json.loads(self.warnings_json)
 
 
 @dataclass
@@ -198,7 +242,7 @@ class Computation:
     catalogue: dict = field(default_factory=dict)  # IndexRun.catalogue
 
 
-def _frameworks(round: IndexRound, h) -> dict[int, FrameworkShape]:
+def _frameworks(round: IndexRound, h, *, wide: bool = False) -> dict[int, FrameworkShape]:
     rows = list(
         Node.objects.filter(framework__round=round)
         .order_by("framework__group_id", "order", "id")
@@ -235,7 +279,22 @@ def _frameworks(round: IndexRound, h) -> dict[int, FrameworkShape]:
         )
     for shape in shapes.values():
         shape.prepare()
+        if wide:
+            shape.set_width(wide=True)
     return shapes
+
+
+def _above_bound(shapes: dict[int, FrameworkShape], assessments: list[tuple], scores: dict) -> bool:
+    """Whether some score of a self leaf is above its framework's ``bound`` (see FrameworkShape.set_width)."""
+    for a_id, _unit, group_id, *_rest in assessments:
+        shape, rows = shapes.get(group_id), scores.get(a_id)
+        if shape is None or not rows:
+            continue
+        for node_id, *_leaf in shape.self_leaves:
+            row = rows.get(node_id)
+            if row is not None and max(row[0] or 0, row[1] or 0) > shape.bound:
+                return True
+    return False
 
 
 def _scores(round: IndexRound, h) -> dict[int, dict[int, tuple]]:
@@ -276,11 +335,40 @@ def _absorb(chunk: list[tuple], by_assessment: dict, h) -> None:
         current[n_id] = (s_c, a_c, na and decision == confirmed)
 
 
-def _warning(code: str, message: str, leaves: list[str] | None = None) -> dict:
-    w = {"code": code, "message": message}
+def _assessments(round: IndexRound) -> list[tuple]:
+    """(id, unit, group, state, unit display order, unit code) of the round's assessments, by id.
+
+    Read from a plain cursor: the values need no conversion, and the ORM's per-row work would cost
+    more than the query at ten thousand units.
+    """
+    qs = (
+        Assessment.objects.filter(round=round)
+        .order_by("id")
+        .values_list("id", "unit_id", "group_id", "state", "unit__display_order", "unit__code")
+    )
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(r) for r in cursor.fetchall()]
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_str(text: str) -> str:
+    """A JSON string: as it is between quotes when nothing in it needs escaping (the usual codes and
+    messages), else as the encoder writes it."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return _json(text)
+
+
+def _warning(code: str, message: str, leaves: list[str] | None = None, extra: str = "") -> str:
+    """JSON text of one warning: {"code", "message"[, "leaves"]} and the ``extra`` members' text."""
+    text = f'{{"code": "{code}", "message": {_json_str(message)}'
     if leaves is not None:
-        w["leaves"] = leaves
-    return w
+        text += f', "leaves": [{", ".join(map(_json_str, leaves))}]'
+    return text + extra + "}"
 
 
 def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation:
@@ -295,27 +383,48 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
     """
     if fast is None:
         fast = connection.vendor == "postgresql"
+    outermost = not connection.in_atomic_block
+    # The run allocates a few objects per unit and keeps them all: the cyclic garbage collector would
+    # only walk them again and again (a tenth of the run's time at 10 000 units); it runs at the end.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                # Every input read from one snapshot, as if nothing changed while the run reads.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return _compute(round, fast)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compute(round: IndexRound, fast: bool, wide: bool = False) -> Computation:
     h = hashlib.sha256()
     h.update(repr((round.pk, round.year, round.missing_survey_policy, round.bands)).encode())
-    shapes = _frameworks(round, h)
-    assessments = list(
-        Assessment.objects.filter(round=round)
-        .order_by("id")
-        .values_list("id", "unit_id", "group_id", "state", "unit__display_order", "unit__code")
-    )
+    shapes = _frameworks(round, h, wide=wide)
+    assessments = _assessments(round)
     h.update(repr(assessments).encode())
     if fast:
-        sums = self_sums_pg(round, shapes, h)
-        scores: dict = {}
-    else:
-        sums = {}
-        scores = _scores(round, h)
-    survey = survey_cents_for_round(round=round)
-    survey_c = survey.leaf_points
-    h.update(repr(sorted(survey.imports)).encode())
+        imports = current_imports_for_round(round=round)
+        begin_reads()  # settings for the aggregates only: the reads above are planned as usual
+    try:
+        sums = self_sums_pg(round, shapes, {a[0]: a[2] for a in assessments}, h) if fast else None
+    except AboveBound:
+        return _compute(round, fast, wide=True)
+    read_rows = sums is None  # the reference path, or node ids too far apart for the PostgreSQL one
+    scores = _scores(round, h) if read_rows else {}
+    if read_rows and not wide and _above_bound(shapes, assessments, scores):
+        return _compute(round, fast, wide=True)
+    surveys_by_assessment = None
     if fast:
-        survey_hash_pg([i for _kind, i, _sha in survey.imports], h)
-    else:
+        h.update(repr(sorted(imports)).encode())
+        surveys_by_assessment = survey_sums_pg(round, shapes, [i for _kind, i, _sha in imports], h)
+    if surveys_by_assessment is None:
+        survey = survey_cents_for_round(round=round)
+        survey_c = survey.leaf_points
+        h.update(repr(sorted(survey.imports)).encode())
         h.update(repr(sorted(survey_c.items())).encode())
 
     exclude_missing = round.missing_survey_policy != MissingSurveyPolicy.ZERO
@@ -325,61 +434,60 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
         msg_provisional = _("Appraisal not completed: the result is provisional")
         msg_na = _("Not applicable (confirmed): ")
         msg_unscored = _("Not scored, counted as 0: ")
-        msg_missing_excluded = _("Survey not measured, left out of the applicable maximum: ")
-        msg_missing_zero = _("Survey not measured, counted as 0: ")
+        msg_missing = _("Survey not measured, left out of the applicable maximum: ") if exclude_missing \
+            else _("Survey not measured, counted as 0: ")
         msg_no_framework = _("No framework for the unit's ranking group in this round")
+    provisional_warning = _warning("provisional", msg_provisional)
+    counted_as_zero = ', "counted_as_zero": false' if exclude_missing else ', "counted_as_zero": true'
 
     outcomes: list[UnitOutcome] = []
     empty: dict = {}
+    finalised_state = AssessmentState.FINALISED
     for a_id, unit_id, group_id, state, display_order, code in assessments:
         out = UnitOutcome(assessment_id=a_id, unit_id=unit_id, group_id=group_id, display_order=display_order, code=code)
         outcomes.append(out)
         shape = shapes.get(group_id)
         if shape is None:
-            out.warnings.append(_warning("no_framework", msg_no_framework))
+            out.warnings_json = f"[{_warning('no_framework', msg_no_framework)}]"
             continue
-        finalised = state == AssessmentState.FINALISED
+        finalised = state == finalised_state
         out.provisional = not finalised
         na_codes: list[str] = []
         unscored: list[str] = []
         missing: list[str] = []
         deducted: list[int] = []  # leaves (catalogue "leaves" order) left out of the applicable maximum
-        if fast:
-            digits, total_c, self_c, app_c = shape.unpack(sums.get(a_id), na_codes, unscored, deducted)
-        else:
+        if read_rows:
             digits, total_c, self_c, app_c = _self_part(shape, scores.get(a_id, empty), finalised, na_codes, unscored,
                                                         deducted)
-        cs_c = sipas_c = 0
-        survey_points = []
-        # Survey leaves as plain tuples: this loop runs for every survey leaf of every unit.
-        for i, (node_id, _max, kind, _crit, _dom, code) in enumerate(shape.survey_leaves, start=len(shape.self_leaves)):
-            p = survey_c.get((unit_id, node_id))
-            if p is None:
-                missing.append(code)
-                p = 0
-                if exclude_missing:
-                    deducted.append(i)
-            survey_points.append(p)
-            if kind == 2:
-                sipas_c += p
-            else:
-                cs_c += p
-            total_c += p
-        out.total_c = total_c
+        else:
+            digits, total_c, self_c, app_c = shape.unpack(sums.get(a_id), na_codes, unscored, deducted)
+        if surveys_by_assessment is None:
+            values = [survey_c.get((unit_id, leaf[0])) for leaf in shape.survey_leaves]
+            survey_text, cs_c, sipas_c = shape.survey_part(values, exclude_missing, missing, deducted)
+        else:
+            row = surveys_by_assessment.get(a_id)
+            values = row[shape.survey_offset:shape.survey_offset + len(shape.survey_leaves)] if row else shape.no_survey
+            if None in values:
+                survey_text, cs_c, sipas_c = shape.survey_part(values, exclude_missing, missing, deducted)
+            else:  # every survey leaf measured
+                survey_text = ",".join(map(str, values))
+                sipas_c = sum([values[k] for k in shape.sipas_positions])
+                cs_c = sum(values) - sipas_c
+        out.total_c = total_c + cs_c + sipas_c
         out.max_c = shape.full_max - sum([shape.leaf_maxima[i] for i in deducted]) if deducted else shape.full_max
         out.self_c, out.app_c, out.cs_c, out.sipas_c = self_c, app_c, cs_c, sipas_c
         out.pct_h = pct_hundredths(out.total_c, out.max_c) if out.max_c else 0
-        if out.provisional:
-            out.warnings.append(_warning("provisional", msg_provisional))
-        if na_codes:
-            out.warnings.append(_warning("not_applicable", msg_na + ", ".join(na_codes), na_codes))
-        if unscored:
-            out.warnings.append(_warning("unscored", msg_unscored + ", ".join(unscored), unscored))
-        if missing:
-            msg = msg_missing_excluded if exclude_missing else msg_missing_zero
-            out.warnings.append(_warning("survey_not_measured", msg + ", ".join(missing), missing))
-            out.warnings[-1]["counted_as_zero"] = not exclude_missing
-        out.breakdown = shape.stored_breakdown(digits, survey_points, deducted)
+        if out.provisional or na_codes or unscored or missing:
+            warnings = [provisional_warning] if out.provisional else []
+            if na_codes:
+                warnings.append(_warning("not_applicable", msg_na + ", ".join(na_codes), na_codes))
+            if unscored:
+                warnings.append(_warning("unscored", msg_unscored + ", ".join(unscored), unscored))
+            if missing:
+                warnings.append(_warning("survey_not_measured", msg_missing + ", ".join(missing), missing,
+                                         counted_as_zero))
+            out.warnings_json = f"[{', '.join(warnings)}]"
+        out.breakdown = shape.stored_breakdown(digits, survey_text, deducted)
 
     _rank(outcomes, bands)
     catalogue = {s.key: s.catalogue_entry for s in shapes.values()}
@@ -424,12 +532,16 @@ def _rank(outcomes: list[UnitOutcome], bands: list[tuple[str, int]]) -> None:
     by_group: dict[int, list[UnitOutcome]] = {}
     for out in outcomes:
         by_group.setdefault(out.group_id, []).append(out)
+    # The first band whose minimum the index reaches (bands as the round lists them).
+    band_of: dict[int, str] = {}
     for members in by_group.values():
         members.sort(key=lambda o: (-o.pct_h, o.display_order, o.code))
-        previous_pct, previous_rank = None, 0
+        previous_pct, previous_rank, band = None, 0, ""
         for position, out in enumerate(members, start=1):
             if out.pct_h != previous_pct:
                 previous_pct, previous_rank = out.pct_h, position
+                band = band_of.get(previous_pct)
+                if band is None:
+                    band = band_of[previous_pct] = next((label for label, minimum in bands if minimum <= previous_pct), "")
             out.rank = previous_rank
-    for out in outcomes:
-        out.band = next((label for label, minimum in bands if minimum <= out.pct_h), "")
+            out.band = band

@@ -163,7 +163,7 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
                         run, str(o.unit_id), str(o.group_id), str(o.display_order), ct(o.self_c), ct(o.app_c),
                         ct(o.cs_c), ct(o.sipas_c), ct(o.total_c), ct(o.max_c), ct(o.pct_h), str(o.rank), band,
                         "t" if o.provisional else "f",
-                        esc(json.dumps(o.warnings, ensure_ascii=False)) if o.warnings else "[]", o.breakdown,
+                        o.warnings_json if "\\" not in o.warnings_json else esc(o.warnings_json), o.breakdown,
                     )))
                 copy.write("\n".join(lines) + "\n")
         return

@@ -45,6 +45,11 @@ def _current_imports(round: Round) -> list[tuple[str, int, str]]:
     )
 
 
+def current_imports_for_round(*, round: Round) -> list[tuple[str, int, str]]:
+    """(survey, import id, file sha256) of the round's current confirmed imports, by survey."""
+    return _current_imports(round)
+
+
 def survey_points_for_round(*, round: Round) -> SurveyPoints:
     current = _current_imports(round)
     rows = SurveyLeafResult.objects.filter(survey_import_id__in=[i for _, i, _ in current]).values_list(

@@ -105,3 +105,88 @@ def test_stored_breakdown_expands_to_the_documented_shape(require_postgres, vari
     assert (crit["1.1"]["points"], crit["1.1"]["max"], crit["1.1"]["pct"], crit["1.1"]["lost"]) == (
         "2.01", "4.00", "50.25", "1.99")
     assert list(full["domains"][0]) == ["node_id", "code", "name", "points", "max", "pct", "lost"]
+
+
+def _wide_framework(domains: int, criteria: int, leaves: int) -> list[dict]:
+    """A framework of domains × criteria × leaves self leaves (max 0,5 each) and one SIPAS domain."""
+    rows: list[dict] = []
+    for d in range(1, domains + 1):
+        rows.append({"code": f"{d}", "parent": None, "level": "domain", "name": f"Lĩnh vực {d}",
+                     "max": str(Decimal("0.5") * criteria * leaves)})
+        for c in range(1, criteria + 1):
+            rows.append({"code": f"{d}.{c}", "parent": f"{d}", "level": "criterion", "name": f"Tiêu chí {d}.{c}",
+                         "max": str(Decimal("0.5") * leaves)})
+            for k in range(1, leaves + 1):
+                rows.append({"code": f"{d}.{c}.{k}", "parent": f"{d}.{c}", "level": "sub_criterion",
+                             "name": f"Tiêu chí thành phần {d}.{c}.{k}", "max": "0.50", "source": "self",
+                             "rule": "manual", "params": {"step": "0.01"}})
+    rows.append({"code": "S", "parent": None, "level": "domain", "name": "SIPAS", "max": "10.00", "source": "sipas"})
+    return rows
+
+
+def test_fast_path_on_a_wide_framework(require_postgres, round_2021, department_group, district_group):
+    """More self leaves than one 62-bit mask word holds (130, in three words) and more slots than one
+    64-bit number holds (41 criteria and domains, packed two a word): every word and slot is read back."""
+    build_framework(round=round_2021, group=department_group, rows=_wide_framework(domains=5, criteria=8, leaves=3)
+                    + [{"code": "6", "parent": None, "level": "domain", "name": "Lĩnh vực 6", "max": "5.00"},
+                       *({"code": f"6.{k}", "parent": "6", "level": "criterion", "name": f"Tiêu chí 6.{k}", "max": "0.50",
+                          "source": "self", "rule": "manual"} for k in range(1, 11))])
+    build_framework(round=round_2021, group=district_group, rows=_wide_framework(domains=2, criteria=3, leaves=2))
+    codes = [f"{d}.{c}.{k}" for d in range(1, 6) for c in range(1, 9) for k in range(1, 4)] + [f"6.{k}" for k in range(1, 11)]
+    assert len(codes) == 130
+    dep = [unit_in_round(round=round_2021, group=department_group, code=f"W{i}", order=i,
+                         state=AssessmentState.FINALISED if i < 3 else AssessmentState.APPRAISED) for i in range(4)]
+    for i, a in enumerate(dep):
+        for j, code in enumerate(codes):
+            if (i + j) % 17 == 0 or (i, j) == (0, 128):
+                continue  # no row: unscored (leaves in every mask word)
+            if (i + 2 * j) % 23 == 0:
+                score(a, code, None, "0.4", na=True, decision="confirmed")  # N/A
+            elif (i + j) % 29 == 0:
+                score(a, code, None, "0.3")  # only the unit's own value: unscored once finalised
+            else:
+                score(a, code, f"0.{(i * 7 + j) % 50:02d}", "0.5")
+    dist = unit_in_round(round=round_2021, group=district_group, code="X", order=9)
+    score(dist, "2.3.2", "0.25")
+    unit_in_round(round=round_2021, group=district_group, code="Y", order=10)  # no score row at all
+    survey(round_2021, {(dep[0], "S"): "7.5", (dep[1], "S"): None, (dist, "S"): "9"})
+    fast = compute_round(round=round_2021, fast=True)
+    reference = compute_round(round=round_2021, fast=False)
+    assert _outcomes(fast) == _outcomes(reference)
+    warned = {w["code"]: w["leaves"] for w in reference.outcomes[0].warnings if "leaves" in w}
+    # Unscored and N/A leaves fall in the first and the last mask word (leaves 1-62 and 125-130).
+    positions = {codes.index(c) for c in warned["unscored"] + warned["not_applicable"]}
+    assert min(positions) < 62 and max(positions) >= 124
+    assert fast.outcomes[0].total_c > 0
+    nothing = next(o for o in fast.outcomes if o.code == "Y")
+    assert [w["code"] for w in nothing.warnings] == ["unscored", "survey_not_measured"]
+
+
+def test_node_ids_too_far_apart_use_the_reference_path(require_postgres, varied_round, monkeypatch):
+    from rankings import computation, pg_sums
+
+    expected = _outcomes(compute_round(round=varied_round, fast=False))
+    monkeypatch.setattr(pg_sums, "MAX_ID_SPAN", 1)
+    read_rows = []
+    reference_scores = computation._scores
+    monkeypatch.setattr(computation, "_scores", lambda *a: read_rows.append(1) or reference_scores(*a))
+    assert _outcomes(compute_round(round=varied_round, fast=True)) == expected
+    assert read_rows == [1]  # every score row was read: the lookup arrays would have spanned too many ids
+
+
+def test_points_above_every_maximum_widen_the_slots(require_postgres, varied_round):
+    """Slots are as wide as the framework's maxima allow; a score above them (which the services refuse,
+    but a row can hold) makes both paths choose slots wide enough for any score, with the same results."""
+    narrow = {key: entry["width"] for key, entry in compute_round(round=varied_round).catalogue.items()}
+    # MINI framework: the largest self leaf maximum is 2 points; 1.1 holds two leaves: 4,00 → 3 digits.
+    assert sorted(narrow.values())[0] == 3
+    LeafScore.objects.filter(assessment__unit__code="D4", node__code="1.1.1").update(app_points=Decimal("99999.99"))
+    fast = compute_round(round=varied_round, fast=True)
+    reference = compute_round(round=varied_round, fast=False)
+    assert _outcomes(fast) == _outcomes(reference)
+    wide = {key: entry["width"] for key, entry in fast.catalogue.items()}
+    assert min(wide.values()) > max(narrow.values())
+    d4 = next(o for o in fast.outcomes if o.code == "D4")
+    crit = {c["code"]: c for c in expand(json.loads(d4.breakdown), lambda: fast.catalogue)["criteria"]}
+    assert crit["1.1"]["points"] == "100001.98"  # 99 999,99 + 1,99, carried into no other criterion
+    assert crit["1.2"]["points"] == "2.00"
