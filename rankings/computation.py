@@ -377,9 +377,12 @@ def compute_round(*, round: IndexRound, fast: bool | None = None) -> Computation
     ``fast`` (default: on PostgreSQL) sums the self-assessment scores per unit and per breakdown node in
     the database (rankings/pg_sums.py) instead of reading every score row; ``fast=False`` is the reference
     path, which reads every row and applies the leaf rules below. Both give the same outcomes. The digest
-    of the fast path is made from sums of 64-bit hashes of the score rows (per unit) and of the survey
-    rows, computed by PostgreSQL, so it differs from the reference path's, but it is likewise the same
+    of the fast path is made from 64-bit hashes of the score rows and of the survey rows (combined per
+    unit), computed by PostgreSQL, so it differs from the reference path's, but it is likewise the same
     for the same inputs and changes when any score or survey value changes.
+
+    On PostgreSQL every input is read in one REPEATABLE READ transaction (unless the caller has one
+    open): the run sees the round as it was at one moment, whatever is saved while it reads.
     """
     if fast is None:
         fast = connection.vendor == "postgresql"

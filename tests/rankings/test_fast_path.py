@@ -190,3 +190,26 @@ def test_points_above_every_maximum_widen_the_slots(require_postgres, varied_rou
     crit = {c["code"]: c for c in expand(json.loads(d4.breakdown), lambda: fast.catalogue)["criteria"]}
     assert crit["1.1"]["points"] == "100001.98"  # 99 999,99 + 1,99, carried into no other criterion
     assert crit["1.2"]["points"] == "2.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_reads_every_input_from_one_snapshot(require_postgres, varied_round, monkeypatch):
+    """A score saved by someone else while the run reads (after it has read the assessments, before it
+    sums the scores) is not half seen: the run computes the round as it was when it started reading."""
+    from rankings import computation
+    from tests.security.faults import run_concurrently
+
+    before = {o.code: o.total_c for o in compute_round(round=varied_round).outcomes}
+    row = LeafScore.objects.get(assessment__unit__code="D4", node__code="1.1.1")  # appraised 2,00
+    begin = computation.begin_reads
+
+    def save_meanwhile():
+        begin()
+        run_concurrently(lambda: LeafScore.objects.filter(pk=row.pk).update(app_points=Decimal("0.50")))
+
+    monkeypatch.setattr(computation, "begin_reads", save_meanwhile)
+    during = compute_round(round=varied_round)
+    monkeypatch.setattr(computation, "begin_reads", begin)
+    after = {o.code: o.total_c for o in compute_round(round=varied_round).outcomes}
+    assert {o.code: o.total_c for o in during.outcomes} == before
+    assert after["D4"] == before["D4"] - 150  # 2,00 → 0,50
