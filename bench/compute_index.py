@@ -10,13 +10,15 @@ everything it built, and prints one JSON object as its last line.
 Both sides are timed seven times on the same data, in turn: ``seconds`` and ``baseline_seconds`` are the best
 runs, ``median_*`` the medians; ``ratio`` is best over best.
 
-Where the time goes at 11 000 units (PostgreSQL 15, 2 cores, about 0,9 s in all; baseline 0,15 s):
-the one aggregate over the ~726 000 score rows 0,4 s (per unit: the breakdown slots' points packed
-into one exact number, the N/A and scored leaves as bit masks, and a sum of 64-bit row hashes for the
-digest; rankings/pg_sums.py), the survey points and the assessments 0,1 s, the per-unit arithmetic,
-warnings and ranking in Python 0,15 s, the COPY of the results 0,1 s and the commit, nearly all of it
-the foreign-key checks of 11 000 result rows, 0,1 s. The breakdown is stored as numbers only (about
-0,5 KB per unit; names once per run, see rankings/breakdown.py).
+Where the time goes at 11 000 units (PostgreSQL 15, 2 cores, about 0,7 s in all; baseline 0,13 to
+0,19 s, as the shared machine allows): the one aggregate over the ~726 000 score rows 0,35 s (per unit:
+the breakdown slots' points packed into one exact number, the N/A and unscored leaves as bit masks,
+the exclusive or of the rows' hashes for the digest; it reads integer columns that PostgreSQL
+generates from each row, and looks a leaf's facts up in arrays; rankings/pg_sums.py), the survey
+points 0,07 s, the assessments 0,02 s, the per-unit arithmetic, warnings and ranking in Python 0,1 s,
+the COPY of the results 0,1 s (no foreign-key checks at commit: see UnitResult). Half of the
+aggregate is the packing of the slots, which needs numeric arithmetic for every row. The breakdown
+is stored as numbers only (about 0,2 KB per unit; names once per run, see rankings/breakdown.py).
 """
 
 from __future__ import annotations
