@@ -15,10 +15,10 @@ from assessments.models import Round as IndexRound
 from surveys.models import SurveyLeafResult
 
 if TYPE_CHECKING:
-    from rankings.computation import FrameworkShape
+    from rankings.shape import FrameworkShape
 
 # One query reads every score row of the round once and returns one row per assessment:
-#   - the points of every breakdown slot (see computation.FrameworkShape) packed into one exact
+#   - the points of every breakdown slot (see rankings.shape.FrameworkShape) packed into one exact
 #     number: each self leaf's points (the same rule as computation._self_part: NULL when confirmed
 #     N/A, the appraised value, else the self value while not finalised), in hundredths, are multiplied
 #     by 10^(W·slot), so the sum's digits are the slots' totals in hundredths, W digits each, exactly
