@@ -40,13 +40,66 @@ def _blocked_backends(cursor, own_pid: int) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
+class WorkerKilledMidWrite:
+    """A real worker killed while it waits to write ``table``, and a second one that gets the task again.
+
+    Another session (``cursor``) holds the table locked, so the first worker is caught mid-task; it is
+    killed, its database session ended, and the lock released by ``release``. ``redeliver`` starts the
+    second worker once the broker's visibility timeout has passed.
+    """
+
+    def __init__(self, *, table: str, broker, tmp_path, what: str):
+        self.table, self.broker, self.tmp_path, self.what = table, broker, tmp_path, what
+        self.queue = f"security-{uuid.uuid4().hex}"
+
+    def __enter__(self):
+        import psycopg
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        self.holder = psycopg.connect(dbname=db["NAME"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
+                                      user=db["USER"], password=db.get("PASSWORD") or None)
+        self.cursor = self.holder.cursor()
+        self.cursor.execute(f"LOCK TABLE {self.table} IN ACCESS EXCLUSIVE MODE")
+        self.first = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT).start(
+            self.tmp_path / "worker1.log")
+        self.second = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT)
+        return self
+
+    def kill_during(self, task, args, *, while_held=None) -> None:
+        """Send the task, wait until its worker waits on the table, run ``while_held``, kill the worker."""
+        task.apply_async(args=args, queue=self.queue)
+        blocked = wait_for(lambda: _blocked_backends(self.cursor, self.holder.info.backend_pid), timeout=30,
+                           what=self.what)
+        self.started = time.monotonic()
+        if while_held is not None:
+            while_held(self.cursor)
+        self.first.kill()
+        # The dead worker's session would be noticed at its next write to the socket; end it now.
+        self.cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [blocked])
+
+    def release(self) -> None:
+        self.holder.rollback()
+
+    def redeliver(self) -> None:
+        time.sleep(max(0.0, self.started + VISIBILITY_TIMEOUT + 0.5 - time.monotonic()))
+        self.second.start(self.tmp_path / "worker2.log")
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, AssertionError):
+            print(self.first.log()[-3000:], self.second.log()[-3000:])
+        self.holder.close()
+        self.first.stop()
+        self.second.stop()
+        with self.broker.connection_for_write() as conn:
+            conn.default_channel.queue_delete(self.queue)
+        return False
+
+
 @pytest.mark.django_db(transaction=True)
 def test_index_run_of_a_killed_worker_shows_no_partial_results_and_completes_on_redelivery(
     require_postgres, real_broker, tmp_path
 ):
-    import psycopg
-    from django.conf import settings
-
     from rankings.models import IndexRun, RunStatus, UnitResult
     from rankings.services import index_run_create
     from rankings.tasks import index_run_task
@@ -58,52 +111,29 @@ def test_index_run_of_a_killed_worker_shows_no_partial_results_and_completes_on_
     for i in range(6):
         add_to_round(round=round_, unit=UnitFactory(code=f"K{i}", group=group, display_order=i))
     run, _ = index_run_create(round=round_, enqueue=False)
-    queue = f"security-index-{uuid.uuid4().hex}"
-    db = settings.DATABASES["default"]
-    # Another session holds the results table: the worker computes, then waits on it while writing.
-    holder = psycopg.connect(dbname=db["NAME"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                             password=db.get("PASSWORD") or None)
-    cur = holder.cursor()
-    cur.execute(f"LOCK TABLE {UnitResult._meta.db_table} IN ACCESS EXCLUSIVE MODE")
-    first = CeleryWorker(queues=queue, visibility_timeout=VISIBILITY_TIMEOUT).start(tmp_path / "worker1.log")
-    second = CeleryWorker(queues=queue, visibility_timeout=VISIBILITY_TIMEOUT)
-    try:
-        index_run_task.apply_async(args=[run.pk], queue=queue)
-        blocked = wait_for(lambda: _blocked_backends(cur, holder.info.backend_pid), timeout=30,
-                           what="the worker to be mid-run (waiting to write the results)")
-        started = time.monotonic()
+
+    def running(cur):
         cur.execute("SELECT status FROM rankings_indexrun WHERE id = %s", [run.pk])
         assert cur.fetchone()[0] == RunStatus.RUNNING
-        first.kill()
-        # The dead worker's session would be noticed at its next write to the socket; end it now.
-        cur.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [blocked])
-        cur.execute("SELECT count(*) FROM rankings_unitresult WHERE run_id = %s", [run.pk])
-        assert cur.fetchone()[0] == 0, "a killed run left results behind"
-        holder.rollback()  # releases the table
+
+    # Another session holds the results table: the worker computes, then waits on it while writing.
+    with WorkerKilledMidWrite(table=UnitResult._meta.db_table, broker=real_broker, tmp_path=tmp_path,
+                              what="the worker to be mid-run (waiting to write the results)") as workers:
+        workers.kill_during(index_run_task, [run.pk], while_held=running)
+        workers.cursor.execute("SELECT count(*) FROM rankings_unitresult WHERE run_id = %s", [run.pk])
+        assert workers.cursor.fetchone()[0] == 0, "a killed run left results behind"
+        workers.release()
         assert not UnitResult.objects.filter(run=run).exists()
         assert IndexRun.objects.get(pk=run.pk).status == RunStatus.RUNNING  # not published, not succeeded
-        time.sleep(max(0.0, started + VISIBILITY_TIMEOUT + 0.5 - time.monotonic()))
-        second.start(tmp_path / "worker2.log")
+        workers.redeliver()
         wait_for(lambda: IndexRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED, timeout=60,
                  what="the redelivered run to succeed")
         assert UnitResult.objects.filter(run=run).count() == 6
-    except AssertionError:
-        print(first.log()[-3000:], second.log()[-3000:])
-        raise
-    finally:
-        holder.close()
-        first.stop()
-        second.stop()
-        with real_broker.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_survey_preview_of_a_killed_worker_is_redone_once_with_no_duplicate_rows(require_postgres, real_broker, tmp_path):
     import io
-
-    import psycopg
-    from django.conf import settings
 
     from surveys.models import ImportStatus, SurveyImport, SurveyResponse
     from surveys.services.imports import survey_import_create
@@ -119,37 +149,15 @@ def test_survey_preview_of_a_killed_worker_is_redone_once_with_no_duplicate_rows
     rows = [form_row("SNV" if i % 2 else "STP", f"F{i}", [1 + i % 5]) for i in range(40)]
     imp = survey_import_create(round=round_, survey="sipas", fileobj=io.BytesIO(xlsx_bytes(header_for(["S1"]), rows)),
                                name="sipas.xlsx", user=None, enqueue=False)
-    queue = f"security-survey-{uuid.uuid4().hex}"
-    db = settings.DATABASES["default"]
-    holder = psycopg.connect(dbname=db["NAME"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                             password=db.get("PASSWORD") or None)
-    cur = holder.cursor()
     # The worker parses the file, then waits to stage the forms: it is killed there.
-    cur.execute(f"LOCK TABLE {SurveyResponse._meta.db_table} IN ACCESS EXCLUSIVE MODE")
-    first = CeleryWorker(queues=queue, visibility_timeout=VISIBILITY_TIMEOUT).start(tmp_path / "worker1.log")
-    second = CeleryWorker(queues=queue, visibility_timeout=VISIBILITY_TIMEOUT)
-    try:
-        survey_import_preview_task.apply_async(args=[imp.pk], queue=queue)
-        blocked = wait_for(lambda: _blocked_backends(cur, holder.info.backend_pid), timeout=30,
-                           what="the worker to be mid-preview (waiting to stage the forms)")
-        started = time.monotonic()
-        first.kill()
-        cur.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [blocked])
-        holder.rollback()
+    with WorkerKilledMidWrite(table=SurveyResponse._meta.db_table, broker=real_broker, tmp_path=tmp_path,
+                              what="the worker to be mid-preview (waiting to stage the forms)") as workers:
+        workers.kill_during(survey_import_preview_task, [imp.pk])
+        workers.release()
         assert SurveyImport.objects.get(pk=imp.pk).status in (ImportStatus.PENDING, ImportStatus.PARSING)
-        time.sleep(max(0.0, started + VISIBILITY_TIMEOUT + 0.5 - time.monotonic()))
-        second.start(tmp_path / "worker2.log")
+        workers.redeliver()
         wait_for(lambda: SurveyImport.objects.get(pk=imp.pk).status == ImportStatus.PREVIEW, timeout=60,
                  what="the redelivered preview to finish")
         # Every form once: the second attempt discarded whatever the first had staged.
         assert SurveyResponse.objects.filter(survey_import=imp).count() == 40
         assert SurveyImport.objects.get(pk=imp.pk).rows_total == 40
-    except AssertionError:
-        print(first.log()[-3000:], second.log()[-3000:])
-        raise
-    finally:
-        holder.close()
-        first.stop()
-        second.stop()
-        with real_broker.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
