@@ -69,6 +69,18 @@ def _messages_of(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _report(request: HttpRequest, change, success) -> None:
+    """Carry out a state change: each reason it is refused becomes an error message, else
+    ``success(its result)`` the one success message."""
+    try:
+        done = change()
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, success(done))
+
+
 def _apply_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -317,16 +329,10 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    try:
-        workflow.assessment_reopen(
-            user=request.user, assessment_id=assessment.pk, reason=request.POST.get("reason", ""),
-            expected_version=_version(TransitionForm(request.POST)),
-        )
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The assessment was reopened."))
+    _report(request, lambda: workflow.assessment_reopen(
+        user=request.user, assessment_id=assessment.pk, reason=request.POST.get("reason", ""),
+        expected_version=_version(TransitionForm(request.POST)),
+    ), lambda _done: _("The assessment was reopened."))
     return redirect(_detail_url(assessment))
 
 
@@ -336,16 +342,10 @@ def extension(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     form = ExtensionForm(request.POST)
     valid = form.is_valid()
-    try:
-        workflow.assessment_grant_extension(
-            user=request.user, assessment_id=assessment.pk, kind=form.cleaned_data["kind"] if valid else "",
-            until=form.cleaned_data["until"] if valid else None,
-        )
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Extension granted."))
+    _report(request, lambda: workflow.assessment_grant_extension(
+        user=request.user, assessment_id=assessment.pk, kind=form.cleaned_data["kind"] if valid else "",
+        until=form.cleaned_data["until"] if valid else None,
+    ), lambda _done: _("Extension granted."))
     return redirect(_detail_url(assessment))
 
 
@@ -367,13 +367,8 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd = selectors.round_get(round_id)
-    try:
-        done = workflow.assessments_finalise_appraised(user=request.user, round=rnd)
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(n)s assessments finalised.") % {"n": len(done)})
+    _report(request, lambda: workflow.assessments_finalise_appraised(user=request.user, round=rnd),
+            lambda done: _("%(n)s assessments finalised.") % {"n": len(done)})
     return redirect("assessments:queue", round_id=rnd.pk)
 
 
