@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.models import Assessment, AssessmentEvent, EvidenceFile, LeafScore
 from assessments.services import workflow
+from parindex.admin_base import ReadOnlyAdmin
 
 
 class ExtensionActionForm(ActionForm):
@@ -116,17 +117,8 @@ class EvidenceFileAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentEvent)
-class AssessmentEventAdmin(admin.ModelAdmin):
+class AssessmentEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "assessment", "actor", "action", "from_state", "to_state", "comment")
     list_filter = ("action", "assessment__round")
     search_fields = ("assessment__unit__code", "comment")
     readonly_fields = ("assessment", "actor", "action", "from_state", "to_state", "comment", "at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assessments.models import Round
+from parindex.admin_base import ReadOnlyAdmin
 from surveys.models import SurveyImport, SurveyQuestion
 from surveys.services.definitions import check_question, survey_question_save, survey_questions_copy
 
@@ -58,18 +59,9 @@ class SurveyQuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyImport)
-class SurveyImportAdmin(admin.ModelAdmin):
+class SurveyImportAdmin(ReadOnlyAdmin):
     """History of imports; imports are made and confirmed on the survey pages, never edited here."""
 
     list_display = ["id", "round", "survey", "original_name", "status", "is_current", "rows_total", "rows_invalid", "created_at"]
     list_filter = ["round", "survey", "status", "is_current"]
     readonly_fields = [f.name for f in SurveyImport._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

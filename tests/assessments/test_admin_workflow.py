@@ -35,3 +35,19 @@ def test_workflow_admin_pages_open(client_for, admin_user, officer_a, appraiser,
         assert c.get(reverse(f"admin:assessments_{name}_changelist")).status_code == 200
     assert c.get(reverse("admin:assessments_assessment_change", args=[assessment_a.pk])).status_code == 200
     assert c.get(reverse("admin:assessments_assessment_history", args=[assessment_a.pk])).status_code == 200
+
+
+def test_history_records_are_read_only_in_the_admin(client_for, admin_user, officer_a, appraiser, assessment_a):
+    from surveys.models import SurveyImport
+
+    appraised(officer_a, appraiser, assessment_a)
+    event = assessment_a.events.first()
+    imp = SurveyImport.objects.create(round=assessment_a.round, survey="sipas", file="surveys/x.xlsx", original_name="x.xlsx",
+                                      sha256="0" * 64)
+    c = client_for(admin_user)
+    for app, model, pk in (("assessments", "assessmentevent", event.pk), ("surveys", "surveyimport", imp.pk)):
+        assert c.get(reverse(f"admin:{app}_{model}_add")).status_code == 403
+        assert c.post(reverse(f"admin:{app}_{model}_delete", args=[pk]), {"post": "yes"}).status_code == 403
+        page = c.get(reverse(f"admin:{app}_{model}_change", args=[pk]))
+        assert page.status_code == 200 and b'name="_save"' not in page.content  # shown, not editable
+    assert assessment_a.events.filter(pk=event.pk).exists() and SurveyImport.objects.filter(pk=imp.pk).exists()
