@@ -8,6 +8,8 @@ reads them, and other databases (SQLite in the embedded mode) compute the index 
 
 from django.db import migrations
 
+from parindex.migration_ops import postgresql_generated_columns
+
 COLUMNS = {
     "self_cents": "integer GENERATED ALWAYS AS ((self_points * 100)::integer) STORED",
     "app_cents": "integer GENERATED ALWAYS AS ((app_points * 100)::integer) STORED",
@@ -19,21 +21,7 @@ COLUMNS = {
 }
 
 
-def add(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "ALTER TABLE assessments_leafscore " + ", ".join(f"ADD COLUMN {name} {spec}" for name, spec in COLUMNS.items())
-    )
-
-
-def remove(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("ALTER TABLE assessments_leafscore " + ", ".join(f"DROP COLUMN {name}" for name in COLUMNS))
-
-
 class Migration(migrations.Migration):
     dependencies = [("assessments", "0002_initial")]
 
-    operations = [migrations.RunPython(add, remove, elidable=False)]
+    operations = [postgresql_generated_columns("assessments_leafscore", COLUMNS)]

@@ -8,6 +8,8 @@ embedded mode) compute the index from the fields.
 
 from django.db import migrations
 
+from parindex.migration_ops import postgresql_generated_columns
+
 COLUMNS = {
     "points_cents": "integer GENERATED ALWAYS AS ((points * 100)::integer) STORED",
     # Points are never negative, so -1 stands for none.
@@ -16,21 +18,7 @@ COLUMNS = {
 }
 
 
-def add(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "ALTER TABLE surveys_surveyleafresult " + ", ".join(f"ADD COLUMN {name} {spec}" for name, spec in COLUMNS.items())
-    )
-
-
-def remove(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("ALTER TABLE surveys_surveyleafresult " + ", ".join(f"DROP COLUMN {name}" for name in COLUMNS))
-
-
 class Migration(migrations.Migration):
     dependencies = [("surveys", "0002_question_leaf_code_and_response_indexes")]
 
-    operations = [migrations.RunPython(add, remove, elidable=False)]
+    operations = [postgresql_generated_columns("surveys_surveyleafresult", COLUMNS)]
