@@ -39,19 +39,15 @@ class SurveyPoints:
     imports: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def _current_imports(round: Round) -> list[tuple[str, int, str]]:
+def current_imports_for_round(*, round: Round) -> list[tuple[str, int, str]]:
+    """(survey, import id, file sha256) of the round's current confirmed imports, by survey."""
     return list(
         SurveyImport.objects.filter(round=round, is_current=True).order_by("survey").values_list("survey", "id", "sha256")
     )
 
 
-def current_imports_for_round(*, round: Round) -> list[tuple[str, int, str]]:
-    """(survey, import id, file sha256) of the round's current confirmed imports, by survey."""
-    return _current_imports(round)
-
-
 def survey_points_for_round(*, round: Round) -> SurveyPoints:
-    current = _current_imports(round)
+    current = current_imports_for_round(round=round)
     rows = SurveyLeafResult.objects.filter(survey_import_id__in=[i for _, i, _ in current]).values_list(
         "unit_id", "leaf_id", "points"
     )
@@ -88,7 +84,7 @@ def survey_cents_for_round(*, round: Round) -> SurveyPoints:
 
     For the index computation, which reads every survey leaf of every unit: no Decimal per row.
     """
-    current = _current_imports(round)
+    current = current_imports_for_round(round=round)
     if not current:
         return SurveyPoints(imports=current)
     qs = (
