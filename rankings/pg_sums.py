@@ -1,4 +1,5 @@
-"""The PostgreSQL reads of the index computation: the self-assessed scores summed per unit in one query.
+"""The PostgreSQL reads of the index computation: per unit, the self-assessed scores summed in one
+query and the survey points read in another.
 
 Used by rankings.computation.compute_round on PostgreSQL; tests/rankings/test_fast_path.py checks
 that it gives exactly the results of the reference path, which reads every score row.
@@ -58,7 +59,7 @@ def begin_reads() -> None:
     The per-assessment states of the score aggregate are larger than the default work_mem (4 MB at
     10 000 units), and spilling them to disk would double the query's time. The planner cannot
     estimate the array lookups and expects a few hundred rows where there are all of them: it would
-    then sort them all for a grouped aggregate, or look them up one unit at a time.
+    then sort them all for a grouped aggregate, where grouping the ordered scan costs half as much.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('enable_sort', 'off', true)")
