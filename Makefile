@@ -2,20 +2,35 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# One stamp per requirement file, named by its checksum: editing either file reinstalls it.
+# requirements.txt is what the application needs to run; requirements-dev.txt adds tests and tools.
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(shell cksum requirements.txt | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cksum requirements-dev.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrations-check demo worker messages clean
+.PHONY: install install-dev run test lint migrations-check demo worker messages clean
 
-$(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-runtime-*
+	touch $@
+
+# Depends on the runtime stamp too: requirements-dev.txt includes requirements.txt.
+$(DEV_STAMP): requirements-dev.txt $(RUNTIME_STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-*
+	touch $@
+
+## Runtime requirements only (what `make run` and a production machine need)
+install: $(RUNTIME_STAMP)
+
+## Runtime plus development requirements (tests, lint, browser tooling)
+install-dev: $(DEV_STAMP)
 
 ## Set up on embedded defaults (SQLite, eager Celery), load the demo and serve on http://$(HOST):$(PORT)
 run: install
@@ -24,10 +39,10 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL for the real services)
-test: install
+test: install-dev
 	$(BIN)/python -m pytest
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
 migrations-check: install

@@ -8,19 +8,13 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessments.models import Round
+from parindex.spreadsheets import escape_formula
 from surveys.models import SurveyQuestion
 from surveys.services.parsing import ATTRIBUTE_COLUMNS, FORM_COLUMN, UNIT_COLUMN
 
 TEMPLATE_ROWS = 5000
 DATA_SHEET = "Phieu"
 HELP_SHEET = "Giai_thich"
-
-
-def safe_text(value: str) -> str:
-    """Text written into a cell never starts like a formula (= + - @, tab, carriage return)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def attribute_labels() -> dict[str, str]:
@@ -59,11 +53,11 @@ def survey_template(*, round: Round, survey: str) -> bytes:
     for cell in help_sheet[1]:
         cell.font = Font(bold=True)
     for code, label in attribute_labels().items():
-        help_sheet.append([code, safe_text(label), "", _("yes") if code in (UNIT_COLUMN, FORM_COLUMN) else _("no"), ""])
+        help_sheet.append([code, escape_formula(label), "", _("yes") if code in (UNIT_COLUMN, FORM_COLUMN) else _("no"), ""])
     for q in questions:
         target = q.get_element_display() if q.element else q.leaf_code
         options = "; ".join(f"{o['value']} = {o.get('label', '')} ({o.get('fraction', '')})" for o in q.options)
-        help_sheet.append([q.code, safe_text(q.text), safe_text(str(target)), _("yes") if q.required else _("no"), safe_text(options)])
+        help_sheet.append([q.code, escape_formula(q.text), escape_formula(str(target)), _("yes") if q.required else _("no"), escape_formula(options)])
     help_sheet.column_dimensions["B"].width = 80
     help_sheet.column_dimensions["E"].width = 60
     buffer = io.BytesIO()

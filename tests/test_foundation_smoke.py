@@ -1,6 +1,7 @@
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import translation
 
 from parindex.models import User
 
@@ -81,6 +82,24 @@ def test_user_choosing_english_gets_english(client, db):
     response = client.get(reverse("login"))
     assert response.headers["Content-Language"] == "en"
     assert "Log in" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("msgid", "vietnamese"),
+    [
+        # The parindex app's own strings (models, admin, standalone error pages) live in the project
+        # catalogue locale/ next to the project templates' strings.
+        ("Users and roles", "Người dùng và vai trò"),
+        ("appraiser", "thẩm định viên"),
+        ("The operation could not be completed", "Không thể hoàn tất thao tác"),
+        ("Back to the login page", "Quay lại trang đăng nhập"),
+        ("File too large", "Tệp quá lớn"),
+        ("Log in to ParIndex", "Đăng nhập ParIndex"),
+    ],
+)
+def test_project_catalogue_translates_project_and_parindex_strings(msgid, vietnamese):
+    with translation.override("vi"):
+        assert translation.gettext(msgid) == vietnamese
 
 
 def test_leader_finds_the_dashboard_once_in_the_menu_and_once_on_the_home_page(client_for, leader):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.models import Framework, Level, Node, Round, Rule, Source
+from parindex.spreadsheets import escape_formula, unescape_formula
 
 
 class FrameworkError(Exception):
@@ -80,23 +81,8 @@ COLUMNS = [
     "na_allowed", "evidence_required", "guidance", "order",
 ]
 REQUIRED_COLUMNS = ["code", "parent_code", "level", "name", "max_points", "source", "rule", "rule_params"]
-# A cell starting with one of these is a formula for spreadsheet programs (CSV/formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TRUE_WORDS = {"1", "true", "x", "yes", "có", "co", "y"}
 FALSE_WORDS = {"", "0", "false", "no", "không", "khong", "n"}
-
-
-def escape_formula(value):
-    """Text that a spreadsheet would run as a formula, made inert by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def unescape_formula(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(FORMULA_START):
-        return value[1:]
-    return value
 
 
 def node_row(node: Node, parent_code: str | None) -> list:

@@ -15,18 +15,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from parindex.spreadsheets import escape_formula
 from rankings.dashboard import charts
 from rankings.dashboard.selectors import Board
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 POINTS_FORMAT = "0.00"
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def safe_text(value) -> str:
-    """Text a spreadsheet program will not run as a formula: a leading = + - @ tab or CR gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """The value as text a spreadsheet program will not run as a formula (``escape_formula``)."""
+    return escape_formula("" if value is None else str(value))
 
 
 def announcement_headers() -> list[str]:

@@ -39,6 +39,15 @@ def _upload_file(content, name="phieu.xlsx"):
     return f
 
 
+def test_template_help_sheet_writes_question_text_that_looks_like_a_formula_as_text(defined, admin_user, client_for):
+    defined.survey_questions.filter(code="S1").update(text="=HYPERLINK(\"http://evil.example\",\"x\")")
+    response = client_for(admin_user).get(reverse("surveys:template", args=[2021, "sipas"]))
+    help_sheet = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    meaning = {row[0].value: row[1] for row in help_sheet.iter_rows(min_row=2)}
+    assert meaning["S1"].value == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert meaning["S1"].data_type != "f"
+
+
 def test_admin_downloads_a_template_that_imports_back_once_filled(defined, admin_user, client_for, django_capture_on_commit_callbacks):
     client = client_for(admin_user)
     response = client.get(reverse("surveys:template", args=[2021, "sipas"]))
