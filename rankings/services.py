@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
+from rankings import signals
 from rankings.computation import UnitOutcome, cents_str, compute_round, dec
 from rankings.models import IndexRun, RunStatus, UnitResult
 
@@ -196,6 +197,9 @@ def index_run_publish(*, run: IndexRun, user) -> IndexRun:
         locked.published_at = timezone.now()
         locked.published_by = user
         locked.save(update_fields=["is_published", "published_at", "published_by"])
+        transaction.on_commit(
+            lambda: signals.index_run_published.send(sender=IndexRun, round_id=locked.round_id, run_id=locked.pk)
+        )
     return locked
 
 

@@ -3,10 +3,12 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from assessments import signals
 from assessments.models import Assessment, AssessmentEvent, AssessmentState, Framework, Node, Source
 
 
@@ -71,6 +73,13 @@ def self_leaves(assessment: Assessment):
 
 
 def record_event(*, assessment: Assessment, actor, action: str, from_state: str, to_state: str, comment: str = "") -> None:
-    AssessmentEvent.objects.create(
+    event = AssessmentEvent.objects.create(
         assessment=assessment, actor=actor, action=action, from_state=from_state, to_state=to_state, comment=comment
+    )
+    # Listeners (notifications) hear of the event only once it has committed: a rolled-back transition tells no one.
+    transaction.on_commit(
+        lambda: signals.assessment_event_recorded.send(
+            sender=AssessmentEvent, round_id=assessment.round_id, assessment_id=assessment.pk, event_id=event.pk,
+            action=action,
+        )
     )
