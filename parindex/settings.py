@@ -8,6 +8,7 @@ PostgreSQL and Redis with real workers.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "assessments",
     "surveys",
     "rankings",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +192,32 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 # in production keep it above CELERY_TASK_TIME_LIMIT.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Scheduled work in the real-services mode (celery -A parindex beat). On the embedded default, cron runs
+# the same work: `manage.py send_reminders` (hourly is enough; a reminder is never sent twice).
+CELERY_BEAT_SCHEDULE = {
+    "send-deadline-reminders": {
+        "task": "notifications.send_reminders",
+        "schedule": crontab(minute=env.int("NOTIFY_REMINDER_MINUTE", default=5)),
+    },
+}
+
+# E-mail: Django's SMTP backend, configured by the environment. Links in e-mails start with SITE_URL.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ParIndex <parindex@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Days before a self-assessment or explanation deadline on which units are reminded.
+NOTIFY_DEADLINE_DAYS = env("NOTIFY_DEADLINE_DAYS", default="3,1")
+# How long a publication stays on a leader's to-do list.
+NOTIFY_NEW_PUBLICATION_DAYS = env.int("NOTIFY_NEW_PUBLICATION_DAYS", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

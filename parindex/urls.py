@@ -19,6 +19,7 @@ urlpatterns = [
     path("results/", include("rankings.urls")),
     path("dashboard/", include("rankings.dashboard.urls")),
     path("api/", include("rankings.api.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

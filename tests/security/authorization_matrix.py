@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessments.models import Assessment, EvidenceFile, LeafScore
+from notifications.models import Notification, NotificationPreference
 from rankings.models import IndexRun
 from surveys.models import SurveyImport
 from tests.security.world import ROLES, World, pdf_upload
@@ -295,6 +296,25 @@ MATRIX: dict[str, Route] = {
     "dashboard:export_xlsx": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     "dashboard:export_csv": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     "dashboard:export_pdf": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    # --- notifications: each user's own list, bell and e-mail setting ------------------------------------
+    "notifications:list": get_page(signed_in(OK)),
+    # Marking read: only the recipient; another user's notification is not found.
+    "notifications:read": Route(
+        kwargs=lambda w: {"pk": w.notification.pk}, get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=WRITES),
+        state=lambda w: Notification.objects.filter(pk=w.notification.pk).values_list("read_at", flat=True).get(),
+    ),
+    # Everyone may mark their own notifications read; nobody else's.
+    "notifications:read_all": Route(
+        get=signed_in(NOT_ALLOWED), post=only("officer_own", outcome=WRITES, others=NO_WRITE),
+        state=lambda w: Notification.objects.filter(pk=w.notification.pk).values_list("read_at", flat=True).get(),
+    ),
+    # An empty form turns e-mail off for the user who posts it, never for anyone else.
+    "notifications:preferences": Route(
+        get=signed_in(OK), post=only("officer_own", outcome=WRITES, others=NO_WRITE),
+        state=lambda w: list(NotificationPreference.objects.filter(user=w.user("officer_own")).values_list(
+            "email_enabled", flat=True)),
+    ),
     # --- api: public, read-only open data of published runs ----------------------------------------------
     "api:schema": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:rounds": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from assessments.models import Assessment, EvidenceFile, Framework, LeafScore, Node, RankingGroup, Round, Unit
+from notifications.models import Notification, Verb
 from parindex.models import User
 from rankings.models import IndexRun, RunStatus, UnitResult
 from surveys.models import SurveyImport, SurveyKind
@@ -51,6 +52,7 @@ class World:
     run: IndexRun  # 2021, published
     run_unpublished: IndexRun  # 2021, succeeded, newer, not published
     users: dict[str, User | None]
+    notification: Notification  # unread, told to officer_own
 
     def user(self, role: str) -> User | None:
         return self.users[role]
@@ -126,6 +128,10 @@ def build_world() -> World:
     run_unpublished = result_run(round_, [unit_a, unit_b], published=False)
 
     evidence_leaf = leaf_of(2021, "2.1")
+    notification = Notification.objects.create(
+        recipient=users["officer_own"], key="world:explanation", verb=Verb.EXPLANATION_REQUESTED,
+        text="Yêu cầu giải trình 1 tiêu chí", link=f"/assessments/{assessment_a.pk}/",
+    )
     return World(
         round=round_, group=group, framework=frameworks[2021], unit_a=unit_a, unit_b=unit_b,
         assessment_a=assessment_a, assessment_b=assessment_b, assessment_a_appraisal=a2020, assessment_a_final=a2019,
@@ -134,6 +140,7 @@ def build_world() -> World:
         score_a_appraisal=LeafScore.objects.get(assessment=a2020, node=leaf_of(2020, "1.1.1")),
         evidence_a=EvidenceFile.objects.get(assessment=assessment_a), evidence_leaf=evidence_leaf,
         survey_import=survey_import, run=run, run_unpublished=run_unpublished, users=users,
+        notification=notification,
     )
 
 
