@@ -43,7 +43,8 @@ class UnitAdmin(admin.ModelAdmin):
 class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy")
+        fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy",
+                  "survey_min_forms")
 
     def clean_bands(self):
         """Bands: a list of {"label", "min"}, highest minimum first, minima from 100 down to 0."""
@@ -92,7 +93,8 @@ class RoundAdmin(admin.ModelAdmin):
     form = RoundForm
     list_display = ("year", "title", "status", "self_deadline", "explanation_deadline", "units_in_scope")
     list_filter = ("status",)
-    fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy")
+    fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy",
+              "survey_min_forms")
     inlines = [FrameworkInline]
     actions = ["copy_previous_frameworks", "add_active_units"]
 

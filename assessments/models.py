@@ -102,6 +102,9 @@ class Round(models.Model):
         choices=MissingSurveyPolicy.choices,
         default=MissingSurveyPolicy.EXCLUDE,
     )
+    # Below this many valid forms for a unit, a survey's points rest on too few people to publish without a
+    # written reason (the publication check lists the unit). 0: no minimum.
+    survey_min_forms = models.PositiveIntegerField(_("minimum survey sample (valid forms per unit)"), default=0)
 
     class Meta:
         ordering = ["-year"]

@@ -128,7 +128,7 @@ def setup_data(units_per_officer_pool: int) -> dict:
         run, _ = index_run_create(round=rnd, user=admin, enqueue=False)
         index_run_execute(run_id=run.pk)
         run.refresh_from_db()
-        index_run_publish(run=run, user=admin)
+        index_run_publish(run=run, user=admin, confirmed=True, reason="benchmark data")
     # The open round: every unit in draft, one officer per unit (accounts bench_<code>).
     cur = Round.objects.get(year=current)
     cur.status = RoundStatus.OPEN

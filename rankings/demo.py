@@ -37,7 +37,9 @@ def load_demo_results() -> dict:
         if run.status != RunStatus.SUCCEEDED:
             lines.append(f"{year}: computation failed: {run.error}")
             continue
-        services.index_run_publish(run=run, user=admin)
+        services.index_run_publish(
+            run=run, user=admin, confirmed=True, reason="Dữ liệu minh hoạ, công bố tự động khi nạp bản demo"
+        )
         created += 1
         lines.append(f"{year}: run #{run.pk} computed and published ({run.units_count} units)")
     return {"created": created, "message": "; ".join(lines)}

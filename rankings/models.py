@@ -33,6 +33,10 @@ class IndexRun(models.Model):
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # What the publication check listed when the run was published, and the administrator's written reason
+    # for publishing anyway (required when anything was listed). Kept with the run, which never changes again.
+    publish_reason = models.TextField(_("reason for publishing"), blank=True)
+    publish_check = models.JSONField(_("publication check"), default=dict, blank=True)
     # The breakdown nodes of every framework of the run, stored once: {key: {"domains": [{"node_id", "code",
     # "name"}], "criteria": [{"node_id", "parent_id", "code", "name"}]}} (see rankings/breakdown.py).
     catalogue = models.JSONField(default=dict, blank=True)

@@ -182,21 +182,47 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
     )
 
 
-def index_run_publish(*, run: IndexRun, user) -> IndexRun:
-    """Publish a succeeded run (admins only). A published run never changes afterwards."""
+def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: str = "",
+                      seen_check: str | None = None) -> IndexRun:
+    """Publish a succeeded run (admins only). A published run never changes afterwards.
+
+    The administrator must confirm explicitly; when the publication check (rankings.publication) lists
+    anything, a written reason is required too, and both the reason and what was listed are kept with the
+    run. ``seen_check`` is the fingerprint of the check the administrator read: if the check has changed
+    since (an import confirmed, a unit reopened), publishing is refused so the new findings are read first.
+    """
+    from rankings.publication import publication_check
+
     if not user.is_admin_role:
         raise PermissionDenied
+    reason = (reason or "").strip()
     with transaction.atomic():
         # Race: two admins publishing (or a task finishing) at once; the lock makes the checks hold.
-        locked = IndexRun.objects.select_for_update().get(pk=run.pk)
+        locked = IndexRun.objects.select_for_update().select_related("round").get(pk=run.pk)
         if locked.is_published:
             raise ValidationError(_("This run is already published; a published run never changes."))
         if locked.status != RunStatus.SUCCEEDED:
             raise ValidationError(_("Only a completed run can be published."))
+        if not confirmed:
+            raise ValidationError({"confirm": _("Confirm that these results are to be published.")})
+        check = publication_check(run=locked)
+        if seen_check is not None and seen_check != check.fingerprint:
+            raise ValidationError(
+                _("The publication check has changed since you read it. Read it again before publishing."),
+                code="stale_check",
+            )
+        if check.has_findings and not reason:
+            raise ValidationError(
+                {"reason": _("The publication check lists reasons these results may not be final: "
+                             "write why they are published anyway.")}
+            )
         locked.is_published = True
         locked.published_at = timezone.now()
         locked.published_by = user
-        locked.save(update_fields=["is_published", "published_at", "published_by"])
+        locked.publish_reason = reason
+        locked.publish_check = check.summary()
+        locked.save(update_fields=["is_published", "published_at", "published_by", "publish_reason", "publish_check"])
+        logger.info("run %s published by %s; reason: %s", locked.pk, user, reason or "-")
         transaction.on_commit(
             lambda: signals.index_run_published.send(sender=IndexRun, round_id=locked.round_id, run_id=locked.pk)
         )

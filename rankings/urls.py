@@ -12,4 +12,5 @@ urlpatterns = [
     path("units/<int:unit_id>/", views.unit_history, name="unit_history"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/publish/", views.publish, name="publish"),
+    path("runs/<int:run_id>/publish/check/", views.publish_check, name="publish_check"),
 ]

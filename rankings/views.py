@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rankings import selectors, services
+from rankings.forms import PublishForm
+from rankings.publication import publication_check
 
 
 def _wants_latest(request: HttpRequest) -> bool:
@@ -84,14 +86,40 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(request, template, {"run": run})
 
 
+def _admin_run(request: HttpRequest, run_id: int):
+    run = selectors.run_for(user=request.user, run_id=run_id)
+    if not request.user.is_admin_role:
+        raise PermissionDenied
+    return run
+
+
+@login_required
+@require_GET
+def publish_check(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Every reason the run may not be final, then the confirmation (and reason) form that publishes it."""
+    run = _admin_run(request, run_id)
+    check = publication_check(run=run)
+    return render(request, "rankings/publish_check.html", {"run": run, "check": check, "form": PublishForm()})
+
+
 @login_required
 @require_POST
 def publish(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = selectors.run_for(user=request.user, run_id=run_id)
+    run = _admin_run(request, run_id)
+    form = PublishForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
     try:
-        services.index_run_publish(run=run, user=request.user)
+        services.index_run_publish(
+            run=run, user=request.user, confirmed=data.get("confirm", False), reason=data.get("reason", ""),
+            seen_check=data.get("check") or None,
+        )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The results have been published."))
+        for message in exc.messages:
+            messages.error(request, message)
+        if run.is_published:
+            return redirect("rankings:round", year=run.round.year)
+        check = publication_check(run=run)
+        return render(request, "rankings/publish_check.html", {"run": run, "check": check, "form": form}, status=422)
+    messages.success(request, _("The results have been published."))
     return redirect("rankings:round", year=run.round.year)

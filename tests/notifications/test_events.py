@@ -90,7 +90,7 @@ def test_publication_tells_leaders_home_affairs_and_the_units_in_the_run(
 ):
     run = result_run(round_2021, [unit_a], published=False)
     with django_capture_on_commit_callbacks(execute=True):
-        ranking_services.index_run_publish(run=run, user=with_emails["admin"])
+        ranking_services.index_run_publish(run=run, user=with_emails["admin"], confirmed=True, reason="Kiểm thử")
     # Unit B has no result in this run: its officer is not told.
     assert _recipients(Verb.RESULTS_PUBLISHED) == {"leader", "appraiser", "officer_a"}
     note = Notification.objects.get(verb=Verb.RESULTS_PUBLISHED, recipient__username="leader")

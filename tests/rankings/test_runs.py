@@ -112,7 +112,7 @@ def test_run_left_running_by_a_dead_worker_is_computed_again(round_2021, three_u
 
 
 def test_published_run_never_changes_after_new_inputs(round_2021, three_units, compute, admin_user):
-    published = services.index_run_publish(run=compute(round_2021), user=admin_user)
+    published = services.index_run_publish(run=compute(round_2021), user=admin_user, confirmed=True, reason="Kiểm thử")
     before = _snapshot(published)
     scores(three_units[0], {"1.1.1": "0", "1.1.2": "0"})
     later = compute(round_2021)
@@ -120,7 +120,7 @@ def test_published_run_never_changes_after_new_inputs(round_2021, three_units, c
     assert _snapshot(published) == before
     assert _snapshot(later) != before
     with pytest.raises(ValidationError):
-        services.index_run_publish(run=published, user=admin_user)
+        services.index_run_publish(run=published, user=admin_user, confirmed=True, reason="Kiểm thử")
     with pytest.raises(ValidationError):
         services.index_run_delete(run=published, user=admin_user)
     # Executing the published run again is a no-op.
@@ -133,7 +133,7 @@ def test_only_admins_publish(round_2021, three_units, compute, appraiser, leader
     run = compute(round_2021)
     for user in (appraiser, leader):
         with pytest.raises(PermissionDenied):
-            services.index_run_publish(run=run, user=user)
+            services.index_run_publish(run=run, user=user, confirmed=True, reason="Kiểm thử")
     run.refresh_from_db()
     assert not run.is_published
 
@@ -142,7 +142,7 @@ def test_failed_run_cannot_be_published(round_2021, three_units, admin_user):
     run, _ = services.index_run_create(round=round_2021, trigger="test", enqueue=False)
     IndexRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED)
     with pytest.raises(ValidationError):
-        services.index_run_publish(run=run, user=admin_user)
+        services.index_run_publish(run=run, user=admin_user, confirmed=True, reason="Kiểm thử")
 
 
 def test_leaders_and_officers_cannot_start_a_run(round_2021, leader, officer_a):

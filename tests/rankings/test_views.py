@@ -21,7 +21,7 @@ def published_round(round_2021, assessment_a, assessment_b, admin_user, compute)
     scores(assessment_b, {"1.1.1": "2", "1.1.2": "1", "1.2": "2", "2.1": "1"})
     survey(round_2021, {(assessment_a, "2.2"): "1", (assessment_b, "2.2"): "0.5"}, kind="cs")
     survey(round_2021, {(assessment_a, "3"): "2", (assessment_b, "3"): "1"}, kind="sipas")
-    return services.index_run_publish(run=compute(round_2021), user=admin_user)
+    return services.index_run_publish(run=compute(round_2021), user=admin_user, confirmed=True, reason="Kiểm thử")
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_unit_history_shows_rounds_side_by_side(client_for, leader, published_ro
     scores(old, {"1.1.1": "1", "1.1.2": "1", "1.2": "1", "2.1": "1"})
     survey(r2020, {(old, "2.2"): "1"}, kind="cs")
     survey(r2020, {(old, "3"): "2"}, kind="sipas")
-    services.index_run_publish(run=compute(r2020), user=admin_user)
+    services.index_run_publish(run=compute(r2020), user=admin_user, confirmed=True, reason="Kiểm thử")
     html = client_for(leader).get(reverse("rankings:unit_history", args=[assessment_a.unit_id])).content.decode()
     assert ">2021<" in html and ">2020<" in html and "2.021" not in html
     assert "100,00" in html and "70,00" in html  # 2021: 10/10; 2020: 4 + 1 + 2 = 7/10
@@ -107,7 +107,9 @@ def test_status_fragment_keeps_polling_while_the_run_waits(client_for, admin_use
 
 
 def test_admin_publishes_from_the_ranking_page(client_for, admin_user, provisional_run):
-    response = client_for(admin_user).post(reverse("rankings:publish", args=[provisional_run.pk]))
+    response = client_for(admin_user).post(
+        reverse("rankings:publish", args=[provisional_run.pk]), {"confirm": "on", "reason": "Kiểm thử"}
+    )
     assert response.status_code == 302
     provisional_run.refresh_from_db()
     assert provisional_run.is_published

@@ -282,9 +282,13 @@ MATRIX: dict[str, Route] = {
     "rankings:unit_history": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"unit_id": w.unit_a.pk}),
     "rankings:run": get_page(only("appraiser", "admin"), kwargs=lambda w: {"run_id": w.run.pk}),
     "rankings:publish": Route(
-        kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"anonymous": LOGIN},
+        post_data=lambda w: {"confirm": "on", "reason": "Đơn vị B chưa chốt; công bố theo chỉ đạo"},
         state=lambda w: IndexRun.objects.filter(pk=w.run_unpublished.pk).values_list("is_published", flat=True).get(),
     ),
+    # The publication check is the administrator's page before publishing.
+    "rankings:publish_check": get_page(only("admin"), kwargs=lambda w: {"run_id": w.run_unpublished.pk}),
     # --- dashboard: leaders' pages and exports -------------------------------------------------------------
     # Leaders (and Home Affairs) go to the round's dashboard, officers to the published ranking.
     "dashboard:index": get_page(signed_in(REDIRECT)),

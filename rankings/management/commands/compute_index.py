@@ -1,5 +1,6 @@
 """Compute a round's index from the command line: ``manage.py compute_index --round 2021 [--publish]``."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Round
@@ -15,8 +16,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--round", type=int, required=True, help="year of the round")
         parser.add_argument("--publish", action="store_true", help="publish the run once computed")
+        parser.add_argument(
+            "--reason", default="",
+            help="why the run is published although the publication check lists something (required then)",
+        )
 
-    def handle(self, *args, round: int, publish: bool, **options):
+    def handle(self, *args, round: int, publish: bool, reason: str = "", **options):
         rnd = Round.objects.filter(year=round).first()
         if rnd is None:
             raise CommandError(f"No round for the year {round}.")
@@ -32,5 +37,8 @@ class Command(BaseCommand):
             ).order_by("pk").first()
             if admin is None:
                 raise CommandError("No administrator account to publish as.")
-            services.index_run_publish(run=run, user=admin)
+            try:
+                services.index_run_publish(run=run, user=admin, confirmed=True, reason=reason)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
             self.stdout.write(f"Run #{run.pk} published.")
