@@ -37,6 +37,10 @@ def test_compute_publish_and_read_the_ranking(page, live_server, login, scored_r
     login(admin_page, admin_user)
     admin_page.goto(f"{live_server.url}/results/2021/?view=latest")
     admin_page.click("text=Công bố kết quả này")
+    # The publication check lists nothing here (every unit finalised and measured): confirming is enough.
+    admin_page.wait_for_selector("#publish-clear")
+    admin_page.check("#id_confirm")
+    admin_page.click("#publish-submit")
     admin_page.wait_for_selector("#published-banner")
     assert IndexRun.objects.get().is_published
 
