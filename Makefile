@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cksum requirements-dev.txt | cut -d'
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint migrations-check demo worker messages clean
+.PHONY: install install-dev run test lint migrations-check demo worker beat reminders messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,12 +56,20 @@ demo: install
 worker: install
 	$(BIN)/celery -A parindex worker --loglevel=INFO --concurrency=2
 
+## The scheduler of the real-services mode: deadline reminders every hour (run exactly one beat)
+beat: install
+	$(BIN)/celery -A parindex beat --loglevel=INFO
+
+## Deadline reminders once, for cron on the embedded default (never sends a reminder twice)
+reminders: install
+	$(BIN)/python manage.py send_reminders
+
 ## Refresh and compile translations (needs GNU gettext)
 ## Project strings go to locale/, each app's strings to <app>/locale/ (run from inside the app)
 messages: install
 	$(BIN)/python manage.py makemessages -l vi --ignore=.venv --ignore=staticfiles --ignore='assessments/*' \
-		--ignore='surveys/*' --ignore='rankings/*' --ignore='tests/*' --ignore='bench/*'
-	for app in assessments surveys rankings; do \
+		--ignore='surveys/*' --ignore='rankings/*' --ignore='notifications/*' --ignore='tests/*' --ignore='bench/*'
+	for app in assessments surveys rankings notifications; do \
 		if [ -d $$app/locale ]; then (cd $$app && ../$(BIN)/django-admin makemessages -l vi); fi; done
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
