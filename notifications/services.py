@@ -37,7 +37,8 @@ def _enqueue_email(notification_id: int) -> None:
 
 
 def notify(*, recipients: QuerySet | Iterable, key: str, verb: str, text: str, link: str = "") -> list[int]:
-    """Tell each recipient of the event ``key`` once; returns the ids of the notifications created now.
+    """Tell each recipient of the event ``key`` once; returns the ids of the notifications of the recipients
+    who had none when called (a concurrent call may have inserted some of them: their mail is still sent once).
 
     Race: the same event told twice at once (the scheduler on two machines, a redelivered task). Both may
     find no row and insert: the unique (recipient, key) constraint keeps one, ``ignore_conflicts`` drops
