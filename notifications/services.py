@@ -286,7 +286,11 @@ def notification_email_send(*, notification_id: int) -> str:
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+            # of=self: the recipient's user row is read, not locked (a login would wait for the SMTP server).
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id)
+            .first()
         )
         if notification is None or notification.email_status != EmailStatus.PENDING:
             return notification.email_status if notification else ""
