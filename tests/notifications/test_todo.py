@@ -118,3 +118,30 @@ def test_home_page_shows_each_roles_list_to_that_role_only(open_round, assessmen
     html = client_for(officer_a).get(reverse("home")).content.decode()
     assert 'id="todo-officer"' in html and "Việc cần làm" in html
     assert "chưa nộp" in html and 'id="todo-admin"' not in html
+
+
+def _home_queries(client, user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("home")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_home_page_queries_do_not_grow_with_the_number_of_units(open_round, framework, department_group, client):
+    from tests.factories import UnitFactory, UserFactory, add_to_round
+
+    everyone = UserFactory(username="all_roles", is_appraiser=True, is_leader=True, is_par_admin=True)
+
+    def add_units(start, n):
+        for i in range(start, start + n):
+            a = add_to_round(round=open_round, unit=UnitFactory(code=f"U{i:03d}", group=department_group))
+            state = [S.DRAFT, S.SUBMITTED, S.EXPLAINED, S.APPRAISED][i % 4]
+            Assessment.objects.filter(pk=a.pk).update(state=state)
+
+    add_units(0, 4)
+    few = _home_queries(client, everyone)
+    add_units(4, 40)
+    assert _home_queries(client, everyone) == few
