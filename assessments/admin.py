@@ -46,6 +46,14 @@ class RoundForm(forms.ModelForm):
         fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy",
                   "survey_min_forms")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "survey_min_forms" in self.fields:
+            self.fields["survey_min_forms"].required = False  # left empty: no minimum
+
+    def clean_survey_min_forms(self):
+        return self.cleaned_data.get("survey_min_forms") or 0
+
     def clean_bands(self):
         """Bands: a list of {"label", "min"}, highest minimum first, minima from 100 down to 0."""
         bands = self.cleaned_data["bands"]

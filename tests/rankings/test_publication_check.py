@@ -158,3 +158,21 @@ def test_the_ranking_page_leads_to_the_check_not_straight_to_publishing(
 def test_appraiser_cannot_open_the_check(round_2021, units, compute, appraiser, client_for):
     run = compute(round_2021)
     assert client_for(appraiser).get(reverse("rankings:publish_check", args=[run.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(("given", "stored"), [("30", 30), ("", 0)])
+def test_the_minimum_sample_is_a_round_setting_in_the_admin(given, stored):
+    from assessments.admin import RoundForm
+
+    form = RoundForm(
+        data={
+            "year": 2030,
+            "title": "Chỉ số CCHC năm 2030",
+            "status": "setup",
+            "missing_survey_policy": "exclude",
+            "bands": '[{"label": "Tốt", "min": "0"}]',
+            "survey_min_forms": given,
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert form.save().survey_min_forms == stored
