@@ -176,3 +176,16 @@ def test_the_minimum_sample_is_a_round_setting_in_the_admin(given, stored):
     )
     assert form.is_valid(), form.errors
     assert form.save().survey_min_forms == stored
+
+
+def test_the_command_publishes_a_run_with_findings_only_with_a_reason(round_2021, units, admin_user):
+    from django.core.management import CommandError, call_command
+
+    from rankings.selectors import run_latest_published
+
+    Assessment.objects.filter(pk=units[1].pk).update(state=AssessmentState.DRAFT)
+    with pytest.raises(CommandError, match="lý do"):
+        call_command("compute_index", "--round", "2021", "--publish")
+    assert run_latest_published(round=round_2021) is None
+    call_command("compute_index", "--round", "2021", "--publish", "--reason", "Công bố theo chỉ đạo")
+    assert run_latest_published(round=round_2021).publish_reason == "Công bố theo chỉ đạo"

@@ -54,7 +54,7 @@ def test_demo_dumped_and_restored_into_an_empty_database_is_identical(require_po
     with open(os.devnull, "w") as quiet:
         call_command("load_demo", stdout=quiet)
         # As DEMO.md says: the open round is computed and published by this command (results to compare).
-        call_command("compute_index", round=2021, publish=True, stdout=quiet)
+        call_command("compute_index", round=2021, publish=True, reason="Diễn tập sao lưu, phục hồi", stdout=quiet)
     source = settings.DATABASES["default"]["NAME"]
     target = f"{source}_restore"
     dump = tmp_path / "parindex.dump"
