@@ -15,6 +15,7 @@ from assessments.models import Round
 from rankings import signals
 from rankings.computation import UnitOutcome, cents_str, compute_round, dec
 from rankings.models import IndexRun, RunStatus, UnitResult
+from rankings.publication import publication_check
 
 logger = logging.getLogger(__name__)
 
@@ -191,8 +192,6 @@ def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: s
     run. ``seen_check`` is the fingerprint of the check the administrator read: if the check has changed
     since (an import confirmed, a unit reopened), publishing is refused so the new findings are read first.
     """
-    from rankings.publication import publication_check
-
     if not user.is_admin_role:
         raise PermissionDenied
     reason = (reason or "").strip()
