@@ -121,3 +121,23 @@ def test_no_email_for_a_recipient_without_address(
     assert note.email_status == EmailStatus.SKIPPED
     assert mailoutbox == []
     assert services.notification_email_send(notification_id=note.pk) == EmailStatus.SKIPPED
+
+
+def test_demo_step_marks_the_history_of_closed_rounds_read(
+    round_2021, unit_a, leader, django_capture_on_commit_callbacks
+):
+    from notifications.demo import load_demo_notifications
+
+    round_2021.status = "closed"
+    round_2021.save()
+    old = result_run(round_2021, [unit_a], published=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        ranking_services.index_run_publish(
+            run=old,
+            user=leader.__class__.objects.create(username="adm", is_par_admin=True),
+            confirmed=True,
+            reason="Kiểm thử",
+        )
+    assert Notification.objects.filter(recipient=leader, read_at__isnull=True).count() == 1
+    load_demo_notifications()
+    assert Notification.objects.filter(recipient=leader, read_at__isnull=True).count() == 0
