@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from assessments.models import RankingGroup, Round, Unit
+from parindex import permissions as can
 from rankings.models import IndexRun, RunStatus, UnitResult
 
 
@@ -19,7 +20,7 @@ def run_latest_succeeded(*, round: Round) -> IndexRun | None:
 
 def run_visible_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
     """Leaders and officers see the latest published run; admins and appraisers may ask for the latest run."""
-    if provisional and (user.is_admin_role or user.is_appraiser):
+    if provisional and can.can_see_provisional(user, round):
         return run_latest_succeeded(round=round)
     return run_latest_published(round=round)
 
@@ -28,13 +29,9 @@ def run_visible_for(*, user, round: Round, provisional: bool = False) -> IndexRu
 
 
 
-def may_see_provisional(user) -> bool:
-    return bool(user.is_authenticated and (user.is_admin_role or user.is_appraiser))
-
-
 def _require_reader(user) -> None:
-    """Leaders, appraisers and admins read every result; officers their own unit's published result."""
-    if not (user.is_authenticated and (user.can_read_results or user.is_officer)):
+    """Leaders, appraisers and admins read every result; officers the ranking and their own unit's result."""
+    if not can.can_read_ranking(user):
         raise PermissionDenied
 
 
@@ -52,7 +49,7 @@ def round_overviews_for(*, user) -> list[RoundOverview]:
     rounds = list(Round.objects.order_by("-year"))
     runs = list(IndexRun.objects.filter(round__in=rounds).order_by("-created_at", "-id"))
     out = []
-    staff = may_see_provisional(user)
+    staff = can.can_see_provisional(user)
     for rnd in rounds:
         mine = [r for r in runs if r.round_id == rnd.pk]
         published = max((r for r in mine if r.is_published), key=lambda r: (r.published_at, r.pk), default=None)
@@ -140,7 +137,7 @@ def run_changes(*, run: IndexRun, against: IndexRun) -> dict[int, dict]:
 def _unit_for(*, user, unit_id: int) -> Unit:
     _require_reader(user)
     unit = Unit.objects.select_related("group").filter(pk=unit_id).first()
-    if unit is None or (not user.can_read_results and user.unit_id != unit.pk):
+    if unit is None or not can.can_read_unit_results(user, unit):
         # Another unit's result is not found, for officers: its existence is not revealed either.
         raise Http404
     return unit
@@ -171,7 +168,7 @@ def unit_history_for(*, user, unit_id: int, provisional: bool = False) -> tuple[
 
 def run_for(*, user, run_id: int) -> IndexRun:
     """A run's status page: admins and appraisers only."""
-    if not may_see_provisional(user):
+    if not can.can_see_provisional(user):
         raise PermissionDenied
     run = IndexRun.objects.select_related("round", "started_by", "published_by").filter(pk=run_id).first()
     if run is None:

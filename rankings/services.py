@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
+from parindex import permissions as can
 from rankings.computation import UnitOutcome, cents_str, compute_round, dec
 from rankings.models import IndexRun, RunStatus, UnitResult
 
@@ -36,7 +37,7 @@ def index_run_create(*, round: Round, user=None, trigger: str = "manual", enqueu
     round is still waiting to start, every further request reuses it, because it will read the
     inputs as they are when it starts. The task is enqueued after the transaction commits.
     """
-    if user is not None and not (user.is_admin_role or user.is_appraiser):
+    if user is not None and not can.can_compute_index(user, round):
         raise PermissionDenied
     with transaction.atomic():
         # Race: two triggers committing at the same moment both find no waiting run and both insert
@@ -183,7 +184,7 @@ def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
 
 def index_run_publish(*, run: IndexRun, user) -> IndexRun:
     """Publish a succeeded run (admins only). A published run never changes afterwards."""
-    if not user.is_admin_role:
+    if not can.can_publish_run(user, run):
         raise PermissionDenied
     with transaction.atomic():
         # Race: two admins publishing (or a task finishing) at once; the lock makes the checks hold.
@@ -201,7 +202,7 @@ def index_run_publish(*, run: IndexRun, user) -> IndexRun:
 
 def index_run_delete(*, run: IndexRun, user) -> None:
     """Remove an unpublished run (admins only); published runs are kept for ever."""
-    if not user.is_admin_role:
+    if not can.can_delete_run(user, run):
         raise PermissionDenied
     with transaction.atomic():
         locked = IndexRun.objects.select_for_update().get(pk=run.pk)

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from parindex import permissions as can
 from rankings import selectors, services
 
 
 def _wants_latest(request: HttpRequest) -> bool:
-    return request.GET.get("view") == "latest" and selectors.may_see_provisional(request.user)
+    return request.GET.get("view") == "latest" and can.can_see_provisional(request.user)
 
 
 @login_required
@@ -20,7 +21,7 @@ def _wants_latest(request: HttpRequest) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     overviews = selectors.round_overviews_for(user=request.user)
     return render(request, "rankings/index.html", {"overviews": overviews,
-                                                   "can_compute": selectors.may_see_provisional(request.user)})
+                                                   "can_compute": can.can_compute_index(request.user)})
 
 
 @login_required
@@ -29,7 +30,7 @@ def round_ranking(request: HttpRequest, year: int) -> HttpResponse:
     rnd = selectors.round_by_year(year=year)
     ranking = selectors.ranking_for(user=request.user, round=rnd, provisional=_wants_latest(request))
     return render(request, "rankings/round.html", {
-        "round": rnd, "ranking": ranking, "can_compute": selectors.may_see_provisional(request.user),
+        "round": rnd, "ranking": ranking, "can_compute": can.can_compute_index(request.user, rnd),
         "latest_view": _wants_latest(request),
     })
 
@@ -68,7 +69,7 @@ def unit_history(request: HttpRequest, unit_id: int) -> HttpResponse:
 @require_POST
 def compute(request: HttpRequest, year: int) -> HttpResponse:
     rnd = selectors.round_by_year(year=year)
-    if not selectors.may_see_provisional(request.user):
+    if not can.can_compute_index(request.user, rnd):
         raise PermissionDenied
     run, created = services.index_run_create(round=rnd, user=request.user, trigger="manual")
     if not created:

@@ -1,4 +1,8 @@
-"""Read-only open-data API: only the latest published run of each round is ever served."""
+"""Read-only open-data API: only the latest published run of each round is ever served.
+
+Every view names its access rule (``rule``), checked by ``parindex.api_permissions.HasRule`` (the default
+permission class in settings).
+"""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,6 +17,7 @@ from rankings.models import UnitResult
 class RoundList(generics.ListAPIView):
     """Rounds with published results."""
 
+    rule = "can_read_open_data"
     serializer_class = s.RoundSerializer
     pagination_class = None
 
@@ -25,12 +30,14 @@ class RoundList(generics.ListAPIView):
 
 
 class GroupList(generics.ListAPIView):
+    rule = "can_read_open_data"
     serializer_class = s.GroupSerializer
     pagination_class = None
     queryset = RankingGroup.objects.order_by("display_order", "code")
 
 
 class UnitList(generics.ListAPIView):
+    rule = "can_read_open_data"
     serializer_class = s.UnitSerializer
     pagination_class = None
     queryset = Unit.objects.select_related("group").order_by("group__display_order", "display_order", "code")
@@ -48,6 +55,7 @@ def _published_results(year: int):
 class ResultList(generics.ListAPIView):
     """Results of every unit in the round's latest published run, with per-domain scores."""
 
+    rule = "can_read_open_data"
     serializer_class = s.ResultSerializer
     pagination_class = None
 
@@ -64,6 +72,7 @@ class ResultList(generics.ListAPIView):
 class ResultDetail(generics.RetrieveAPIView):
     """One unit's published result with domain and criterion breakdown."""
 
+    rule = "can_read_open_data"
     serializer_class = s.ResultDetailSerializer
     lookup_field = "unit__code"
     lookup_url_kwarg = "unit"

@@ -1,12 +1,14 @@
 """Leaders' dashboards, unit profiles, trends and downloads (thin: read through the selectors)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from assessments.models import Round
+from parindex import permissions as can
 from rankings.dashboard import charts, exports
 from rankings.dashboard import selectors as sel
 
@@ -23,14 +25,14 @@ def _rounds_nav(user) -> list[Round]:
 @require_safe
 def index(request):
     """The latest round with published results (leaders), or the officer's own results."""
-    if not sel.can_read_ranking(request.user):
-        raise Http404("dashboard")
+    if not can.can_read_ranking(request.user):
+        raise PermissionDenied
     rounds = sel.rounds_with_published_results()
     if not rounds:
-        if sel.may_see_provisional(request.user) and (computed := _rounds_nav(request.user)):
+        if can.can_see_provisional(request.user) and (computed := _rounds_nav(request.user)):
             return redirect(reverse("dashboard:round", args=[computed[0].year]) + "?run=provisional")
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
-    if not sel.can_read_dashboards(request.user):
+    if not can.can_read_dashboards(request.user):
         return redirect("dashboard:ranking", year=rounds[0].year)
     return redirect("dashboard:round", year=rounds[0].year)
 
@@ -44,7 +46,7 @@ def round_dashboard(request, year: int):
     context = {
         "round": round, "rounds": _rounds_nav(request.user), "board": board,
         "charts": charts.board_charts(board) if board else [],
-        "may_see_provisional": sel.may_see_provisional(request.user),
+        "may_see_provisional": can.can_see_provisional(request.user, round),
         "provisional_requested": provisional,
     }
     return render(request, "rankings/dashboard/round.html", context)
@@ -63,8 +65,8 @@ def ranking(request, year: int):
 @require_safe
 def my_unit(request):
     user = request.user
-    if not (user.is_officer and user.unit_id):
-        raise Http404("unit")
+    if not can.is_officer(user):
+        raise PermissionDenied
     rounds = sel.rounds_with_published_results()
     if not rounds:
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
@@ -78,7 +80,7 @@ def unit_profile(request, year: int, unit_id: int):
     profile = sel.unit_profile(user=request.user, unit_id=unit_id, round=round)
     return render(request, "rankings/dashboard/unit.html", {
         "round": round, "rounds": _rounds_nav(request.user), "profile": profile, "charts": charts.profile_charts(profile),
-        "can_read_dashboards": sel.can_read_dashboards(request.user),
+        "can_read_dashboards": can.can_read_dashboards(request.user),
     })
 
 
@@ -92,8 +94,8 @@ def trends(request):
 
 
 def _published_export_board(request, year: int):
-    if not sel.can_read_dashboards(request.user):
-        raise Http404("export")
+    if not can.can_read_dashboards(request.user):
+        raise PermissionDenied
     board = sel.published_board(user=request.user, round=_round(year))
     if board is None:
         raise Http404("no published run")
