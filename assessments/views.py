@@ -239,6 +239,7 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
 def evidence_link(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require(can.can_edit_self_scores, request, assessment)
+    _self_leaf(assessment, node_id)
     form = EvidenceLinkForm(request.POST)
     if not form.is_valid():
         return _leaf_response(request, assessment, node_id, error=_("Choose a file."))
@@ -256,6 +257,7 @@ def evidence_link(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
 def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require(can.can_edit_self_scores, request, assessment)
+    _self_leaf(assessment, node_id)
     try:
         evidence_services.evidence_unlink(
             user=request.user, assessment_id=assessment.pk, node_id=node_id, evidence_id=evidence_id
