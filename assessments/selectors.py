@@ -292,7 +292,11 @@ class HistoryEntry:
 
 
 def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, list[HistoryEntry]]:
-    """Who changed what on one leaf, newest first (appraisers and admins only)."""
+    """Who changed what on one leaf, newest first (appraisers and admins only).
+
+    Each record is compared with the one before it by django-simple-history's ``diff_against``; the first
+    record with a blank record (the model's defaults), so it lists what the leaf was created with.
+    """
     if not can.can_see_leaf_history(user, assessment):
         raise PermissionDenied
     score = LeafScore.objects.filter(assessment=assessment, node_id=node_id).select_related("node").first()
@@ -302,18 +306,15 @@ def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, l
             raise Http404
         return node, []
     records = list(score.history.all().select_related("history_user").order_by("history_date", "history_id"))
+    order = {name: i for i, name in enumerate(HISTORY_FIELDS)}
     entries = []
-    previous = None
+    previous = score.history.model()  # blank: every field at its default
     for record in records:
-        changes = []
-        for name in HISTORY_FIELDS:
-            old = getattr(previous, name, None) if previous is not None else None
-            new = getattr(record, name)
-            if previous is None and new in (None, "", False):
-                continue
-            if previous is not None and old == new:
-                continue
-            changes.append((str(LeafScore._meta.get_field(name).verbose_name), _show(score.node, name, old), _show(score.node, name, new)))
+        delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
+        changes = [
+            (str(LeafScore._meta.get_field(c.field).verbose_name), _show(score.node, c.field, c.old), _show(score.node, c.field, c.new))
+            for c in sorted(delta.changes, key=lambda c: order[c.field])
+        ]
         entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=_reason_label(record.history_change_reason or ""), changes=changes))
         previous = record
     entries.reverse()

@@ -315,3 +315,18 @@ def test_pages_name_an_icon_that_exists(client):
     html = client.get(reverse("login")).content.decode()
     href = re.search(r'<link rel="icon" href="/static/([^"]+)"', html).group(1)
     assert finders.find(href)
+
+
+def test_leaf_history_lists_only_what_each_save_changed(officer_a, appraiser, assessment_a):
+    """diff_against: the first record against a blank one, every later one against the record before it."""
+    from assessments.selectors import leaf_history
+
+    save_self(officer_a, assessment_a, "1.1.2", {"numerator": "1", "denominator": "2"}, note="Ghi chú đầu")
+    save_self(officer_a, assessment_a, "1.1.2", {"numerator": "2", "denominator": "2"}, note="Ghi chú đầu")
+    _node, entries = leaf_history(appraiser, assessment=assessment_a, node_id=leaf(assessment_a, "1.1.2").pk)
+    newest, first = entries[0], entries[-1]
+    newest_fields = [label for label, _old, _new in newest.changes]
+    assert len(newest_fields) == 2 and all(old != new for _label, old, new in newest.changes)
+    assert ("1/2" in newest.changes[0][1]) and ("2/2" in newest.changes[0][2])
+    assert any(new == "Ghi chú đầu" and old == "—" for _label, old, new in first.changes)
+    assert "Ghi chú đầu" not in [new for _label, _old, new in newest.changes]
