@@ -18,8 +18,9 @@ def run_latest_succeeded(*, round: Round) -> IndexRun | None:
     return IndexRun.objects.filter(round=round, status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
 
 
-def run_visible_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
-    """Leaders and officers see the latest published run; admins and appraisers may ask for the latest run."""
+def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
+    """The run of the round the user reads: the latest published one; with ``provisional`` those who may see
+    provisional results (parindex.permissions.can_see_provisional) get the latest succeeded run instead."""
     if provisional and can.can_see_provisional(user, round):
         return run_latest_succeeded(round=round)
     return run_latest_published(round=round)
@@ -65,6 +66,7 @@ def round_overviews_for(*, user) -> list[RoundOverview]:
 
 
 def round_by_year(*, year: int) -> Round:
+    """The round of a year (404 when there is none): every result page and the API find their round here."""
     rnd = Round.objects.filter(year=year).first()
     if rnd is None:
         raise Http404
@@ -91,7 +93,7 @@ def ranking_for(*, user, round: Round, provisional: bool = False) -> Ranking | N
     """The round's ranking tables as the user may see them (None when nothing is visible yet)."""
     _require_reader(user)
     published = run_latest_published(round=round)
-    run = run_visible_for(user=user, round=round, provisional=provisional)
+    run = run_for(user=user, round=round, provisional=provisional)
     if run is None:
         return None
     results = list(run.results.select_related("unit", "group").order_by("group__display_order", "group_id", "rank",
@@ -145,7 +147,7 @@ def _unit_for(*, user, unit_id: int) -> Unit:
 
 def unit_result_for(*, user, round: Round, unit_id: int, provisional: bool = False) -> tuple[Unit, UnitResult | None]:
     unit = _unit_for(user=user, unit_id=unit_id)
-    run = run_visible_for(user=user, round=round, provisional=provisional)
+    run = run_for(user=user, round=round, provisional=provisional)
     result = None
     if run is not None:
         result = UnitResult.objects.select_related("run", "group").filter(run=run, unit=unit).first()
@@ -157,7 +159,7 @@ def unit_history_for(*, user, unit_id: int, provisional: bool = False) -> tuple[
     unit = _unit_for(user=user, unit_id=unit_id)
     results = []
     for rnd in Round.objects.order_by("-year"):
-        run = run_visible_for(user=user, round=rnd, provisional=provisional)
+        run = run_for(user=user, round=rnd, provisional=provisional)
         if run is None:
             continue
         res = UnitResult.objects.select_related("run", "run__round", "group").filter(run=run, unit=unit).first()
@@ -166,7 +168,7 @@ def unit_history_for(*, user, unit_id: int, provisional: bool = False) -> tuple[
     return unit, results
 
 
-def run_for(*, user, run_id: int) -> IndexRun:
+def run_get(*, user, run_id: int) -> IndexRun:
     """A run's status page: admins and appraisers only."""
     if not can.can_see_provisional(user):
         raise PermissionDenied

@@ -12,6 +12,7 @@ from assessments.models import RankingGroup, Round, Unit
 from rankings.api import serializers as s
 from rankings.dashboard.selectors import latest_published_runs
 from rankings.models import UnitResult
+from rankings.selectors import round_by_year, run_for
 
 
 class RoundList(generics.ListAPIView):
@@ -43,9 +44,9 @@ class UnitList(generics.ListAPIView):
     queryset = Unit.objects.select_related("group").order_by("group__display_order", "display_order", "code")
 
 
-def _published_results(year: int):
-    round = Round.objects.filter(year=year).first()
-    run = latest_published_runs().get(round.pk) if round else None
+def _published_results(*, user, year: int):
+    """The results of the round's latest published run, read through the same selectors as the pages."""
+    run = run_for(user=user, round=round_by_year(year=year))  # never a provisional run: none is asked for
     if run is None:
         raise Http404("no published results for this round")
     return (UnitResult.objects.filter(run=run).select_related("run__round", "unit", "group")
@@ -60,7 +61,7 @@ class ResultList(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        qs = _published_results(self.kwargs["year"])
+        qs = _published_results(user=self.request.user, year=self.kwargs["year"])
         group = self.request.query_params.get("group")
         return qs.filter(group__code=group) if group else qs
 
@@ -78,4 +79,4 @@ class ResultDetail(generics.RetrieveAPIView):
     lookup_url_kwarg = "unit"
 
     def get_queryset(self):
-        return _published_results(self.kwargs["year"])
+        return _published_results(user=self.request.user, year=self.kwargs["year"])

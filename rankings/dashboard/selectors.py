@@ -17,7 +17,7 @@ from django.http import Http404
 from assessments.models import RankingGroup, Round, Unit
 from parindex import permissions as can
 from rankings.models import IndexRun, RunStatus, UnitResult
-from rankings.selectors import run_latest_published, run_latest_succeeded
+from rankings.selectors import run_for, run_latest_published
 from rankings.warnings import warnings_line
 from surveys.models import SurveyKind, SurveyUnitResult
 
@@ -44,26 +44,12 @@ def rounds_with_published_results() -> list[Round]:
     return list(Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year"))
 
 
-def round_by_year(year: int) -> Round:
-    found = Round.objects.filter(year=year).first()
-    if found is None:
-        raise Http404("round")
-    return found
-
-
 def rounds_for(user) -> list[Round]:
     """Rounds the user can open: with published results, and for admins also those with a computed run."""
     runs = Q(index_runs__is_published=True)
     if can.can_see_provisional(user):
         runs |= Q(index_runs__status=RunStatus.SUCCEEDED)
     return list(Round.objects.filter(runs).distinct().order_by("-year"))
-
-
-def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
-    """The published run; admins asking for it get the latest succeeded run (provisional when unpublished)."""
-    if provisional and can.can_see_provisional(user, round):
-        return run_latest_succeeded(round=round)
-    return run_latest_published(round=round)
 
 
 def latest_published_runs() -> dict[int, IndexRun]:

@@ -274,20 +274,22 @@ MATRIX: dict[str, Route] = {
     ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
-    "rankings:round": get_page(signed_in(OK), kwargs=_year),
-    # Computing makes a provisional run; appraisers may ask for one too (rankings.selectors.may_see_provisional).
+    # The old result pages redirect (301) to the one ranking page and the one unit page of the dashboard, whose
+    # entries below say who may read them; the redirect itself answers the same for any id.
+    "rankings:round": get_page(signed_in(REDIRECT), kwargs=_year),
+    "rankings:unit": get_page(signed_in(REDIRECT), kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
+    "rankings:unit_history": get_page(signed_in(REDIRECT), kwargs=lambda w: {"unit_id": w.unit_a.pk}),
+    # Computing makes a provisional run; appraisers may ask for one too (parindex.permissions.can_compute_index).
     "rankings:compute": Route(
         kwargs=_year, get=signed_in(NOT_ALLOWED), post=only("appraiser", "admin", outcome=WRITES),
         state=lambda w: IndexRun.objects.count(),
     ),
-    "rankings:unit": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
-    "rankings:unit_history": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"unit_id": w.unit_a.pk}),
     "rankings:run": get_page(only("appraiser", "admin"), kwargs=lambda w: {"run_id": w.run.pk}),
     "rankings:publish": Route(
         kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
         state=lambda w: IndexRun.objects.filter(pk=w.run_unpublished.pk).values_list("is_published", flat=True).get(),
     ),
-    # --- dashboard: leaders' pages and exports -------------------------------------------------------------
+    # --- dashboard: the results read side (dashboards, the ranking page, the unit page, exports) -----------
     # Leaders (and Home Affairs) go to the round's dashboard, officers to the published ranking.
     "dashboard:index": get_page(signed_in(REDIRECT)),
     "dashboard:trends": get_page(HOME_AFFAIRS_AND_LEADERS),

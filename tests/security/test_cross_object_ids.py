@@ -107,8 +107,6 @@ def test_another_units_assessment_with_ones_own_leaf_id_is_404(client_for, offic
 def test_another_units_result_is_404_for_an_officer_on_every_result_page(client_for, officer_a, unit_b, round_2021):
     client = client_for(officer_a)
     for url in (
-        reverse("rankings:unit", args=[round_2021.year, unit_b.pk]),
-        reverse("rankings:unit_history", args=[unit_b.pk]),
         reverse("dashboard:unit", args=[round_2021.year, unit_b.pk]),
         reverse("surveys:unit_results", args=[round_2021.year, unit_b.code]),
     ):

@@ -72,7 +72,7 @@ def test_home_affairs_asking_for_the_latest_run_see_it(world, role):
     """The control: the markers are found where provisional figures are meant to be shown."""
     with transaction.atomic():
         _provisional(world)
-        texts = [_text(_read(world, role, "rankings:round", "?view=latest")),
+        texts = [_text(_read(world, role, "dashboard:ranking", "?run=provisional")),
                  _text(_read(world, role, "dashboard:round", "?run=provisional"))]
         transaction.set_rollback(True)
     assert all(any(m in t for m in MARKERS) for t in texts)
