@@ -96,3 +96,25 @@ def test_no_code_reads_role_flags_to_decide_access_outside_the_rules():
             if flag in text:
                 offenders.append(f"{rel}: {flag}")
     assert not offenders, offenders
+
+
+def test_api_views_name_their_rule_and_one_without_is_refused():
+    """HasRule (the API's default permission class) asks the view's named rule; no rule is an error, never open."""
+    from django.urls import get_resolver
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.views import APIView
+
+    from parindex.api_permissions import HasRule
+
+    checked = []
+    for pattern in get_resolver().url_patterns:
+        if getattr(pattern, "namespace", None) == "api":
+            for p in pattern.url_patterns:
+                view = getattr(p.callback, "view_class", None)
+                if view is not None and any(isinstance(perm, HasRule) for perm in view().get_permissions()):
+                    assert rules.rule_exists(view.rule), p.name
+                    checked.append(p.name)
+    assert {"rounds", "groups", "units", "results", "result"} <= set(checked)
+    request = APIRequestFactory().get("/")
+    with pytest.raises(AssertionError):
+        HasRule().has_permission(request, APIView())
