@@ -63,36 +63,105 @@ _APPRAISER = _("Only an appraiser may do this.")
 _ADMIN = _("Only an administrator may do this.")
 
 TABLE: tuple[Transition, ...] = (
-    Transition(Action.SUBMIT, (S.DRAFT,), can.can_edit_self_scores, S.SUBMITTED,
-               _("Submit the self-assessment"), refused=_OFFICER),
-    Transition(Action.WITHDRAW, (S.SUBMITTED,), can.can_edit_self_scores, S.DRAFT,
-               _("Withdraw to draft"), refused=_OFFICER),
-    Transition(Action.START, (S.SUBMITTED,), can.can_appraise, S.IN_APPRAISAL,
-               _("Start appraisal"), refused=_APPRAISER),
-    Transition(Action.REQUEST, (S.IN_APPRAISAL,), can.can_appraise, S.EXPLANATION_REQUESTED,
-               _("Request explanations"), refused=_APPRAISER),
-    Transition(Action.RESPOND, (S.EXPLANATION_REQUESTED,), can.can_edit_self_scores, S.EXPLAINED,
-               _("Send the explanations"), refused=_OFFICER),
-    Transition(Action.RESUME, (S.EXPLAINED,), can.can_appraise, S.IN_APPRAISAL,
-               _("Appraise again (round 2)"), refused=_APPRAISER),
-    Transition(Action.COMPLETE, (S.IN_APPRAISAL,), can.can_appraise, S.APPRAISED,
-               _("Complete the appraisal"), refused=_APPRAISER),
-    Transition(Action.FINALISE, (S.APPRAISED,), can.can_finalise_assessment, S.FINALISED,
-               _("Finalise"), refused=_ADMIN),
-    Transition(Action.REOPEN, (S.FINALISED,), can.can_reopen_assessment, S.IN_APPRAISAL,
-               _("Reopen"), button=False, refused=_ADMIN),
+    Transition(
+        Action.SUBMIT,
+        (S.DRAFT,),
+        can.can_edit_self_scores,
+        S.SUBMITTED,
+        _("Submit the self-assessment"),
+        refused=_OFFICER,
+    ),
+    Transition(
+        Action.WITHDRAW, (S.SUBMITTED,), can.can_edit_self_scores, S.DRAFT, _("Withdraw to draft"), refused=_OFFICER
+    ),
+    Transition(
+        Action.START, (S.SUBMITTED,), can.can_appraise, S.IN_APPRAISAL, _("Start appraisal"), refused=_APPRAISER
+    ),
+    Transition(
+        Action.REQUEST,
+        (S.IN_APPRAISAL,),
+        can.can_appraise,
+        S.EXPLANATION_REQUESTED,
+        _("Request explanations"),
+        refused=_APPRAISER,
+    ),
+    Transition(
+        Action.RESPOND,
+        (S.EXPLANATION_REQUESTED,),
+        can.can_edit_self_scores,
+        S.EXPLAINED,
+        _("Send the explanations"),
+        refused=_OFFICER,
+    ),
+    Transition(
+        Action.RESUME,
+        (S.EXPLAINED,),
+        can.can_appraise,
+        S.IN_APPRAISAL,
+        _("Appraise again (round 2)"),
+        refused=_APPRAISER,
+    ),
+    Transition(
+        Action.COMPLETE,
+        (S.IN_APPRAISAL,),
+        can.can_appraise,
+        S.APPRAISED,
+        _("Complete the appraisal"),
+        refused=_APPRAISER,
+    ),
+    Transition(
+        Action.FINALISE, (S.APPRAISED,), can.can_finalise_assessment, S.FINALISED, _("Finalise"), refused=_ADMIN
+    ),
+    Transition(
+        Action.REOPEN,
+        (S.FINALISED,),
+        can.can_reopen_assessment,
+        S.IN_APPRAISAL,
+        _("Reopen"),
+        button=False,
+        refused=_ADMIN,
+    ),
     # In draft every leaf; when explanations are requested only the flagged ones (the score service checks).
-    Transition(Action.EDIT_SELF, (S.DRAFT, S.EXPLANATION_REQUESTED), can.can_edit_self_scores, None,
-               _("Edit the self-assessment"), button=False, refused=_OFFICER),
+    Transition(
+        Action.EDIT_SELF,
+        (S.DRAFT, S.EXPLANATION_REQUESTED),
+        can.can_edit_self_scores,
+        None,
+        _("Edit the self-assessment"),
+        button=False,
+        refused=_OFFICER,
+    ),
     # Many never-saved leaves at once (demo data, bulk entry): in draft only.
-    Transition(Action.FILL_SELF, (S.DRAFT,), can.can_edit_self_scores, None,
-               _("Fill the self-assessment"), button=False, refused=_OFFICER),
-    Transition(Action.APPRAISE, (S.IN_APPRAISAL,), can.can_appraise, None,
-               _("Appraise"), button=False, refused=_APPRAISER),
-    Transition(Action.EXTEND_SELF, (S.DRAFT,), can.can_grant_extension, None,
-               _("Self-assessment extension"), button=False, refused=_ADMIN),
-    Transition(Action.EXTEND_EXPLANATION, (S.IN_APPRAISAL, S.EXPLANATION_REQUESTED), can.can_grant_extension, None,
-               _("Explanation extension"), button=False, refused=_ADMIN),
+    Transition(
+        Action.FILL_SELF,
+        (S.DRAFT,),
+        can.can_edit_self_scores,
+        None,
+        _("Fill the self-assessment"),
+        button=False,
+        refused=_OFFICER,
+    ),
+    Transition(
+        Action.APPRAISE, (S.IN_APPRAISAL,), can.can_appraise, None, _("Appraise"), button=False, refused=_APPRAISER
+    ),
+    Transition(
+        Action.EXTEND_SELF,
+        (S.DRAFT,),
+        can.can_grant_extension,
+        None,
+        _("Self-assessment extension"),
+        button=False,
+        refused=_ADMIN,
+    ),
+    Transition(
+        Action.EXTEND_EXPLANATION,
+        (S.IN_APPRAISAL, S.EXPLANATION_REQUESTED),
+        can.can_grant_extension,
+        None,
+        _("Explanation extension"),
+        button=False,
+        refused=_ADMIN,
+    ),
 )
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TABLE}

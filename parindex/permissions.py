@@ -63,17 +63,16 @@ def is_admin(user, obj=None) -> bool:
 
 
 def _unit_id_of(obj) -> int | None:
-    """The unit an object belongs to: a Unit, or anything with a ``unit_id`` (assessment, result)."""
-    if obj is None:
-        return None
-    unit_id = getattr(obj, "unit_id", None)
-    return unit_id if unit_id is not None else getattr(obj, "pk", None)
+    """The unit an object belongs to: a Unit itself, or anything with a ``unit_id`` (assessment, result)."""
+    if getattr(getattr(obj, "_meta", None), "model_name", "") == "unit":
+        return obj.pk
+    return getattr(obj, "unit_id", None)
 
 
 @rules.predicate
 def is_officer_of_unit(user, obj=None) -> bool:
     """The user is an officer of the unit ``obj`` is (a Unit) or belongs to (an Assessment, a result)."""
-    return is_officer(user) and obj is not None and user.unit_id == _unit_id_of(obj)
+    return is_officer(user) and _unit_id_of(obj) is not None and user.unit_id == _unit_id_of(obj)
 
 
 @rules.predicate
@@ -118,10 +117,12 @@ can_read_survey_results = can_read_ranking
 
 # --- open data ---------------------------------------------------------------------------------------
 
+
 # The API serves published runs only, to anyone (DESIGN §5: results are published for citizens too).
 @rules.predicate
 def can_read_open_data(user, obj=None) -> bool:
     return True
+
 
 # --- site --------------------------------------------------------------------------------------------
 

@@ -44,7 +44,12 @@ def test_assessment_rules_by_persona(person, assessment_a):
     assert holders(can.can_appraise, person, assessment_a) == {"appraiser"}
     assert holders(can.can_see_leaf_history, person, assessment_a) == {"appraiser", "admin_user"}
     assert holders(can.can_finalise_assessment, person, assessment_a) == {"admin_user"}
-    assert holders(can.can_download_evidence, person, assessment_a) == {"officer_a", "appraiser", "leader", "admin_user"}
+    assert holders(can.can_download_evidence, person, assessment_a) == {
+        "officer_a",
+        "appraiser",
+        "leader",
+        "admin_user",
+    }
 
 
 def test_officer_reads_the_appraisal_only_once_final(person, assessment_a):
@@ -91,8 +96,15 @@ def test_no_code_reads_role_flags_to_decide_access_outside_the_rules():
         if "demo" in rel or "/management/" in rel:  # create users with roles, decide no access
             continue
         text = path.read_text(encoding="utf-8", errors="ignore")
-        for flag in ("user.is_officer", "user.is_appraiser", "user.is_leader", "user.is_par_admin", "is_admin_role",
-                     "can_read_results", "user.is_superuser"):
+        for flag in (
+            "user.is_officer",
+            "user.is_appraiser",
+            "user.is_leader",
+            "user.is_par_admin",
+            "is_admin_role",
+            "can_read_results",
+            "user.is_superuser",
+        ):
             if flag in text:
                 offenders.append(f"{rel}: {flag}")
     assert not offenders, offenders

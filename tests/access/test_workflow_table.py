@@ -87,7 +87,9 @@ def test_page_buttons_are_exactly_the_actions_the_services_let_in(
     for name in PERSONAS:
         user = request.getfixturevalue(name)
         offered = {t.action for t in workflow.actions_for(user, assessment)}
-        let_in = {a for a, service in services.SERVICES.items() if _service_verdict(service, user, assessment) != "refused"}
+        let_in = {
+            a for a, service in services.SERVICES.items() if _service_verdict(service, user, assessment) != "refused"
+        }
         assert offered == let_in, (state, name)
         if name != "officer_b":  # officer_b cannot open unit A's page at all (404)
             html = client_for(user).get(reverse("assessments:detail", args=[assessment.pk])).content.decode()

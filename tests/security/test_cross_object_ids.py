@@ -21,7 +21,9 @@ def two_units(officer_a, officer_b, assessment_a, assessment_b):
     fill(officer_a, assessment_a)
     fill(officer_b, assessment_b)
     evidence_services.evidence_upload(
-        user=officer_b, assessment_id=assessment_b.pk, node_id=leaf(assessment_b, "1.2").pk,
+        user=officer_b,
+        assessment_id=assessment_b.pk,
+        node_id=leaf(assessment_b, "1.2").pk,
         uploaded=pdf("bao-cao-rieng-stp.pdf", b"%PDF-1.4\n% unit B only\n%%EOF\n"),
     )
     own = EvidenceFile.objects.filter(assessment=assessment_a).first()
@@ -39,12 +41,17 @@ def node_2020(department_group, unit_a):
 
 
 def _links(assessment) -> dict[int, list[int]]:
-    return {s.node_id: sorted(s.evidence.values_list("pk", flat=True)) for s in LeafScore.objects.filter(assessment=assessment)}
+    return {
+        s.node_id: sorted(s.evidence.values_list("pk", flat=True))
+        for s in LeafScore.objects.filter(assessment=assessment)
+    }
 
 
 @pytest.mark.parametrize("persona", ["officer_a", "appraiser", "leader", "admin_user"])
 @pytest.mark.parametrize("name", ["assessments:evidence_view", "assessments:evidence_download"])
-def test_another_units_evidence_id_under_ones_own_assessment_is_404(persona, name, request, client_for, assessment_a, two_units):
+def test_another_units_evidence_id_under_ones_own_assessment_is_404(
+    persona, name, request, client_for, assessment_a, two_units
+):
     own, other = two_units
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse(name, args=[assessment_a.pk, own.pk])).status_code == 200  # the control
@@ -53,7 +60,9 @@ def test_another_units_evidence_id_under_ones_own_assessment_is_404(persona, nam
     assert b"unit B only" not in response.content and "bao-cao-rieng-stp" not in response.get("Content-Disposition", "")
 
 
-def test_linking_another_units_file_is_answered_like_a_file_that_does_not_exist(client_for, officer_a, assessment_a, two_units):
+def test_linking_another_units_file_is_answered_like_a_file_that_does_not_exist(
+    client_for, officer_a, assessment_a, two_units
+):
     own, other = two_units
     client = client_for(officer_a)
     url = reverse("assessments:evidence_link", args=[assessment_a.pk, leaf(assessment_a, "1.1.1").pk])
@@ -67,7 +76,9 @@ def test_linking_another_units_file_is_answered_like_a_file_that_does_not_exist(
     assert own.pk in _links(assessment_a)[leaf(assessment_a, "1.1.1").pk]
 
 
-def test_unlinking_another_units_file_through_ones_own_assessment_changes_nothing(client_for, officer_a, assessment_a, assessment_b, two_units):
+def test_unlinking_another_units_file_through_ones_own_assessment_changes_nothing(
+    client_for, officer_a, assessment_a, assessment_b, two_units
+):
     _own, other = two_units
     before_a, before_b = _links(assessment_a), _links(assessment_b)
     url = reverse("assessments:evidence_unlink", args=[assessment_a.pk, leaf(assessment_a, "1.2").pk, other.pk])
@@ -85,7 +96,9 @@ def test_unlinking_another_units_file_through_ones_own_assessment_changes_nothin
         ("assessments:evidence_link", "officer_a", "post"),
     ],
 )
-def test_a_leaf_of_another_rounds_framework_under_this_assessment_is_404(name, persona, method, request, client_for, assessment_a, node_2020):
+def test_a_leaf_of_another_rounds_framework_under_this_assessment_is_404(
+    name, persona, method, request, client_for, assessment_a, node_2020
+):
     """Another framework's node id (another assessment's score lives on it) is not a leaf of this assessment."""
     client = client_for(request.getfixturevalue(persona))
     before = LeafScore.objects.count(), EvidenceFile.objects.count()

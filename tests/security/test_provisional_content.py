@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 PROVISIONAL_PCT, PROVISIONAL_TOTAL = "43.21", "4.32"
 MARKERS = ("43,21", "43.21", "4,32", "4.32")
 QUERIES = ("", "?view=latest", "?run=provisional")
-GET_PAGES = sorted(name for name, route in MATRIX.items() if route.get["leader"] == OK or route.get["officer_own"] == OK)
+GET_PAGES = sorted(
+    name for name, route in MATRIX.items() if route.get["leader"] == OK or route.get["officer_own"] == OK
+)
 
 
 def _text(response) -> str:
@@ -37,7 +39,8 @@ def _text(response) -> str:
 
 def _provisional(world: World) -> None:
     UnitResult.objects.filter(run=world.run_unpublished, unit=world.unit_a).update(
-        index_pct=PROVISIONAL_PCT, total=PROVISIONAL_TOTAL,
+        index_pct=PROVISIONAL_PCT,
+        total=PROVISIONAL_TOTAL,
     )
 
 
@@ -72,7 +75,9 @@ def test_home_affairs_asking_for_the_latest_run_see_it(world, role):
     """The control: the markers are found where provisional figures are meant to be shown."""
     with transaction.atomic():
         _provisional(world)
-        texts = [_text(_read(world, role, "dashboard:ranking", "?run=provisional")),
-                 _text(_read(world, role, "dashboard:round", "?run=provisional"))]
+        texts = [
+            _text(_read(world, role, "dashboard:ranking", "?run=provisional")),
+            _text(_read(world, role, "dashboard:round", "?run=provisional")),
+        ]
         transaction.set_rollback(True)
     assert all(any(m in t for m in MARKERS) for t in texts)
