@@ -130,3 +130,14 @@ def test_api_views_name_their_rule_and_one_without_is_refused():
     request = APIRequestFactory().get("/")
     with pytest.raises(AssertionError):
         HasRule().has_permission(request, APIView())
+
+
+def test_the_assessment_scope_in_sql_is_the_can_view_assessment_rule(person, assessment_a, assessment_b):
+    """assessments_visible_to (the queryset the selectors start from) lets through exactly what the rule allows."""
+    from assessments.models import Assessment
+    from assessments.selectors import assessments_visible_to
+
+    for name in PERSONAS:
+        user = person(name)
+        by_rule = {a.pk for a in Assessment.objects.all() if can.can_view_assessment(user, a)}
+        assert set(assessments_visible_to(user).values_list("pk", flat=True)) == by_rule, name
