@@ -1,17 +1,20 @@
 """Reads of assessments, scores, evidence and history, scoped to what the user may see.
 
-Officers see only their own unit's assessments (another unit's ids are 404); appraisers and admins see
-all; leaders read all. Views never query these models directly.
+Who may see what is ``parindex.permissions`` (``can_view_assessment``: officers their own unit's
+assessments, Home Affairs and leaders all); an assessment outside that scope is 404 here. Views never
+query these models directly.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from assessments import workflow
 from assessments.models import (
     Assessment,
     AssessmentEvent,
@@ -26,6 +29,8 @@ from assessments.models import (
     Source,
 )
 from assessments.scoring import describe_inputs
+from assessments.workflow import Transition
+from parindex import permissions as can
 
 ZERO = Decimal("0.00")
 
@@ -43,12 +48,11 @@ def register_survey_points_reader(reader: SurveyPointsReader | None) -> None:
 
 
 def assessments_visible_to(user) -> QuerySet[Assessment]:
+    """The assessments ``can_view_assessment`` lets the user read, as a queryset (the same rule, in SQL)."""
     qs = Assessment.objects.select_related("round", "unit", "group")
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.is_appraiser or user.is_admin_role or user.is_leader:
+    if can.can_read_all_assessments(user):
         return qs
-    if user.is_officer:
+    if can.is_officer(user):
         return qs.filter(unit_id=user.unit_id)
     return qs.none()
 
@@ -67,7 +71,7 @@ def round_current() -> Round | None:
 
 def assessment_current_for_officer(user) -> Assessment | None:
     rnd = round_current()
-    if rnd is None or not getattr(user, "is_officer", False):
+    if rnd is None or not can.is_officer(user):
         return None
     return assessments_visible_to(user).filter(round=rnd, unit_id=user.unit_id).first()
 
@@ -202,9 +206,9 @@ class QueueRow:
 
 
 def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
-    """Every unit of the round with state, submission, lateness, totals and flagged leaves."""
-    if not (user.is_appraiser or user.is_admin_role or user.is_leader):
-        return []
+    """Every unit of the round with state, submission, lateness, totals and flagged leaves (Home Affairs, leaders)."""
+    if not can.can_read_all_assessments(user):
+        raise PermissionDenied
     assessments = list(
         assessments_visible_to(user).filter(round=round).annotate(
             # distinct: the two joins (scores, events) multiply each other's rows
@@ -288,9 +292,13 @@ class HistoryEntry:
 
 
 def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, list[HistoryEntry]]:
-    """Who changed what on one leaf, newest first (appraisers and admins only)."""
-    if not (user.is_appraiser or user.is_admin_role):
-        raise Http404
+    """Who changed what on one leaf, newest first (appraisers and admins only).
+
+    Each record is compared with the one before it by django-simple-history's ``diff_against``; the first
+    record with a blank record (the model's defaults), so it lists what the leaf was created with.
+    """
+    if not can.can_see_leaf_history(user, assessment):
+        raise PermissionDenied
     score = LeafScore.objects.filter(assessment=assessment, node_id=node_id).select_related("node").first()
     if score is None:
         node = Node.objects.filter(pk=node_id, framework__round=assessment.round).first()
@@ -298,18 +306,15 @@ def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, l
             raise Http404
         return node, []
     records = list(score.history.all().select_related("history_user").order_by("history_date", "history_id"))
+    order = {name: i for i, name in enumerate(HISTORY_FIELDS)}
     entries = []
-    previous = None
+    previous = score.history.model()  # blank: every field at its default
     for record in records:
-        changes = []
-        for name in HISTORY_FIELDS:
-            old = getattr(previous, name, None) if previous is not None else None
-            new = getattr(record, name)
-            if previous is None and new in (None, "", False):
-                continue
-            if previous is not None and old == new:
-                continue
-            changes.append((str(LeafScore._meta.get_field(name).verbose_name), _show(score.node, name, old), _show(score.node, name, new)))
+        delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
+        changes = [
+            (str(LeafScore._meta.get_field(c.field).verbose_name), _show(score.node, c.field, c.old), _show(score.node, c.field, c.new))
+            for c in sorted(delta.changes, key=lambda c: order[c.field])
+        ]
         entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=_reason_label(record.history_change_reason or ""), changes=changes))
         previous = record
     entries.reverse()
@@ -357,15 +362,18 @@ def _show(node: Node, name: str, value) -> str:
 
 @dataclass(frozen=True)
 class Permissions:
-    """What the user may do on one assessment page (the services check the same rules again)."""
+    """What the user may do on one assessment page: the workflow table and the access rules, read once.
+
+    The services check the same table again when the user acts.
+    """
 
     edit_self: bool  # the unit may change leaves (all in draft; flagged ones when explanations are requested)
     explaining: bool
     appraise: bool
     see_appraisal: bool
     see_history: bool
-    admin: bool
-    actions: tuple[str, ...]
+    admin: bool  # the administrator's tools (reopen, extensions)
+    actions: tuple[Transition, ...]  # the buttons
 
     def may_edit_leaf(self, score: LeafScore | None) -> bool:
         if not self.edit_self:
@@ -373,33 +381,13 @@ class Permissions:
         return not self.explaining or bool(score and score.flagged)
 
 
-def acts_for_unit(user, assessment: Assessment) -> bool:
-    """Whether the user is an officer of the assessment's unit (who alone may change its self-assessment)."""
-    return bool(getattr(user, "is_officer", False) and user.unit_id == assessment.unit_id)
-
-
 def assessment_permissions(user, assessment: Assessment) -> Permissions:
-    S = AssessmentState
-    state = assessment.state
-    officer = acts_for_unit(user, assessment)
-    appraiser = bool(user.is_appraiser)
-    admin = bool(user.is_admin_role)
-    actions: list[str] = []
-    if officer:
-        actions += {S.DRAFT: ["submit"], S.SUBMITTED: ["withdraw"], S.EXPLANATION_REQUESTED: ["respond"]}.get(state, [])
-    if appraiser:
-        actions += {
-            S.SUBMITTED: ["start_appraisal"], S.IN_APPRAISAL: ["request_explanations", "complete"],
-            S.EXPLAINED: ["resume_appraisal"],
-        }.get(state, [])
-    if admin and state == S.APPRAISED:
-        actions.append("finalise")
     return Permissions(
-        edit_self=officer and state in (S.DRAFT, S.EXPLANATION_REQUESTED),
-        explaining=state == S.EXPLANATION_REQUESTED,
-        appraise=appraiser and state == S.IN_APPRAISAL,
-        see_appraisal=appraiser or admin or user.is_leader or (officer and state == S.FINALISED),
-        see_history=appraiser or admin,
-        admin=admin,
-        actions=tuple(actions),
+        edit_self=workflow.allowed(user, assessment, workflow.Action.EDIT_SELF),
+        explaining=assessment.state == AssessmentState.EXPLANATION_REQUESTED,
+        appraise=workflow.allowed(user, assessment, workflow.Action.APPRAISE),
+        see_appraisal=bool(can.can_see_appraisal(user, assessment)),
+        see_history=bool(can.can_see_leaf_history(user, assessment)),
+        admin=bool(can.can_reopen_assessment(user, assessment) or can.can_grant_extension(user, assessment)),
+        actions=tuple(workflow.actions_for(user, assessment)),
     )

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import selectors
@@ -24,30 +23,18 @@ from assessments.forms import (
 from assessments.models import AssessmentState
 from assessments.services import evidence as evidence_services
 from assessments.services import scores as score_services
-from assessments.services import workflow
+from assessments.services import workflow as workflow_services
 from assessments.services.scores import StaleEdit
+from assessments.workflow import BY_ACTION
+from parindex import permissions as can
 
-ACTION_LABELS = {
-    "submit": gettext_lazy("Submit the self-assessment"),
-    "withdraw": gettext_lazy("Withdraw to draft"),
-    "start_appraisal": gettext_lazy("Start appraisal"),
-    "request_explanations": gettext_lazy("Request explanations"),
-    "respond": gettext_lazy("Send the explanations"),
-    "resume_appraisal": gettext_lazy("Appraise again (round 2)"),
-    "complete": gettext_lazy("Complete the appraisal"),
-    "finalise": gettext_lazy("Finalise"),
-}
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
-def _require_unit_officer(request: HttpRequest, assessment) -> None:
-    """Only the unit's officers may post the unit's inputs and files (the services check state and deadlines)."""
-    if not selectors.acts_for_unit(request.user, assessment):
-        raise PermissionDenied
-
-
-def _require_appraiser(request: HttpRequest) -> None:
-    if not request.user.is_appraiser:
+def _require(rule, request: HttpRequest, assessment) -> None:
+    """403 before reading the form when the user's role never may (parindex.permissions: scope was checked
+    by the selector, which answered 404; the services check state and deadlines)."""
+    if not rule(request.user, assessment):
         raise PermissionDenied
 
 
@@ -110,7 +97,7 @@ def _page_context(request, assessment) -> dict:
     return {
         "assessment": assessment, "tree": tree, "perms": perms,
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
-        "actions": [(a, ACTION_LABELS[a]) for a in perms.actions],
+        "actions": perms.actions,
         "transition_form": TransitionForm(initial={"version": assessment.version}),
         "reopen_form": ReopenForm(initial={"version": assessment.version}),
         "extension_form": ExtensionForm(),
@@ -149,7 +136,7 @@ def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_for
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_appraiser or user.is_admin_role or user.is_leader:
+    if can.can_read_all_assessments(user):
         rnd = selectors.round_current() or selectors.rounds_visible_to(user).first()
         if rnd is not None:
             return redirect("assessments:queue", round_id=rnd.pk)
@@ -170,7 +157,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    _require_unit_officer(request, assessment)
+    _require(can.can_edit_self_scores, request, assessment)
     node = _self_leaf(assessment, node_id)
     # The same fields as the page showed: a form sent back with errors must not grow an explanation box in draft.
     explaining = selectors.assessment_permissions(request.user, assessment).explaining
@@ -197,7 +184,7 @@ def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
 @require_POST
 def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    _require_appraiser(request)
+    _require(can.can_appraise, request, assessment)
     node = _self_leaf(assessment, node_id)
     form = AppraisalLeafForm(request.POST, node=node, self_na=True, prefix=f"a{node_id}")
     if not form.is_valid():
@@ -229,7 +216,7 @@ def _self_leaf(assessment, node_id: int):
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    _require_unit_officer(request, assessment)
+    _require(can.can_edit_self_scores, request, assessment)
     _self_leaf(assessment, node_id)
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -251,7 +238,8 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
 @require_POST
 def evidence_link(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    _require_unit_officer(request, assessment)
+    _require(can.can_edit_self_scores, request, assessment)
+    _self_leaf(assessment, node_id)
     form = EvidenceLinkForm(request.POST)
     if not form.is_valid():
         return _leaf_response(request, assessment, node_id, error=_("Choose a file."))
@@ -268,7 +256,8 @@ def evidence_link(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
 @require_POST
 def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    _require_unit_officer(request, assessment)
+    _require(can.can_edit_self_scores, request, assessment)
+    _self_leaf(assessment, node_id)
     try:
         evidence_services.evidence_unlink(
             user=request.user, assessment_id=assessment.pk, node_id=node_id, evidence_id=evidence_id
@@ -311,7 +300,7 @@ def evidence_view(request: HttpRequest, pk: int, evidence_id: int) -> FileRespon
 @require_POST
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    service = workflow.TRANSITIONS.get(action)
+    service = workflow_services.SERVICES.get(action)
     if service is None:
         raise Http404
     try:
@@ -321,7 +310,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         for i, message in enumerate(_messages_of(exc)):
             messages.error(request, message, extra_tags="problem" if i else "")
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+        messages.success(request, _("Done: %(action)s.") % {"action": BY_ACTION[action].label})
     return redirect(_detail_url(assessment))
 
 
@@ -329,7 +318,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    _report(request, lambda: workflow.assessment_reopen(
+    _report(request, lambda: workflow_services.assessment_reopen(
         user=request.user, assessment_id=assessment.pk, reason=request.POST.get("reason", ""),
         expected_version=_version(TransitionForm(request.POST)),
     ), lambda _done: _("The assessment was reopened."))
@@ -342,7 +331,7 @@ def extension(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     form = ExtensionForm(request.POST)
     valid = form.is_valid()
-    _report(request, lambda: workflow.assessment_grant_extension(
+    _report(request, lambda: workflow_services.assessment_grant_extension(
         user=request.user, assessment_id=assessment.pk, kind=form.cleaned_data["kind"] if valid else "",
         until=form.cleaned_data["until"] if valid else None,
     ), lambda _done: _("Extension granted."))
@@ -353,8 +342,8 @@ def extension(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     user = request.user
-    if not (user.is_appraiser or user.is_admin_role or user.is_leader):
-        raise Http404
+    if not can.can_read_all_assessments(user):
+        raise PermissionDenied
     rnd = selectors.round_get(round_id)
     rows = selectors.appraisal_queue(user, round=rnd)
     return render(request, "assessments/queue.html", {
@@ -367,7 +356,7 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd = selectors.round_get(round_id)
-    _report(request, lambda: workflow.assessments_finalise_appraised(user=request.user, round=rnd),
+    _report(request, lambda: workflow_services.assessments_finalise_appraised(user=request.user, round=rnd),
             lambda done: _("%(n)s assessments finalised.") % {"n": len(done)})
     return redirect("assessments:queue", round_id=rnd.pk)
 

@@ -1,27 +1,29 @@
 """Who is who, for notifications and the to-do lists: one small function per question.
 
-They read the role flags of ``parindex.User`` today; when the project's permission predicates
-(parindex/permissions.py) exist, each function becomes a call to the matching predicate, here only.
+Who holds a role is decided by the project's permission predicates (parindex/permissions.py); the
+querysets below pick the recipients of an event by the same role flags those predicates read.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from parindex import permissions
+
 
 def acts_as_officer(user) -> bool:
-    return bool(user.is_authenticated and user.is_officer and user.unit_id)
+    return permissions.is_officer(user)
 
 
 def acts_as_appraiser(user) -> bool:
-    return bool(user.is_authenticated and user.is_appraiser)
+    return permissions.is_appraiser(user)
 
 
 def acts_as_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_admin_role)
+    return permissions.is_admin(user)
 
 
 def acts_as_leader(user) -> bool:
-    return bool(user.is_authenticated and user.is_leader)
+    return permissions.is_leader(user)
 
 
 def _active():

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from parindex import permissions
+
 
 class User(AbstractUser):
     """A person using ParIndex. Roles are flags because one person may hold several.
@@ -39,14 +41,6 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
-    def is_admin_role(self) -> bool:
-        return self.is_par_admin or self.is_superuser
-
-    @property
-    def can_read_results(self) -> bool:
-        return self.is_leader or self.is_appraiser or self.is_admin_role
-
-    @property
     def role_labels(self) -> list[str]:
         labels = []
         if self.is_officer:
@@ -55,6 +49,6 @@ class User(AbstractUser):
             labels.append(str(_("appraiser")))
         if self.is_leader:
             labels.append(str(_("provincial leader")))
-        if self.is_admin_role:
+        if permissions.is_admin(self):
             labels.append(str(_("administrator")))
         return labels

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from assessments.models import RankingGroup, Round, Unit
+from parindex import permissions as can
 from rankings.models import IndexRun, RunStatus, UnitResult
 
 
@@ -17,9 +18,10 @@ def run_latest_succeeded(*, round: Round) -> IndexRun | None:
     return IndexRun.objects.filter(round=round, status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
 
 
-def run_visible_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
-    """Leaders and officers see the latest published run; admins and appraisers may ask for the latest run."""
-    if provisional and (user.is_admin_role or user.is_appraiser):
+def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
+    """The run of the round the user reads: the latest published one; with ``provisional`` those who may see
+    provisional results (parindex.permissions.can_see_provisional) get the latest succeeded run instead."""
+    if provisional and can.can_see_provisional(user, round):
         return run_latest_succeeded(round=round)
     return run_latest_published(round=round)
 
@@ -28,13 +30,9 @@ def run_visible_for(*, user, round: Round, provisional: bool = False) -> IndexRu
 
 
 
-def may_see_provisional(user) -> bool:
-    return bool(user.is_authenticated and (user.is_admin_role or user.is_appraiser))
-
-
 def _require_reader(user) -> None:
-    """Leaders, appraisers and admins read every result; officers their own unit's published result."""
-    if not (user.is_authenticated and (user.can_read_results or user.is_officer)):
+    """Leaders, appraisers and admins read every result; officers the ranking and their own unit's result."""
+    if not can.can_read_ranking(user):
         raise PermissionDenied
 
 
@@ -52,7 +50,7 @@ def round_overviews_for(*, user) -> list[RoundOverview]:
     rounds = list(Round.objects.order_by("-year"))
     runs = list(IndexRun.objects.filter(round__in=rounds).order_by("-created_at", "-id"))
     out = []
-    staff = may_see_provisional(user)
+    staff = can.can_see_provisional(user)
     for rnd in rounds:
         mine = [r for r in runs if r.round_id == rnd.pk]
         published = max((r for r in mine if r.is_published), key=lambda r: (r.published_at, r.pk), default=None)
@@ -68,6 +66,7 @@ def round_overviews_for(*, user) -> list[RoundOverview]:
 
 
 def round_by_year(*, year: int) -> Round:
+    """The round of a year (404 when there is none): every result page and the API find their round here."""
     rnd = Round.objects.filter(year=year).first()
     if rnd is None:
         raise Http404
@@ -94,7 +93,7 @@ def ranking_for(*, user, round: Round, provisional: bool = False) -> Ranking | N
     """The round's ranking tables as the user may see them (None when nothing is visible yet)."""
     _require_reader(user)
     published = run_latest_published(round=round)
-    run = run_visible_for(user=user, round=round, provisional=provisional)
+    run = run_for(user=user, round=round, provisional=provisional)
     if run is None:
         return None
     results = list(run.results.select_related("unit", "group").order_by("group__display_order", "group_id", "rank",
@@ -140,7 +139,7 @@ def run_changes(*, run: IndexRun, against: IndexRun) -> dict[int, dict]:
 def _unit_for(*, user, unit_id: int) -> Unit:
     _require_reader(user)
     unit = Unit.objects.select_related("group").filter(pk=unit_id).first()
-    if unit is None or (not user.can_read_results and user.unit_id != unit.pk):
+    if unit is None or not can.can_read_unit_results(user, unit):
         # Another unit's result is not found, for officers: its existence is not revealed either.
         raise Http404
     return unit
@@ -148,7 +147,7 @@ def _unit_for(*, user, unit_id: int) -> Unit:
 
 def unit_result_for(*, user, round: Round, unit_id: int, provisional: bool = False) -> tuple[Unit, UnitResult | None]:
     unit = _unit_for(user=user, unit_id=unit_id)
-    run = run_visible_for(user=user, round=round, provisional=provisional)
+    run = run_for(user=user, round=round, provisional=provisional)
     result = None
     if run is not None:
         result = UnitResult.objects.select_related("run", "group").filter(run=run, unit=unit).first()
@@ -160,7 +159,7 @@ def unit_history_for(*, user, unit_id: int, provisional: bool = False) -> tuple[
     unit = _unit_for(user=user, unit_id=unit_id)
     results = []
     for rnd in Round.objects.order_by("-year"):
-        run = run_visible_for(user=user, round=rnd, provisional=provisional)
+        run = run_for(user=user, round=rnd, provisional=provisional)
         if run is None:
             continue
         res = UnitResult.objects.select_related("run", "run__round", "group").filter(run=run, unit=unit).first()
@@ -169,9 +168,9 @@ def unit_history_for(*, user, unit_id: int, provisional: bool = False) -> tuple[
     return unit, results
 
 
-def run_for(*, user, run_id: int) -> IndexRun:
+def run_get(*, user, run_id: int) -> IndexRun:
     """A run's status page: admins and appraisers only."""
-    if not may_see_provisional(user):
+    if not can.can_see_provisional(user):
         raise PermissionDenied
     run = IndexRun.objects.select_related("round", "started_by", "published_by").filter(pk=run_id).first()
     if run is None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
+from parindex import permissions as can
 from rankings import signals
 from rankings.computation import UnitOutcome, cents_str, compute_round, dec
 from rankings.models import IndexRun, RunStatus, UnitResult
@@ -38,7 +39,7 @@ def index_run_create(*, round: Round, user=None, trigger: str = "manual", enqueu
     round is still waiting to start, every further request reuses it, because it will read the
     inputs as they are when it starts. The task is enqueued after the transaction commits.
     """
-    if user is not None and not (user.is_admin_role or user.is_appraiser):
+    if user is not None and not can.can_compute_index(user, round):
         raise PermissionDenied
     with transaction.atomic():
         # Race: two triggers committing at the same moment both find no waiting run and both insert
@@ -192,7 +193,7 @@ def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: s
     run. ``seen_check`` is the fingerprint of the check the administrator read: if the check has changed
     since (an import confirmed, a unit reopened), publishing is refused so the new findings are read first.
     """
-    if not user.is_admin_role:
+    if not can.can_publish_run(user, run):
         raise PermissionDenied
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -230,7 +231,7 @@ def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: s
 
 def index_run_delete(*, run: IndexRun, user) -> None:
     """Remove an unpublished run (admins only); published runs are kept for ever."""
-    if not user.is_admin_role:
+    if not can.can_delete_run(user, run):
         raise PermissionDenied
     with transaction.atomic():
         locked = IndexRun.objects.select_for_update().get(pk=run.pk)

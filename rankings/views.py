@@ -1,20 +1,19 @@
-"""Result pages: rounds, ranking tables, a unit's result and history, computing and publishing runs."""
+"""Index runs: the rounds and their runs, computing and publishing; old result addresses redirect."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from parindex import permissions as can
 from rankings import selectors, services
+from rankings.dashboard.selectors import rounds_for
 from rankings.forms import PublishForm
 from rankings.publication import publication_check
-
-
-def _wants_latest(request: HttpRequest) -> bool:
-    return request.GET.get("view") == "latest" and selectors.may_see_provisional(request.user)
 
 
 @login_required
@@ -22,55 +21,46 @@ def _wants_latest(request: HttpRequest) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     overviews = selectors.round_overviews_for(user=request.user)
     return render(request, "rankings/index.html", {"overviews": overviews,
-                                                   "can_compute": selectors.may_see_provisional(request.user)})
+                                                   "can_compute": can.can_compute_index(request.user)})
+
+
+# The ranking and unit pages live on the dashboard (rankings/dashboard/views.py); these old addresses of the
+# result pages send browsers and bookmarks there for good. The target checks access; the redirect reveals
+# nothing (it answers the same for any id).
+
+
+def _latest_query(request: HttpRequest) -> str:
+    return "?run=provisional" if request.GET.get("view") == "latest" else ""
 
 
 @login_required
 @require_GET
 def round_ranking(request: HttpRequest, year: int) -> HttpResponse:
-    rnd = selectors.round_by_year(year=year)
-    ranking = selectors.ranking_for(user=request.user, round=rnd, provisional=_wants_latest(request))
-    return render(request, "rankings/round.html", {
-        "round": rnd, "ranking": ranking, "can_compute": selectors.may_see_provisional(request.user),
-        "latest_view": _wants_latest(request),
-    })
+    return redirect(reverse("dashboard:ranking", args=[year]) + _latest_query(request), permanent=True)
 
 
 @login_required
 @require_GET
 def unit_result(request: HttpRequest, year: int, unit_id: int) -> HttpResponse:
-    rnd = selectors.round_by_year(year=year)
-    unit, result = selectors.unit_result_for(user=request.user, round=rnd, unit_id=unit_id,
-                                             provisional=_wants_latest(request))
-    return render(request, "rankings/unit.html", {"round": rnd, "unit": unit, "result": result,
-                                                  "latest_view": _wants_latest(request)})
+    return redirect(reverse("dashboard:unit", args=[year, unit_id]) + _latest_query(request), permanent=True)
 
 
 @login_required
 @require_GET
 def unit_history(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit, results = selectors.unit_history_for(user=request.user, unit_id=unit_id, provisional=_wants_latest(request))
-    # Rows of the side-by-side table: every domain code met in any year, in first-seen order.
-    domains: dict[str, str] = {}
-    for res in results:
-        for d in res.breakdown.get("domains", []):
-            domains.setdefault(d["code"], d["name"])
-    rows = []
-    for code, name in domains.items():
-        cells = []
-        for res in results:
-            found = next((d for d in res.breakdown.get("domains", []) if d["code"] == code), None)
-            cells.append(found)
-        rows.append({"code": code, "name": name, "cells": cells})
-    return render(request, "rankings/unit_history.html", {"unit": unit, "results": results, "domain_rows": rows,
-                                                          "latest_view": _wants_latest(request)})
+    """The years are a section of the unit page: open it at the latest round that has a result to read."""
+    rounds = rounds_for(request.user)
+    if not rounds:
+        raise Http404
+    url = reverse("dashboard:unit", args=[rounds[0].year, unit_id]) + _latest_query(request) + "#years"
+    return redirect(url, permanent=True)
 
 
 @login_required
 @require_POST
 def compute(request: HttpRequest, year: int) -> HttpResponse:
     rnd = selectors.round_by_year(year=year)
-    if not selectors.may_see_provisional(request.user):
+    if not can.can_compute_index(request.user, rnd):
         raise PermissionDenied
     run, created = services.index_run_create(round=rnd, user=request.user, trigger="manual")
     if not created:
@@ -81,14 +71,14 @@ def compute(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = selectors.run_for(user=request.user, run_id=run_id)
+    run = selectors.run_get(user=request.user, run_id=run_id)
     template = "rankings/partials/run_status.html" if request.headers.get("HX-Request") else "rankings/run.html"
     return render(request, template, {"run": run})
 
 
-def _admin_run(request: HttpRequest, run_id: int):
-    run = selectors.run_for(user=request.user, run_id=run_id)
-    if not request.user.is_admin_role:
+def _run_to_publish(request: HttpRequest, run_id: int):
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    if not can.can_publish_run(request.user, run):
         raise PermissionDenied
     return run
 
@@ -97,7 +87,7 @@ def _admin_run(request: HttpRequest, run_id: int):
 @require_GET
 def publish_check(request: HttpRequest, run_id: int) -> HttpResponse:
     """Every reason the run may not be final, then the confirmation (and reason) form that publishes it."""
-    run = _admin_run(request, run_id)
+    run = _run_to_publish(request, run_id)
     check = publication_check(run=run)
     return render(request, "rankings/publish_check.html", {"run": run, "check": check, "form": PublishForm()})
 
@@ -105,7 +95,7 @@ def publish_check(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = _admin_run(request, run_id)
+    run = _run_to_publish(request, run_id)
     form = PublishForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
@@ -118,8 +108,8 @@ def publish(request: HttpRequest, run_id: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
         if run.is_published:
-            return redirect("rankings:round", year=run.round.year)
+            return redirect("dashboard:ranking", year=run.round.year)
         check = publication_check(run=run)
         return render(request, "rankings/publish_check.html", {"run": run, "check": check, "form": form}, status=422)
     messages.success(request, _("The results have been published."))
-    return redirect("rankings:round", year=run.round.year)
+    return redirect("dashboard:ranking", year=run.round.year)

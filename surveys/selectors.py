@@ -8,6 +8,7 @@ anything (views answer 404).
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import F, IntegerField, QuerySet
 from django.db.models.functions import Cast
@@ -15,6 +16,7 @@ from django.db.models.functions import Round as RoundHalf
 from django.http import Http404
 
 from assessments.models import Assessment, Framework, Node, Round, Source
+from parindex import permissions as can
 from parindex.models import User
 from surveys.models import (
     ImportStatus,
@@ -102,17 +104,9 @@ def survey_cents_for_round(*, round: Round) -> SurveyPoints:
 # --- access -----------------------------------------------------------------------------------
 
 
-def can_manage_surveys(user: User) -> bool:
-    return user.is_authenticated and user.is_admin_role
-
-
-def can_see_survey_results(user: User) -> bool:
-    return user.is_authenticated and (user.can_read_results or user.is_officer)
-
-
 def round_for_user(*, user: User, year: int) -> Round:
-    if not can_see_survey_results(user):
-        raise Http404
+    if not can.can_read_survey_results(user):
+        raise PermissionDenied
     try:
         return Round.objects.get(year=year)
     except Round.DoesNotExist as exc:
@@ -120,8 +114,8 @@ def round_for_user(*, user: User, year: int) -> Round:
 
 
 def import_for_admin(*, user: User, import_id: int) -> SurveyImport:
-    if not can_manage_surveys(user):
-        raise Http404
+    if not can.can_manage_surveys(user):
+        raise PermissionDenied
     try:
         return SurveyImport.objects.select_related("round", "uploaded_by", "confirmed_by").get(pk=import_id)
     except SurveyImport.DoesNotExist as exc:
@@ -129,14 +123,14 @@ def import_for_admin(*, user: User, import_id: int) -> SurveyImport:
 
 
 def imports_for_admin(*, user: User, round: Round) -> QuerySet[SurveyImport]:
-    if not can_manage_surveys(user):
-        raise Http404
+    if not can.can_manage_surveys(user):
+        raise PermissionDenied
     return SurveyImport.objects.filter(round=round).select_related("uploaded_by", "confirmed_by").order_by("-created_at", "-id")
 
 
 def questions_for_admin(*, user: User, round: Round) -> dict[str, list[SurveyQuestion]]:
-    if not can_manage_surveys(user):
-        raise Http404
+    if not can.can_manage_surveys(user):
+        raise PermissionDenied
     grouped: dict[str, list[SurveyQuestion]] = {SurveyKind.SIPAS: [], SurveyKind.CS: []}
     for q in SurveyQuestion.objects.filter(round=round).order_by("survey", "order", "code"):
         grouped[q.survey].append(q)
@@ -144,7 +138,7 @@ def questions_for_admin(*, user: User, round: Round) -> dict[str, list[SurveyQue
 
 
 def rounds_for_user(*, user: User) -> QuerySet[Round]:
-    if not can_see_survey_results(user):
+    if not can.can_read_survey_results(user):
         return Round.objects.none()
     return Round.objects.order_by("-year")
 
@@ -192,12 +186,12 @@ class UnitSurveyResults:
 
 def survey_results_for_round(*, user: User, round: Round, unit_code: str | None = None) -> list[UnitSurveyResults]:
     """Per-unit survey figures of the current imports, limited to what ``user`` may see."""
-    if not can_see_survey_results(user):
-        raise Http404
+    if not can.can_read_survey_results(user):
+        raise PermissionDenied
     scope = Assessment.objects.filter(round=round).select_related("unit", "group").order_by(
         "group__display_order", "unit__display_order", "unit__code"
     )
-    if not user.can_read_results:  # an officer: own unit only
+    if not can.can_read_dashboards(user):  # an officer: own unit only (can_read_unit_results)
         scope = scope.filter(unit_id=user.unit_id)
     if unit_code is not None:
         scope = scope.filter(unit__code=unit_code)
@@ -242,6 +236,6 @@ def survey_results_for_round(*, user: User, round: Round, unit_code: str | None 
 
 
 def pending_imports_count(*, user: User) -> int:
-    if not can_manage_surveys(user):
+    if not can.can_manage_surveys(user):
         return 0
     return SurveyImport.objects.filter(status__in=[ImportStatus.PENDING, ImportStatus.PARSING, ImportStatus.PREVIEW]).count()

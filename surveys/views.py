@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parindex import permissions as can
 from surveys import selectors
 from surveys.forms import ConfirmForm, UploadForm
 from surveys.models import ImportStatus, SurveyKind
@@ -24,13 +26,15 @@ def _survey(survey: str) -> str:
 
 
 def _admin_round(request: HttpRequest, year: int):
-    if not selectors.can_manage_surveys(request.user):
-        raise Http404
+    if not can.can_manage_surveys(request.user):
+        raise PermissionDenied
     return selectors.round_for_user(user=request.user, year=year)
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    if not can.can_read_survey_results(request.user):
+        raise PermissionDenied
     rounds = list(selectors.rounds_for_user(user=request.user))
     if not rounds:
         raise Http404
@@ -40,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_overview(request: HttpRequest, year: int) -> HttpResponse:
     round_ = selectors.round_for_user(user=request.user, year=year)
-    if not selectors.can_manage_surveys(request.user):
+    if not can.can_manage_surveys(request.user):
         return redirect("surveys:results", year=year)
     questions = selectors.questions_for_admin(user=request.user, round=round_)
     return render(request, "surveys/round.html", {
@@ -161,7 +165,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     rows = selectors.survey_results_for_round(user=request.user, round=round_)
     return render(request, "surveys/results.html", {
         "round": round_, "rows": rows, "rounds": selectors.rounds_for_user(user=request.user),
-        "is_admin": selectors.can_manage_surveys(request.user),
+        "is_admin": can.can_manage_surveys(request.user),
     })
 
 

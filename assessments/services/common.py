@@ -1,15 +1,17 @@
-"""Helpers shared by the score, workflow and evidence services: role checks, locks, deadlines."""
+"""Helpers shared by the score, workflow and evidence services: locks, versions, deadlines.
+
+Who may act in which state is the workflow table's business (``assessments/workflow.py``)."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments import signals
-from assessments.models import Assessment, AssessmentEvent, AssessmentState, Framework, Node, Source
+from assessments.models import Assessment, AssessmentEvent, Framework, Node, Source
 
 
 def lock_assessment(assessment_id: int) -> Assessment:
@@ -20,31 +22,6 @@ def lock_assessment(assessment_id: int) -> Assessment:
     uploads of the same file, are applied one after the other and each sees the other's result.
     """
     return Assessment.objects.select_for_update().select_related("round", "unit").get(pk=assessment_id)
-
-
-def require_officer_of(user, assessment: Assessment) -> None:
-    if not (getattr(user, "is_officer", False) and user.unit_id == assessment.unit_id):
-        raise PermissionDenied(_("Only an officer of %(unit)s may do this.") % {"unit": assessment.unit})
-
-
-def require_appraiser(user) -> None:
-    if not getattr(user, "is_appraiser", False):
-        raise PermissionDenied(_("Only an appraiser may do this."))
-
-
-def require_admin(user) -> None:
-    if not getattr(user, "is_admin_role", False):
-        raise PermissionDenied(_("Only an administrator may do this."))
-
-
-def require_state(assessment: Assessment, *states: str) -> None:
-    if assessment.state not in states:
-        allowed = ", ".join(str(AssessmentState(s).label) for s in states)
-        raise ValidationError(
-            _("This is not possible while the assessment is “%(state)s” (only when: %(allowed)s).")
-            % {"state": assessment.get_state_display(), "allowed": allowed},
-            code="wrong_state",
-        )
 
 
 def require_version(assessment: Assessment, expected_version: int | None) -> None:

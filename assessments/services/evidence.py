@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, AssessmentState, EvidenceFile, LeafScore
-from assessments.services.common import lock_assessment, require_officer_of, require_state
+from assessments.services.common import lock_assessment
 from assessments.services.scores import _leaf_of, _lock_score, require_explanation_open
+from assessments.workflow import Action, check
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Extension → the content type the stored file is served with.
@@ -99,8 +100,7 @@ def _ooxml_has_part(uploaded: UploadedFile, part: str) -> bool:
 
 
 def _require_unit_may_change(user, assessment: Assessment, score: LeafScore) -> None:
-    require_officer_of(user, assessment)
-    require_state(assessment, AssessmentState.DRAFT, AssessmentState.EXPLANATION_REQUESTED)
+    check(user, assessment, Action.EDIT_SELF)
     if assessment.state == AssessmentState.EXPLANATION_REQUESTED:
         if not score.flagged:
             raise ValidationError(_("Only the criteria the appraiser flagged can be changed now."))

@@ -16,11 +16,9 @@ from assessments.scoring import describe_inputs, leaf_points, validate_inputs
 from assessments.services.common import (
     format_moment,
     lock_assessment,
-    require_appraiser,
-    require_officer_of,
-    require_state,
     self_leaves,
 )
+from assessments.workflow import Action, check
 
 
 class StaleEdit(ValidationError):
@@ -115,8 +113,7 @@ def score_save_self(
     now = now or timezone.now()
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_officer_of(user, assessment)
-        require_state(assessment, AssessmentState.DRAFT, AssessmentState.EXPLANATION_REQUESTED)
+        check(user, assessment, Action.EDIT_SELF)
         node = _leaf_of(assessment, node_id)
         score = _lock_score(assessment, node)
         if assessment.state == AssessmentState.EXPLANATION_REQUESTED:
@@ -166,8 +163,7 @@ def score_save_appraisal(
     """The appraiser's inputs for one leaf, N/A decision and explanation flag; self inputs are never touched."""
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_appraiser(user)
-        require_state(assessment, AssessmentState.IN_APPRAISAL)
+        check(user, assessment, Action.APPRAISE)
         node = _leaf_of(assessment, node_id)
         score = _lock_score(assessment, node)
         _check_version(score, expected_version, side="app")
@@ -235,8 +231,7 @@ def scores_fill_self(*, user, assessment_id: int, entries: list[SelfEntry]) -> l
 
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_officer_of(user, assessment)
-        require_state(assessment, AssessmentState.DRAFT)
+        check(user, assessment, Action.FILL_SELF)
         leaves = {n.pk: n for n in self_leaves(assessment)}
         # Rows may exist unscored (a file attached before any input): those are filled, not refused.
         existing = {s.node_id: s for s in LeafScore.objects.select_for_update().filter(

@@ -1,13 +1,14 @@
 """Transitions of an assessment (DESIGN §3) and deadline extensions.
 
-Every transition locks the assessment row, checks role, state and the version the user saw (so a
-double click or a second tab applies it once), writes an ``AssessmentEvent`` and a history record.
+Every transition locks the assessment row, asks the workflow table (``assessments/workflow.py``) whether
+the user's role and the state allow it, checks the version the user saw (so a double click or a second
+tab applies it once), writes an ``AssessmentEvent`` and a history record.
 """
 
 from datetime import datetime
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,40 +19,25 @@ from assessments.services.common import (
     format_moment,
     lock_assessment,
     record_event,
-    require_admin,
-    require_appraiser,
-    require_officer_of,
-    require_state,
     require_version,
     self_leaves,
 )
 from assessments.services.scores import points_differ, require_explanation_open, scores_seed_appraisal
+from assessments.workflow import Action, Transition, check
+from parindex import permissions as can
 
 S = AssessmentState
 
 
-class Action:
-    SUBMIT = "submit"
-    WITHDRAW = "withdraw"
-    START = "start_appraisal"
-    REQUEST = "request_explanations"
-    RESPOND = "respond"
-    RESUME = "resume_appraisal"
-    COMPLETE = "complete"
-    FINALISE = "finalise"
-    REOPEN = "reopen"
-    EXTEND_SELF = "extend_self"
-    EXTEND_EXPLANATION = "extend_explanation"
-
-
-def _move(assessment: Assessment, *, user, action: str, to_state: str, comment: str = "") -> Assessment:
-    from_state = assessment.state
-    assessment.state = to_state
+def _move(assessment: Assessment, *, user, step: Transition, comment: str = "") -> Assessment:
+    """Apply one checked row of the workflow table: the new state, the version, the history, the event."""
+    action, from_state = step.action, assessment.state
+    assessment.state = step.to_state
     assessment.version += 1
     assessment._history_user = user
     assessment._change_reason = f"{action}: {comment}" if comment else action
     assessment.save()
-    record_event(assessment=assessment, actor=user, action=action, from_state=from_state, to_state=to_state, comment=comment)
+    record_event(assessment=assessment, actor=user, action=action, from_state=from_state, to_state=step.to_state, comment=comment)
     return assessment
 
 
@@ -84,8 +70,7 @@ def assessment_submit(*, user, assessment_id: int, expected_version: int | None 
     now = now or timezone.now()
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_officer_of(user, assessment)
-        require_state(assessment, S.DRAFT)
+        step = check(user, assessment, Action.SUBMIT)
         require_version(assessment, expected_version)
         deadline = assessment.round.self_deadline
         late = deadline is not None and now > deadline
@@ -100,33 +85,30 @@ def assessment_submit(*, user, assessment_id: int, expected_version: int | None 
             raise ValidationError([_("The assessment cannot be submitted yet:")] + problems, code="incomplete")
         assessment.submitted_at = now
         assessment.submitted_late = late
-        return _move(assessment, user=user, action=Action.SUBMIT, to_state=S.SUBMITTED, comment=_("late") if late else "")
+        return _move(assessment, user=user, step=step, comment=_("late") if late else "")
 
 
 def assessment_withdraw(*, user, assessment_id: int, expected_version: int | None = None) -> Assessment:
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_officer_of(user, assessment)
-        require_state(assessment, S.SUBMITTED)
+        step = check(user, assessment, Action.WITHDRAW)
         require_version(assessment, expected_version)
-        return _move(assessment, user=user, action=Action.WITHDRAW, to_state=S.DRAFT)
+        return _move(assessment, user=user, step=step)
 
 
 def assessment_start_appraisal(*, user, assessment_id: int, expected_version: int | None = None) -> Assessment:
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_appraiser(user)
-        require_state(assessment, S.SUBMITTED)
+        step = check(user, assessment, Action.START)
         require_version(assessment, expected_version)
         scores_seed_appraisal(assessment=assessment, user=user)
-        return _move(assessment, user=user, action=Action.START, to_state=S.IN_APPRAISAL)
+        return _move(assessment, user=user, step=step)
 
 
 def assessment_request_explanations(*, user, assessment_id: int, expected_version: int | None = None) -> Assessment:
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_appraiser(user)
-        require_state(assessment, S.IN_APPRAISAL)
+        step = check(user, assessment, Action.REQUEST)
         require_version(assessment, expected_version)
         flagged = list(LeafScore.objects.filter(assessment=assessment, flagged=True).select_related("node"))
         if not flagged:
@@ -137,15 +119,14 @@ def assessment_request_explanations(*, user, assessment_id: int, expected_versio
                     _("Criterion %(code)s is flagged without a request text.") % {"code": score.node.code}
                 )
         codes = ", ".join(s.node.code for s in flagged)
-        return _move(assessment, user=user, action=Action.REQUEST, to_state=S.EXPLANATION_REQUESTED, comment=codes)
+        return _move(assessment, user=user, step=step, comment=codes)
 
 
 def assessment_respond(*, user, assessment_id: int, expected_version: int | None = None, now: datetime | None = None) -> Assessment:
     now = now or timezone.now()
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_officer_of(user, assessment)
-        require_state(assessment, S.EXPLANATION_REQUESTED)
+        step = check(user, assessment, Action.RESPOND)
         require_version(assessment, expected_version)
         require_explanation_open(assessment, now)
         missing = [
@@ -161,7 +142,7 @@ def assessment_respond(*, user, assessment_id: int, expected_version: int | None
         deadline = assessment.round.explanation_deadline
         assessment.explained_late = deadline is not None and now > deadline
         return _move(
-            assessment, user=user, action=Action.RESPOND, to_state=S.EXPLAINED,
+            assessment, user=user, step=step,
             comment=_("late") if assessment.explained_late else "",
         )
 
@@ -170,8 +151,7 @@ def assessment_resume_appraisal(*, user, assessment_id: int, expected_version: i
     """Round 2: the appraiser takes the explained assessment back; flags are cleared, texts stay."""
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_appraiser(user)
-        require_state(assessment, S.EXPLAINED)
+        step = check(user, assessment, Action.RESUME)
         require_version(assessment, expected_version)
         for score in LeafScore.objects.select_for_update().filter(assessment=assessment, flagged=True):
             score.flagged = False
@@ -182,7 +162,7 @@ def assessment_resume_appraisal(*, user, assessment_id: int, expected_version: i
             score.save()
         assessment.appraisal_round += 1
         return _move(
-            assessment, user=user, action=Action.RESUME, to_state=S.IN_APPRAISAL,
+            assessment, user=user, step=step,
             comment=_("appraisal round %(n)s") % {"n": assessment.appraisal_round},
         )
 
@@ -209,14 +189,13 @@ def appraisal_problems(assessment: Assessment) -> list[str]:
 def assessment_complete(*, user, assessment_id: int, expected_version: int | None = None) -> Assessment:
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_appraiser(user)
-        require_state(assessment, S.IN_APPRAISAL)
+        step = check(user, assessment, Action.COMPLETE)
         require_version(assessment, expected_version)
         problems = appraisal_problems(assessment)
         if problems:
             raise ValidationError([_("The appraisal cannot be completed yet:")] + problems, code="incomplete")
         assessment.appraised_at = timezone.now()
-        return _move(assessment, user=user, action=Action.COMPLETE, to_state=S.APPRAISED)
+        return _move(assessment, user=user, step=step)
 
 
 def _send_after_commit(signal, assessment: Assessment) -> None:
@@ -228,18 +207,18 @@ def _send_after_commit(signal, assessment: Assessment) -> None:
 def assessment_finalise(*, user, assessment_id: int, expected_version: int | None = None) -> Assessment:
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_admin(user)
-        require_state(assessment, S.APPRAISED)
+        step = check(user, assessment, Action.FINALISE)
         require_version(assessment, expected_version)
         assessment.finalised_at = timezone.now()
-        _move(assessment, user=user, action=Action.FINALISE, to_state=S.FINALISED)
+        _move(assessment, user=user, step=step)
         _send_after_commit(signals.assessment_finalised, assessment)
     return assessment
 
 
 def assessments_finalise_appraised(*, user, round: Round) -> list[Assessment]:
     """Finalise every appraised assessment of the round at once (all or none)."""
-    require_admin(user)
+    if not can.can_finalise_assessment(user):
+        raise PermissionDenied(_("Only an administrator may do this."))
     with transaction.atomic():
         # Locked in primary-key order like every other multi-row lock, so it cannot deadlock with a reopen.
         ids = list(
@@ -251,14 +230,13 @@ def assessments_finalise_appraised(*, user, round: Round) -> list[Assessment]:
 def assessment_reopen(*, user, assessment_id: int, reason: str, expected_version: int | None = None) -> Assessment:
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_admin(user)
-        require_state(assessment, S.FINALISED)
+        step = check(user, assessment, Action.REOPEN)
         require_version(assessment, expected_version)
         if not (reason or "").strip():
             raise ValidationError({"reason": _("Give the reason for reopening.")})
         assessment.finalised_at = None
         assessment.appraised_at = None
-        _move(assessment, user=user, action=Action.REOPEN, to_state=S.IN_APPRAISAL, comment=reason.strip())
+        _move(assessment, user=user, step=step, comment=reason.strip())
         _send_after_commit(signals.assessment_reopened, assessment)
     return assessment
 
@@ -268,17 +246,18 @@ def assessment_grant_extension(*, user, assessment_id: int, kind: str, until: da
     now = now or timezone.now()
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
-        require_admin(user)
+        if not can.can_grant_extension(user, assessment):
+            raise PermissionDenied(_("Only an administrator may do this."))
+        action = {"self": Action.EXTEND_SELF, "explanation": Action.EXTEND_EXPLANATION}.get(kind)
+        if action is None:
+            raise ValidationError({"kind": _("Unknown kind of extension.")})
         if until is None or until <= now:
             raise ValidationError({"until": _("The extension must end in the future.")})
-        if kind == "self":
-            require_state(assessment, S.DRAFT)
-            assessment.extension_until, action = until, Action.EXTEND_SELF
-        elif kind == "explanation":
-            require_state(assessment, S.IN_APPRAISAL, S.EXPLANATION_REQUESTED)
-            assessment.explanation_extension_until, action = until, Action.EXTEND_EXPLANATION
+        check(user, assessment, action)
+        if action == Action.EXTEND_SELF:
+            assessment.extension_until = until
         else:
-            raise ValidationError({"kind": _("Unknown kind of extension.")})
+            assessment.explanation_extension_until = until
         assessment.version += 1
         assessment._history_user = user
         assessment._change_reason = action
@@ -290,7 +269,8 @@ def assessment_grant_extension(*, user, assessment_id: int, kind: str, until: da
     return assessment
 
 
-TRANSITIONS = {
+# The service that carries out each button of the workflow table (the transition view dispatches on it).
+SERVICES = {
     Action.SUBMIT: assessment_submit,
     Action.WITHDRAW: assessment_withdraw,
     Action.START: assessment_start_appraisal,

@@ -1,4 +1,8 @@
-"""Read-only open-data API: only the latest published run of each round is ever served."""
+"""Read-only open-data API: only the latest published run of each round is ever served.
+
+Every view names its access rule (``rule``), checked by ``parindex.api_permissions.HasRule`` (the default
+permission class in settings).
+"""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -8,11 +12,13 @@ from assessments.models import RankingGroup, Round, Unit
 from rankings.api import serializers as s
 from rankings.dashboard.selectors import latest_published_runs
 from rankings.models import UnitResult
+from rankings.selectors import round_by_year, run_for
 
 
 class RoundList(generics.ListAPIView):
     """Rounds with published results."""
 
+    rule = "can_read_open_data"
     serializer_class = s.RoundSerializer
     pagination_class = None
 
@@ -25,20 +31,22 @@ class RoundList(generics.ListAPIView):
 
 
 class GroupList(generics.ListAPIView):
+    rule = "can_read_open_data"
     serializer_class = s.GroupSerializer
     pagination_class = None
     queryset = RankingGroup.objects.order_by("display_order", "code")
 
 
 class UnitList(generics.ListAPIView):
+    rule = "can_read_open_data"
     serializer_class = s.UnitSerializer
     pagination_class = None
     queryset = Unit.objects.select_related("group").order_by("group__display_order", "display_order", "code")
 
 
-def _published_results(year: int):
-    round = Round.objects.filter(year=year).first()
-    run = latest_published_runs().get(round.pk) if round else None
+def _published_results(*, user, year: int):
+    """The results of the round's latest published run, read through the same selectors as the pages."""
+    run = run_for(user=user, round=round_by_year(year=year))  # never a provisional run: none is asked for
     if run is None:
         raise Http404("no published results for this round")
     return (UnitResult.objects.filter(run=run).select_related("run__round", "unit", "group")
@@ -48,11 +56,12 @@ def _published_results(year: int):
 class ResultList(generics.ListAPIView):
     """Results of every unit in the round's latest published run, with per-domain scores."""
 
+    rule = "can_read_open_data"
     serializer_class = s.ResultSerializer
     pagination_class = None
 
     def get_queryset(self):
-        qs = _published_results(self.kwargs["year"])
+        qs = _published_results(user=self.request.user, year=self.kwargs["year"])
         group = self.request.query_params.get("group")
         return qs.filter(group__code=group) if group else qs
 
@@ -64,9 +73,10 @@ class ResultList(generics.ListAPIView):
 class ResultDetail(generics.RetrieveAPIView):
     """One unit's published result with domain and criterion breakdown."""
 
+    rule = "can_read_open_data"
     serializer_class = s.ResultDetailSerializer
     lookup_field = "unit__code"
     lookup_url_kwarg = "unit"
 
     def get_queryset(self):
-        return _published_results(self.kwargs["year"])
+        return _published_results(user=self.request.user, year=self.kwargs["year"])

@@ -10,12 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 
 from assessments.models import RankingGroup, Round, Unit
+from parindex import permissions as can
 from rankings.models import IndexRun, RunStatus, UnitResult
-from rankings.selectors import run_latest_published, run_latest_succeeded
+from rankings.selectors import run_for, run_latest_published
 from rankings.warnings import warnings_line
 from surveys.models import SurveyKind, SurveyUnitResult
 
@@ -35,29 +37,6 @@ def opt_dec(value) -> Decimal | None:
     return Decimal(str(value)) if value is not None and value != "" else None
 
 
-# --- access -----------------------------------------------------------------------------------
-
-
-def can_read_dashboards(user) -> bool:
-    """Leaders, appraisers and admins read dashboards, trends and exports."""
-    return bool(user.is_authenticated and user.can_read_results)
-
-
-def can_read_ranking(user) -> bool:
-    """Officers also read the published ranking table (and their own unit's profile)."""
-    return bool(user.is_authenticated and (user.can_read_results or user.is_officer))
-
-
-def can_read_unit(user, unit: Unit) -> bool:
-    if can_read_dashboards(user):
-        return True
-    return bool(user.is_authenticated and user.is_officer and user.unit_id == unit.pk)
-
-
-def may_see_provisional(user) -> bool:
-    return bool(user.is_authenticated and user.is_admin_role)
-
-
 # --- runs --------------------------------------------------------------------------------------
 
 
@@ -65,26 +44,12 @@ def rounds_with_published_results() -> list[Round]:
     return list(Round.objects.filter(index_runs__is_published=True).distinct().order_by("-year"))
 
 
-def round_by_year(year: int) -> Round:
-    found = Round.objects.filter(year=year).first()
-    if found is None:
-        raise Http404("round")
-    return found
-
-
 def rounds_for(user) -> list[Round]:
     """Rounds the user can open: with published results, and for admins also those with a computed run."""
     runs = Q(index_runs__is_published=True)
-    if may_see_provisional(user):
+    if can.can_see_provisional(user):
         runs |= Q(index_runs__status=RunStatus.SUCCEEDED)
     return list(Round.objects.filter(runs).distinct().order_by("-year"))
-
-
-def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None:
-    """The published run; admins asking for it get the latest succeeded run (provisional when unpublished)."""
-    if provisional and may_see_provisional(user):
-        return run_latest_succeeded(round=round)
-    return run_latest_published(round=round)
 
 
 def latest_published_runs() -> dict[int, IndexRun]:
@@ -244,8 +209,8 @@ def _group_boards(rows: list[Row], bands: list[dict], top_criteria: int = 10) ->
 
 def dashboard_for(*, user, round: Round, provisional: bool = False) -> Board | None:
     """Everything the round's dashboard shows, or None when the user may see no run of it."""
-    if not can_read_dashboards(user):
-        raise Http404("dashboard")
+    if not can.can_read_dashboards(user):
+        raise PermissionDenied
     run = run_for(user=user, round=round, provisional=provisional)
     if run is None:
         return None
@@ -262,8 +227,8 @@ def board_for_run(*, run: IndexRun) -> Board:
 
 def published_board(*, user, round: Round) -> Board | None:
     """The published run only (exports and the officers' ranking table)."""
-    if not can_read_ranking(user):
-        raise Http404("ranking")
+    if not can.can_read_ranking(user):
+        raise PermissionDenied
     run = run_latest_published(round=round)
     return board_for_run(run=run) if run else None
 
@@ -311,7 +276,7 @@ def points_for_pct(target_pct: Decimal, applicable_max: Decimal) -> Decimal:
 def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     """A unit's standing in the round's published run and over the years; 404 when the user may not see it."""
     unit = Unit.objects.select_related("group").filter(pk=unit_id).first()
-    if unit is None or not can_read_unit(user, unit):
+    if unit is None or not can.can_read_unit_results(user, unit):
         raise Http404("unit")
     runs = latest_published_runs()
     history_rows = list(
@@ -387,8 +352,8 @@ class GroupTrend:
 
 def trends_for(*, user) -> list[GroupTrend]:
     """Each unit's index and the province's domain averages over every published round (one results query)."""
-    if not can_read_dashboards(user):
-        raise Http404("trends")
+    if not can.can_read_dashboards(user):
+        raise PermissionDenied
     runs = latest_published_runs()
     results = list(
         UnitResult.objects.filter(run_id__in=[r.pk for r in runs.values()])

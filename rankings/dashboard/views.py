@@ -1,18 +1,31 @@
-"""Leaders' dashboards, unit profiles, trends and downloads (thin: read through the selectors)."""
+"""The results read side: dashboards, the ranking page, the unit page (with its history), trends, downloads.
+
+There is one ranking page and one unit page; the old result URLs under /results/ redirect here
+(rankings/views.py). Thin: read through the selectors, which apply parindex.permissions.
+"""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from assessments.models import Round
+from parindex import permissions as can
+from rankings import selectors as results
 from rankings.dashboard import charts, exports
 from rankings.dashboard import selectors as sel
 
 
 def _round(year: int) -> Round:
-    return sel.round_by_year(year)
+    return results.round_by_year(year=year)
+
+
+def asks_for_latest_run(request) -> bool:
+    """``?run=provisional`` (older links: ``?view=latest``) asks for the latest run; the selectors grant it only
+    to those who may see provisional results."""
+    return request.GET.get("run") == "provisional" or request.GET.get("view") == "latest"
 
 
 def _rounds_nav(user) -> list[Round]:
@@ -23,14 +36,14 @@ def _rounds_nav(user) -> list[Round]:
 @require_safe
 def index(request):
     """The latest round with published results (leaders), or the officer's own results."""
-    if not sel.can_read_ranking(request.user):
-        raise Http404("dashboard")
+    if not can.can_read_ranking(request.user):
+        raise PermissionDenied
     rounds = sel.rounds_with_published_results()
     if not rounds:
-        if sel.may_see_provisional(request.user) and (computed := _rounds_nav(request.user)):
+        if can.can_see_provisional(request.user) and (computed := _rounds_nav(request.user)):
             return redirect(reverse("dashboard:round", args=[computed[0].year]) + "?run=provisional")
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
-    if not sel.can_read_dashboards(request.user):
+    if not can.can_read_dashboards(request.user):
         return redirect("dashboard:ranking", year=rounds[0].year)
     return redirect("dashboard:round", year=rounds[0].year)
 
@@ -39,12 +52,12 @@ def index(request):
 @require_safe
 def round_dashboard(request, year: int):
     round = _round(year)
-    provisional = request.GET.get("run") == "provisional"
+    provisional = asks_for_latest_run(request)
     board = sel.dashboard_for(user=request.user, round=round, provisional=provisional)
     context = {
         "round": round, "rounds": _rounds_nav(request.user), "board": board,
         "charts": charts.board_charts(board) if board else [],
-        "may_see_provisional": sel.may_see_provisional(request.user),
+        "may_see_provisional": can.can_see_provisional(request.user, round),
         "provisional_requested": provisional,
     }
     return render(request, "rankings/dashboard/round.html", context)
@@ -53,18 +66,23 @@ def round_dashboard(request, year: int):
 @login_required
 @require_safe
 def ranking(request, year: int):
-    """The published ranking table; officers may read it too."""
+    """The round's ranking tables: the published run for everyone who reads results, the latest run (marked,
+    with what changed) for those who may see provisional results, and the compute and publish buttons."""
     round = _round(year)
-    board = sel.published_board(user=request.user, round=round)
-    return render(request, "rankings/dashboard/ranking.html", {"round": round, "rounds": _rounds_nav(request.user), "board": board})
+    provisional = asks_for_latest_run(request)
+    ranking = results.ranking_for(user=request.user, round=round, provisional=provisional)
+    return render(request, "rankings/dashboard/ranking.html", {
+        "round": round, "rounds": _rounds_nav(request.user), "ranking": ranking,
+        "provisional_requested": provisional and can.can_see_provisional(request.user, round),
+    })
 
 
 @login_required
 @require_safe
 def my_unit(request):
     user = request.user
-    if not (user.is_officer and user.unit_id):
-        raise Http404("unit")
+    if not can.is_officer(user):
+        raise PermissionDenied
     rounds = sel.rounds_with_published_results()
     if not rounds:
         return render(request, "rankings/dashboard/nothing.html", {"rounds": rounds})
@@ -74,12 +92,31 @@ def my_unit(request):
 @login_required
 @require_safe
 def unit_profile(request, year: int, unit_id: int):
+    """The one unit page: standing and next steps (published run), the result in detail and every year."""
     round = _round(year)
     profile = sel.unit_profile(user=request.user, unit_id=unit_id, round=round)
+    provisional = asks_for_latest_run(request)
+    _unit, result = results.unit_result_for(user=request.user, round=round, unit_id=unit_id, provisional=provisional)
+    _unit, years = results.unit_history_for(user=request.user, unit_id=unit_id, provisional=provisional)
     return render(request, "rankings/dashboard/unit.html", {
         "round": round, "rounds": _rounds_nav(request.user), "profile": profile, "charts": charts.profile_charts(profile),
-        "can_read_dashboards": sel.can_read_dashboards(request.user),
+        "can_read_dashboards": can.can_read_dashboards(request.user), "result": result, "years": years,
+        "domain_rows": _domain_rows(years),
+        "provisional_requested": provisional and can.can_see_provisional(request.user, round),
     })
+
+
+def _domain_rows(years) -> list[dict]:
+    """Rows of the side-by-side table: every domain code met in any year, in first-seen order."""
+    domains: dict[str, str] = {}
+    for res in years:
+        for d in res.breakdown.get("domains", []):
+            domains.setdefault(d["code"], d["name"])
+    return [
+        {"code": code, "name": name,
+         "cells": [next((d for d in res.breakdown.get("domains", []) if d["code"] == code), None) for res in years]}
+        for code, name in domains.items()
+    ]
 
 
 @login_required
@@ -92,8 +129,8 @@ def trends(request):
 
 
 def _published_export_board(request, year: int):
-    if not sel.can_read_dashboards(request.user):
-        raise Http404("export")
+    if not can.can_read_dashboards(request.user):
+        raise PermissionDenied
     board = sel.published_board(user=request.user, round=_round(year))
     if board is None:
         raise Http404("no published run")

@@ -15,12 +15,14 @@ import os
 import tempfile
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
+from parindex import permissions as can
 from parindex.models import User
 from surveys import reader
 from surveys.models import (
@@ -42,6 +44,12 @@ class ImportRefused(Exception):
         self.message = message
 
 
+def _require_manager(user: User | None) -> None:
+    """Imports are an administrator's work (``can_manage_surveys``); ``None`` is the command line, trusted."""
+    if user is not None and not can.can_manage_surveys(user):
+        raise PermissionDenied
+
+
 def sha256_of(fileobj) -> str:
     digest = hashlib.sha256()
     fileobj.seek(0)
@@ -58,6 +66,7 @@ def survey_import_create(
 
     Size, type and archive checks happen here so that a hostile file stores nothing at all.
     """
+    _require_manager(user)
     if survey not in SurveyKind.values:
         raise ImportRefused(_("Unknown survey."))
     size = fileobj.seek(0, os.SEEK_END)
@@ -172,6 +181,7 @@ def _delete_stored_file(imp: SurveyImport) -> None:
 
 
 def survey_import_cancel(*, import_id: int, user: User | None) -> SurveyImport:
+    _require_manager(user)
     with transaction.atomic():
         # Lock: cancelling while another admin confirms the same import must not half-apply either.
         imp = SurveyImport.objects.select_for_update().get(pk=import_id)
@@ -185,6 +195,7 @@ def survey_import_cancel(*, import_id: int, user: User | None) -> SurveyImport:
 
 def survey_import_confirm(*, import_id: int, user: User | None, accept_invalid: bool = False) -> SurveyImport:
     """Make the import current for its round and survey, replacing the previous one, in one transaction."""
+    _require_manager(user)
     with transaction.atomic():
         imp = SurveyImport.objects.get(pk=import_id)
         # Lock every import of this round and survey in id order: two admins confirming two files of

@@ -126,10 +126,11 @@ def test_officer_cannot_open_other_units_assessment_scores_or_evidence(client_fo
         reverse("assessments:evidence_view", args=[assessment_b.pk, ev.pk]),
         reverse("assessments:evidence_download", args=[assessment_b.pk, ev.pk]),
         reverse("assessments:evidence_download", args=[assessment_a.pk, ev.pk]),  # own id, other unit's file
-        reverse("assessments:queue", args=[assessment_b.round_id]),
     ]
     for url in urls_get:
         assert c.get(url).status_code == 404, url
+    # The appraisal queue is no object of another unit but a page officers never have: 403 (parindex.permissions).
+    assert c.get(reverse("assessments:queue", args=[assessment_b.round_id])).status_code == 403
     urls_post = [
         self_url(assessment_b, "1.1.1"),
         app_url(assessment_b, "1.1.1"),
@@ -172,7 +173,8 @@ def test_leader_reads_but_every_write_is_refused(client_for, leader, officer_a, 
     assert c.post(reverse("assessments:finalise_all", args=[round_2021.pk])).status_code == 403
     assessment_a.refresh_from_db()
     assert assessment_a.state == AssessmentState.IN_APPRAISAL
-    assert c.get(reverse("assessments:leaf_history", args=[assessment_a.pk, node.pk])).status_code == 404
+    # The leader may read the assessment, so its history is no secret of scope but a page the role never has: 403.
+    assert c.get(reverse("assessments:leaf_history", args=[assessment_a.pk, node.pk])).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client, assessment_a):
@@ -313,3 +315,18 @@ def test_pages_name_an_icon_that_exists(client):
     html = client.get(reverse("login")).content.decode()
     href = re.search(r'<link rel="icon" href="/static/([^"]+)"', html).group(1)
     assert finders.find(href)
+
+
+def test_leaf_history_lists_only_what_each_save_changed(officer_a, appraiser, assessment_a):
+    """diff_against: the first record against a blank one, every later one against the record before it."""
+    from assessments.selectors import leaf_history
+
+    save_self(officer_a, assessment_a, "1.1.2", {"numerator": "1", "denominator": "2"}, note="Ghi chú đầu")
+    save_self(officer_a, assessment_a, "1.1.2", {"numerator": "2", "denominator": "2"}, note="Ghi chú đầu")
+    _node, entries = leaf_history(appraiser, assessment=assessment_a, node_id=leaf(assessment_a, "1.1.2").pk)
+    newest, first = entries[0], entries[-1]
+    newest_fields = [label for label, _old, _new in newest.changes]
+    assert len(newest_fields) == 2 and all(old != new for _label, old, new in newest.changes)
+    assert ("1/2" in newest.changes[0][1]) and ("2/2" in newest.changes[0][2])
+    assert any(new == "Ghi chú đầu" and old == "—" for _label, old, new in first.changes)
+    assert "Ghi chú đầu" not in [new for _label, _old, new in newest.changes]

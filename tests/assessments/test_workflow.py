@@ -240,10 +240,10 @@ def test_nothing_changes_after_finalisation(officer_a, appraiser, admin_user, as
         save_app(appraiser, assessment_a, "1.1.1", {"level": "0"}, note="x")
     for action in ("submit", "withdraw", "respond"):
         with pytest.raises(ValidationError):
-            workflow.TRANSITIONS[action](user=officer_a, assessment_id=assessment_a.pk)
+            workflow.SERVICES[action](user=officer_a, assessment_id=assessment_a.pk)
     for action in ("start_appraisal", "request_explanations", "resume_appraisal", "complete"):
         with pytest.raises(ValidationError):
-            workflow.TRANSITIONS[action](user=appraiser, assessment_id=assessment_a.pk)
+            workflow.SERVICES[action](user=appraiser, assessment_id=assessment_a.pk)
     with pytest.raises(ValidationError):
         workflow.assessment_finalise(user=admin_user, assessment_id=assessment_a.pk)
     from tests.assessments.factories import pdf
@@ -275,7 +275,7 @@ def test_transitions_refuse_the_wrong_role(request, action, state_builder, wrong
     before = refresh(assessment_a).state
     for name in wrong_users:
         with pytest.raises(PermissionDenied):
-            workflow.TRANSITIONS[action](user=request.getfixturevalue(name), assessment_id=assessment_a.pk)
+            workflow.SERVICES[action](user=request.getfixturevalue(name), assessment_id=assessment_a.pk)
     assert refresh(assessment_a).state == before
 
 
@@ -301,7 +301,7 @@ def test_reopen_respond_and_round_two_refuse_the_wrong_role(officer_a, officer_b
 )
 def test_transitions_refuse_the_wrong_state(request, action, user, assessment_a):
     with pytest.raises(ValidationError):
-        workflow.TRANSITIONS[action](user=request.getfixturevalue(user), assessment_id=assessment_a.pk)
+        workflow.SERVICES[action](user=request.getfixturevalue(user), assessment_id=assessment_a.pk)
     assert refresh(assessment_a).state == S.DRAFT
 
 

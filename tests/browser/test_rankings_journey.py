@@ -35,7 +35,7 @@ def test_compute_publish_and_read_the_ranking(page, live_server, login, scored_r
 
     admin_page = browser.new_context(locale="vi-VN").new_page()
     login(admin_page, admin_user)
-    admin_page.goto(f"{live_server.url}/results/2021/?view=latest")
+    admin_page.goto(f"{live_server.url}/dashboard/2021/ranking/?run=provisional")
     admin_page.click("text=Công bố kết quả này")
     # The publication check lists nothing here (every unit finalised and measured): confirming is enough.
     admin_page.wait_for_selector("#publish-clear")
@@ -46,7 +46,7 @@ def test_compute_publish_and_read_the_ranking(page, live_server, login, scored_r
 
     leader_page = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900}).new_page()
     login(leader_page, leader)
-    leader_page.goto(f"{live_server.url}/results/2021/")
+    leader_page.goto(f"{live_server.url}/dashboard/2021/ranking/")
     rows = leader_page.locator("table.ranking tbody tr")
     # SNV 7 + 1 + 1,5 = 9,5 → 95,00 %, rank 1; STP 6 + 0,75 + 1,5 = 8,25 → 82,50 %, rank 2
     assert rows.nth(0).locator("td").nth(7).inner_text() == "95,00"

@@ -1,4 +1,7 @@
-"""Result pages: who sees what (published vs provisional, own unit only for officers), in Vietnamese."""
+"""Result pages: who sees what (published vs provisional, own unit only for officers), in Vietnamese.
+
+The ranking and unit pages are the dashboard's (one of each); the old /results/ addresses redirect there.
+"""
 
 import pytest
 from django.urls import reverse
@@ -32,19 +35,19 @@ def provisional_run(published_round, round_2021, assessment_b, compute):
 
 
 def test_leader_reads_the_published_ranking_in_vietnamese(client_for, leader, published_round):
-    html = client_for(leader).get(reverse("rankings:round", args=[2021])).content.decode()
+    html = client_for(leader).get(reverse("dashboard:ranking", args=[2021])).content.decode()
     assert "Tên đơn vị" in html and "Xếp hạng" in html and "Xếp loại" in html
     assert "100,00" in html and "75,00" in html and "Xuất sắc" in html and "Khá" in html
     assert "Sở Nội vụ" in html and "Sở Tư pháp" in html
 
 
 def test_leader_does_not_see_the_provisional_run(client_for, leader, provisional_run):
-    html = client_for(leader).get(reverse("rankings:round", args=[2021]) + "?view=latest").content.decode()
+    html = client_for(leader).get(reverse("dashboard:ranking", args=[2021]) + "?run=provisional").content.decode()
     assert "75,00" in html and "85,00" not in html and 'id="provisional-banner"' not in html
 
 
 def test_appraiser_sees_the_provisional_run_marked_with_what_changed(client_for, appraiser, provisional_run):
-    html = client_for(appraiser).get(reverse("rankings:round", args=[2021]) + "?view=latest").content.decode()
+    html = client_for(appraiser).get(reverse("dashboard:ranking", args=[2021]) + "?run=provisional").content.decode()
     assert 'id="provisional-banner"' in html
     assert "85,00" in html and "75,00" in html  # new value and the published one it replaces
     assert 'class="changed"' in html
@@ -52,20 +55,20 @@ def test_appraiser_sees_the_provisional_run_marked_with_what_changed(client_for,
 
 def test_officer_sees_the_published_ranking_and_own_unit_only(client_for, officer_a, published_round, assessment_b):
     c = client_for(officer_a)
-    assert c.get(reverse("rankings:round", args=[2021])).status_code == 200
-    own = c.get(reverse("rankings:unit", args=[2021, officer_a.unit_id]))
+    assert c.get(reverse("dashboard:ranking", args=[2021])).status_code == 200
+    own = c.get(reverse("dashboard:unit", args=[2021, officer_a.unit_id]))
     assert own.status_code == 200 and "100,00" in own.content.decode()
-    assert c.get(reverse("rankings:unit", args=[2021, assessment_b.unit_id])).status_code == 404
-    assert c.get(reverse("rankings:unit_history", args=[assessment_b.unit_id])).status_code == 404
+    assert c.get(reverse("dashboard:unit", args=[2021, assessment_b.unit_id])).status_code == 404
+    assert c.get(reverse("dashboard:unit", args=[2020, assessment_b.unit_id])).status_code == 404
 
 
 def test_officer_never_sees_provisional_results(client_for, officer_b, provisional_run):
-    html = client_for(officer_b).get(reverse("rankings:unit", args=[2021, officer_b.unit_id]) + "?view=latest").content.decode()
+    html = client_for(officer_b).get(reverse("dashboard:unit", args=[2021, officer_b.unit_id]) + "?run=provisional").content.decode()
     assert "75,00" in html and "85,00" not in html
 
 
 def test_unit_page_shows_domain_and_criterion_breakdown_with_points_lost(client_for, leader, published_round, assessment_b):
-    html = client_for(leader).get(reverse("rankings:unit", args=[2021, assessment_b.unit_id])).content.decode()
+    html = client_for(leader).get(reverse("dashboard:unit", args=[2021, assessment_b.unit_id])).content.decode()
     # Criterion 1.1 of STP: 2 + 1 = 3 of 4 → 75,00 %, 1,00 lost.
     row = html.split('<tr data-code="1.1">')[1].split("</tr>")[0]
     assert "3,00" in row and "4,00" in row and "75,00" in row and "1,00" in row
@@ -82,7 +85,8 @@ def test_unit_history_shows_rounds_side_by_side(client_for, leader, published_ro
     survey(r2020, {(old, "2.2"): "1"}, kind="cs")
     survey(r2020, {(old, "3"): "2"}, kind="sipas")
     services.index_run_publish(run=compute(r2020), user=admin_user, confirmed=True, reason="Kiểm thử")
-    html = client_for(leader).get(reverse("rankings:unit_history", args=[assessment_a.unit_id])).content.decode()
+    html = client_for(leader).get(reverse("dashboard:unit", args=[2021, assessment_a.unit_id])).content.decode()
+    html = html.split('id="years"')[1]
     assert ">2021<" in html and ">2020<" in html and "2.021" not in html
     assert "100,00" in html and "70,00" in html  # 2021: 10/10; 2020: 4 + 1 + 2 = 7/10
 
@@ -135,17 +139,17 @@ def test_leaders_and_officers_cannot_compute_or_watch_runs(client_for, request, 
 def test_outsider_without_a_role_reaches_no_result_page(client_for, published_round, assessment_a):
     outsider = UserFactory(username="outsider")
     c = client_for(outsider)
-    for url in (reverse("rankings:index"), reverse("rankings:round", args=[2021]),
-                reverse("rankings:unit", args=[2021, assessment_a.unit_id]),
-                reverse("rankings:unit_history", args=[assessment_a.unit_id]),
+    for url in (reverse("rankings:index"), reverse("dashboard:ranking", args=[2021]),
                 reverse("rankings:run", args=[published_round.pk])):
-        assert c.get(url).status_code in (403, 404), url
+        assert c.get(url).status_code == 403, url  # no role that reads results: rule 2 of parindex.permissions
+    assert c.get(reverse("dashboard:unit", args=[2021, assessment_a.unit_id])).status_code == 404  # out of scope
     assert c.post(reverse("rankings:compute", args=[2021])).status_code == 403
 
 
 def test_anonymous_is_sent_to_the_login_page(client, published_round, assessment_a):
-    for url in (reverse("rankings:index"), reverse("rankings:round", args=[2021]),
-                reverse("rankings:unit", args=[2021, assessment_a.unit_id]),
+    for url in (reverse("rankings:index"), reverse("dashboard:ranking", args=[2021]),
+                reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
+                reverse("dashboard:ranking", args=[2021]), reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
                 reverse("rankings:unit_history", args=[assessment_a.unit_id]),
                 reverse("rankings:run", args=[published_round.pk])):
         response = client.get(url)
@@ -156,26 +160,27 @@ def test_index_page_lists_rounds_with_compute_button_for_admins_only(client_for,
     admin_html = client_for(admin_user).get(reverse("rankings:index")).content.decode()
     assert reverse("rankings:compute", args=[2021]) in admin_html
     leader_html = client_for(leader).get(reverse("rankings:index")).content.decode()
-    assert reverse("rankings:round", args=[2021]) in leader_html
+    assert reverse("dashboard:ranking", args=[2021]) in leader_html
     assert reverse("rankings:compute", args=[2021]) not in leader_html
 
 
 def test_home_page_links_to_results(client_for, leader, officer_a):
     assert reverse("rankings:index") in client_for(leader).get(reverse("home")).content.decode()
-    assert reverse("rankings:unit_history", args=[officer_a.unit_id]) in client_for(officer_a).get(reverse("home")).content.decode()
+    assert reverse("dashboard:my_unit") in client_for(officer_a).get(reverse("home")).content.decode()
 
 
 def test_officer_ranking_links_only_to_own_unit(client_for, officer_a, published_round, assessment_b):
-    html = client_for(officer_a).get(reverse("rankings:round", args=[2021])).content.decode()
-    assert reverse("rankings:unit", args=[2021, officer_a.unit_id]) in html
-    assert reverse("rankings:unit", args=[2021, assessment_b.unit_id]) not in html
+    html = client_for(officer_a).get(reverse("dashboard:ranking", args=[2021])).content.decode()
+    assert reverse("dashboard:unit", args=[2021, officer_a.unit_id]) in html
+    assert reverse("dashboard:unit", args=[2021, assessment_b.unit_id]) not in html
     assert "Sở Tư pháp" in html
 
 
 def test_pages_refuse_posts_and_actions_refuse_gets(client_for, admin_user, published_round, assessment_a):
     c = client_for(admin_user)
-    for url in (reverse("rankings:index"), reverse("rankings:round", args=[2021]),
-                reverse("rankings:unit", args=[2021, assessment_a.unit_id]),
+    for url in (reverse("rankings:index"), reverse("dashboard:ranking", args=[2021]),
+                reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
+                reverse("dashboard:ranking", args=[2021]), reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
                 reverse("rankings:unit_history", args=[assessment_a.unit_id]),
                 reverse("rankings:run", args=[published_round.pk])):
         assert c.post(url).status_code == 405, url
@@ -186,3 +191,24 @@ def test_pages_refuse_posts_and_actions_refuse_gets(client_for, admin_user, publ
 def test_publishing_an_already_published_run_says_so(client_for, admin_user, published_round):
     response = client_for(admin_user).post(reverse("rankings:publish", args=[published_round.pk]), follow=True)
     assert "đã được công bố" in response.content.decode()
+
+
+def test_old_result_addresses_redirect_to_the_one_ranking_and_unit_page(client_for, leader, appraiser, published_round, assessment_a):
+    unit = assessment_a.unit_id
+    c = client_for(leader)
+    for old, new in (
+        (reverse("rankings:round", args=[2021]), reverse("dashboard:ranking", args=[2021])),
+        (reverse("rankings:unit", args=[2021, unit]), reverse("dashboard:unit", args=[2021, unit])),
+        (reverse("rankings:unit_history", args=[unit]), reverse("dashboard:unit", args=[2021, unit]) + "#years"),
+        (reverse("rankings:round", args=[2021]) + "?view=latest", reverse("dashboard:ranking", args=[2021]) + "?run=provisional"),
+    ):
+        response = c.get(old)
+        assert response.status_code == 301 and response["Location"] == new, old
+    # The leader asking for the latest run through an old link still gets the published one.
+    assert 'id="provisional-banner"' not in c.get(reverse("rankings:round", args=[2021]) + "?view=latest", follow=True).content.decode()
+
+
+def test_dashboard_links_to_the_ranking_and_unit_pages(client_for, leader, published_round, assessment_a):
+    html = client_for(leader).get(reverse("dashboard:round", args=[2021])).content.decode()
+    assert reverse("dashboard:ranking", args=[2021]) in html
+    assert reverse("dashboard:unit", args=[2021, assessment_a.unit_id]) in html

@@ -13,7 +13,9 @@ Outcomes:
     OK           2xx
     REDIRECT     3xx to somewhere other than the login page
     LOGIN        3xx to the login page (what an anonymous visitor gets on a protected page)
-    DENIED       403 or 404 (another unit's object must not even be confirmed to exist)
+    FORBIDDEN    403: the role never has this page or action (parindex.permissions, rule 2)
+    HIDDEN       404: the object is outside the user's scope, answered like an id that does not exist
+                 (another unit's object must not even be confirmed to exist; parindex.permissions, rule 1)
     NOT_ALLOWED  405 (the view does not take this method)
     ACCEPTED     the view took the request and handled it: 2xx, 3xx not to the login page, 400, 409 or 422.
                  Use it for a POST of empty data to an action: the role is let in, the empty form is refused.
@@ -24,13 +26,13 @@ Outcomes:
 
 For actions that change something, give ``post_data`` (a valid change, built from the world) and
 ``state`` (reads what the change would alter); then WRITES for the roles that may make it and NO_WRITE
-or DENIED for the others prove the refusal is the rule's doing, not an incomplete form.
+or FORBIDDEN/HIDDEN for the others prove the refusal is the rule's doing, not an incomplete form.
 
 Adding a page: add one line to MATRIX using the helpers below, e.g.
 
     "assessments:leaf_edit": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "node": w.leaf.pk},
-        get=only("officer_own", "appraiser", "admin"),          # others DENIED, anonymous LOGIN
+        get=only("officer_own", "appraiser", "admin"),          # others FORBIDDEN, anonymous LOGIN
         post=only("officer_own", outcome=ACCEPTED),
     ),
 
@@ -50,16 +52,17 @@ from tests.security.world import ROLES, World, pdf_upload
 OK = "ok"
 REDIRECT = "redirect"
 LOGIN = "redirect_login"
-DENIED = "forbidden_or_404"
+FORBIDDEN = "forbidden"
+HIDDEN = "not_found"
 NOT_ALLOWED = "method_not_allowed"
 ACCEPTED = "accepted"
 WRITES = "writes"
 NO_WRITE = "no_write"
-OUTCOMES = {OK, REDIRECT, LOGIN, DENIED, NOT_ALLOWED, ACCEPTED, WRITES, NO_WRITE}
+OUTCOMES = {OK, REDIRECT, LOGIN, FORBIDDEN, HIDDEN, NOT_ALLOWED, ACCEPTED, WRITES, NO_WRITE}
 
 SIGNED_IN = ROLES[1:]
 STAFF_OF_HOME_AFFAIRS = ("appraiser", "admin")
-RESULT_READERS = ("appraiser", "leader", "admin")  # User.can_read_results
+RESULT_READERS = ("appraiser", "leader", "admin")  # parindex.permissions.can_read_dashboards
 
 
 def everyone(outcome: str) -> dict[str, str]:
@@ -72,7 +75,7 @@ def signed_in(outcome: str = OK) -> dict[str, str]:
     return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, outcome)}
 
 
-def only(*roles: str, outcome: str = OK, others: str = DENIED) -> dict[str, str]:
+def only(*roles: str, outcome: str = OK, others: str = FORBIDDEN) -> dict[str, str]:
     """The listed roles get ``outcome``, other signed-in roles ``others``, anonymous the login page."""
     unknown = set(roles) - set(SIGNED_IN)
     assert not unknown, f"unknown roles {unknown}"
@@ -148,7 +151,7 @@ def get_page(table: dict[str, str], **kw) -> Route:
     return Route(get=table, post=signed_in(NOT_ALLOWED), **kw)
 
 
-READERS_OF_UNIT_A = only("officer_own", "appraiser", "leader", "admin")  # officer_other: 404
+READERS_OF_UNIT_A = only("officer_own", "appraiser", "leader", "admin", others=HIDDEN)  # officer_other: 404
 HOME_AFFAIRS_AND_LEADERS = only("appraiser", "leader", "admin")
 
 MATRIX: dict[str, Route] = {
@@ -177,7 +180,7 @@ MATRIX: dict[str, Route] = {
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},
         get=signed_in(NOT_ALLOWED),
-        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {"version": w.assessment_a.version},
         state=_assessment_state(lambda w: w.assessment_a.pk),
     ),
@@ -185,14 +188,14 @@ MATRIX: dict[str, Route] = {
     "assessments:reopen": Route(
         kwargs=lambda w: {"pk": w.assessment_a_final.pk},
         get=signed_in(NOT_ALLOWED),
-        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {"version": w.assessment_a_final.version, "reason": "Sai sót số liệu báo cáo"},
         state=_assessment_state(lambda w: w.assessment_a_final.pk),
     ),
     "assessments:extension": Route(
         kwargs=_a,
         get=signed_in(NOT_ALLOWED),
-        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {"kind": "self", "until": "2031-01-15T17:00"},
         state=_assessment_state(lambda w: w.assessment_a.pk),
     ),
@@ -200,7 +203,7 @@ MATRIX: dict[str, Route] = {
     "assessments:leaf_self": Route(
         kwargs=_leaf,
         get=signed_in(NOT_ALLOWED),
-        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {f"s{w.leaf.pk}-version": w.score_a.version, f"s{w.leaf.pk}-level": "1"},
         state=lambda w: _score_state(w, w.score_a),
     ),
@@ -208,7 +211,7 @@ MATRIX: dict[str, Route] = {
     "assessments:leaf_appraisal": Route(
         kwargs=lambda w: {"pk": w.assessment_a_appraisal.pk, "node_id": w.leaf_appraisal.pk},
         get=signed_in(NOT_ALLOWED),
-        post=only("appraiser", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("appraiser", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {
             f"a{w.leaf_appraisal.pk}-version": w.score_a_appraisal.version, f"a{w.leaf_appraisal.pk}-level": "1",
             f"a{w.leaf_appraisal.pk}-app_note": "Kế hoạch ban hành muộn so với quy định",
@@ -216,25 +219,25 @@ MATRIX: dict[str, Route] = {
         state=lambda w: _score_state(w, w.score_a_appraisal),
     ),
     # The change history of a leaf (who, when, old and new values) is for Home Affairs.
-    "assessments:leaf_history": get_page(only("appraiser", "admin"), kwargs=_leaf),
+    "assessments:leaf_history": get_page(only("appraiser", "admin") | {"officer_other": HIDDEN}, kwargs=_leaf),
     "assessments:evidence_upload": Route(
         kwargs=_leaf,
         get=signed_in(NOT_ALLOWED),
-        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {"file": pdf_upload()},
         state=lambda w: EvidenceFile.objects.filter(assessment=w.assessment_a).count(),
     ),
     "assessments:evidence_link": Route(
         kwargs=_leaf,
         get=signed_in(NOT_ALLOWED),
-        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {"evidence": w.evidence_a.pk},
         state=lambda w: _score_state(w, w.score_a),
     ),
     "assessments:evidence_unlink": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.evidence_leaf.pk, "evidence_id": w.evidence_a.pk},
         get=signed_in(NOT_ALLOWED),
-        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": DENIED},
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         state=_evidence_leaf_links,
     ),
     "assessments:evidence_view": get_page(
@@ -272,24 +275,26 @@ MATRIX: dict[str, Route] = {
     ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
-    "rankings:round": get_page(signed_in(OK), kwargs=_year),
-    # Computing makes a provisional run; appraisers may ask for one too (rankings.selectors.may_see_provisional).
+    # The old result pages redirect (301) to the one ranking page and the one unit page of the dashboard, whose
+    # entries below say who may read them; the redirect itself answers the same for any id.
+    "rankings:round": get_page(signed_in(REDIRECT), kwargs=_year),
+    "rankings:unit": get_page(signed_in(REDIRECT), kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
+    "rankings:unit_history": get_page(signed_in(REDIRECT), kwargs=lambda w: {"unit_id": w.unit_a.pk}),
+    # Computing makes a provisional run; appraisers may ask for one too (parindex.permissions.can_compute_index).
     "rankings:compute": Route(
         kwargs=_year, get=signed_in(NOT_ALLOWED), post=only("appraiser", "admin", outcome=WRITES),
         state=lambda w: IndexRun.objects.count(),
     ),
-    "rankings:unit": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
-    "rankings:unit_history": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"unit_id": w.unit_a.pk}),
     "rankings:run": get_page(only("appraiser", "admin"), kwargs=lambda w: {"run_id": w.run.pk}),
     "rankings:publish": Route(
         kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED),
-        post=only("admin", outcome=WRITES, others=NO_WRITE) | {"anonymous": LOGIN},
+        post=only("admin", outcome=WRITES),
         post_data=lambda w: {"confirm": "on", "reason": "Đơn vị B chưa chốt; công bố theo chỉ đạo"},
         state=lambda w: IndexRun.objects.filter(pk=w.run_unpublished.pk).values_list("is_published", flat=True).get(),
     ),
     # The publication check is the administrator's page before publishing.
     "rankings:publish_check": get_page(only("admin"), kwargs=lambda w: {"run_id": w.run_unpublished.pk}),
-    # --- dashboard: leaders' pages and exports -------------------------------------------------------------
+    # --- dashboard: the results read side (dashboards, the ranking page, the unit page, exports) -----------
     # Leaders (and Home Affairs) go to the round's dashboard, officers to the published ranking.
     "dashboard:index": get_page(signed_in(REDIRECT)),
     "dashboard:trends": get_page(HOME_AFFAIRS_AND_LEADERS),

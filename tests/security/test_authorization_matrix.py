@@ -7,7 +7,17 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.authorization_matrix import MATRIX, NOT_ALLOWED, OK, OUTCOMES, Route
+from tests.security.authorization_matrix import (
+    ACCEPTED,
+    LOGIN,
+    MATRIX,
+    NOT_ALLOWED,
+    OK,
+    OUTCOMES,
+    REDIRECT,
+    WRITES,
+    Route,
+)
 from tests.security.urls import describe, matches, project_patterns
 from tests.security.world import ROLES, World
 
@@ -86,20 +96,55 @@ def test_each_role_gets_the_outcome_the_matrix_promises(name, world):
     assert not wrong, "\n".join(wrong)
 
 
+# Outcomes that show the view let the role in: a POST refused for one of these roles without a token can
+# only have been refused by the CSRF check (a role the view turns away would prove nothing). A signed-in
+# role sent to the login page was let in too (logout); an anonymous one was turned away.
+LET_IN = (WRITES, ACCEPTED, OK, REDIRECT)
+
+
+def _let_in(role: str, outcome: str) -> bool:
+    return outcome in LET_IN or (role != "anonymous" and outcome == LOGIN)
+
+
+def takes_post(route: Route) -> bool:
+    """Whether any role's POST reaches a view (anonymous visitors sent to log in prove nothing)."""
+    return any(v != NOT_ALLOWED and not (r == "anonymous" and v == LOGIN) for r, v in route.post.items())
+
+
+def csrf_role(route: Route) -> str | None:
+    """The most capable role the view lets in for a POST, or None when no role is let in."""
+    return next((r for r in reversed(ROLES) if _let_in(r, route.post[r])), None)
+
+
 @pytest.mark.parametrize("name", ENTRIES)
 def test_post_without_csrf_token_is_refused(name, world):
-    """Every form and action checks the CSRF token: a POST without one is a 403 before the view runs."""
+    """Every form and action checks the CSRF token: a POST without one is a 403 before the view runs.
+
+    The request is made as a role the matrix says the view lets in, so the test fails if CSRF protection
+    is removed (checked by taking CsrfViewMiddleware out of MIDDLEWARE once: every one failed except login,
+    logout and password_change, whose Django views carry their own csrf_protect and still refused).
+    """
     route = MATRIX[name]
-    if route.csrf_exempt_reason or all(v == NOT_ALLOWED for v in route.post.values()):
+    if route.csrf_exempt_reason or not takes_post(route):
         pytest.skip(route.csrf_exempt_reason or "takes no POST")
-    # The most capable role that the view would let in, so the refusal is the CSRF check's doing.
-    role = next((r for r in reversed(ROLES) if route.post[r] not in (NOT_ALLOWED,)), "anonymous")
+    role = csrf_role(route)
+    assert role is not None, f"{name}: no role is let in for a POST; CSRF cannot be tested through it"
     response, changed = request_as(
         world, role, "POST", url_for(route, name, world), data=route.post_data(world), state=route.state,
         csrf_checks=True,
     )
     assert not changed, f"{role} POST without CSRF token changed the state"
     assert response.status_code == 403, f"{role} POST without CSRF token: got {describe(response)}"
+    assert b"CSRF" in response.content, f"{role} POST without CSRF token: refused, but not by the CSRF check"
+
+
+@pytest.mark.parametrize("name", [n for n in ENTRIES if takes_post(MATRIX[n])])
+def test_every_write_route_is_csrf_tested_as_a_role_it_lets_in(name):
+    """A POST route whose only roles are turned away would pass the CSRF test without CSRF: not allowed."""
+    route = MATRIX[name]
+    if route.csrf_exempt_reason:
+        pytest.skip(route.csrf_exempt_reason)
+    assert csrf_role(route) is not None, f"{name}: give the role the view lets in an outcome in {LET_IN}"
 
 
 class InlineCodeFinder(HTMLParser):

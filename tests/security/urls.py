@@ -8,7 +8,17 @@ from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.static import serve
 
-from tests.security.authorization_matrix import ACCEPTED, DENIED, LOGIN, NO_WRITE, NOT_ALLOWED, OK, REDIRECT, WRITES
+from tests.security.authorization_matrix import (
+    ACCEPTED,
+    FORBIDDEN,
+    HIDDEN,
+    LOGIN,
+    NO_WRITE,
+    NOT_ALLOWED,
+    OK,
+    REDIRECT,
+    WRITES,
+)
 
 # Django's admin has its own test (test_admin_access.py): it has its own login and staff rule.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -59,8 +69,10 @@ def matches(expected: str, response, changed: bool | None = None) -> bool:
         return 300 <= code < 400 and not is_login_redirect(response)
     if expected == LOGIN:
         return is_login_redirect(response)
-    if expected == DENIED:
-        return code in (403, 404)
+    if expected == FORBIDDEN:
+        return code == 403
+    if expected == HIDDEN:
+        return code == 404
     if expected == NOT_ALLOWED:
         return code == 405
     if expected == ACCEPTED:

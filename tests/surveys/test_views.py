@@ -113,23 +113,24 @@ def test_officer_sees_only_their_own_unit_results(previewed, admin_user, officer
 
 @pytest.mark.parametrize("persona", ["officer_a", "leader", "appraiser", "outsider"])
 def test_non_admins_cannot_upload_confirm_cancel_or_see_imports(previewed, persona, request, client_for):
+    # Survey administration is a role other roles never have: 403 (parindex.permissions, rule 2).
     client = client_for(request.getfixturevalue(persona))
     pk = previewed.pk
-    assert client.post(reverse("surveys:upload", args=[2021, "sipas"]), {"file": _upload_file(b"x")}).status_code == 404
-    assert client.post(reverse("surveys:import_confirm", args=[pk]), {"accept_invalid": "on"}).status_code == 404
-    assert client.post(reverse("surveys:import_cancel", args=[pk])).status_code == 404
+    assert client.post(reverse("surveys:upload", args=[2021, "sipas"]), {"file": _upload_file(b"x")}).status_code == 403
+    assert client.post(reverse("surveys:import_confirm", args=[pk]), {"accept_invalid": "on"}).status_code == 403
+    assert client.post(reverse("surveys:import_cancel", args=[pk])).status_code == 403
     for name, args in [("import_detail", [pk]), ("import_progress", [pk]), ("template", [2021, "sipas"]), ("questions", [2021])]:
-        assert client.get(reverse(f"surveys:{name}", args=args)).status_code == 404, name
-    assert client.post(reverse("surveys:questions_copy", args=[2021])).status_code == 404
+        assert client.get(reverse(f"surveys:{name}", args=args)).status_code == 403, name
+    assert client.post(reverse("surveys:questions_copy", args=[2021])).status_code == 403
     assert SurveyImport.objects.get(pk=pk).status == "preview"
     assert SurveyImport.objects.count() == 1
 
 
 def test_outsider_cannot_read_results(previewed, outsider, client_for):
     client = client_for(outsider)
-    assert client.get(reverse("surveys:results", args=[2021])).status_code == 404
-    assert client.get(reverse("surveys:unit_results", args=[2021, "SNV"])).status_code == 404
-    assert client.get(reverse("surveys:index")).status_code == 404
+    assert client.get(reverse("surveys:results", args=[2021])).status_code == 403
+    assert client.get(reverse("surveys:unit_results", args=[2021, "SNV"])).status_code == 403
+    assert client.get(reverse("surveys:index")).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(previewed, client):
