@@ -150,7 +150,7 @@ def test_the_ranking_page_leads_to_the_check_not_straight_to_publishing(
     round_2021, units, compute, admin_user, client_for
 ):
     run = compute(round_2021)
-    page = client_for(admin_user).get(reverse("rankings:round", args=[2021]) + "?view=latest").content.decode()
+    page = client_for(admin_user).get(reverse("dashboard:ranking", args=[2021]) + "?run=provisional").content.decode()
     assert reverse("rankings:publish_check", args=[run.pk]) in page
     assert f'action="{reverse("rankings:publish", args=[run.pk])}"' not in page
 

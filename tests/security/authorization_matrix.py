@@ -310,7 +310,7 @@ MATRIX: dict[str, Route] = {
     # Marking read: only the recipient; another user's notification is not found.
     "notifications:read": Route(
         kwargs=lambda w: {"pk": w.notification.pk}, get=signed_in(NOT_ALLOWED),
-        post=only("officer_own", outcome=WRITES),
+        post=only("officer_own", outcome=WRITES, others=HIDDEN),  # another user's notification is out of scope
         state=lambda w: Notification.objects.filter(pk=w.notification.pk).values_list("read_at", flat=True).get(),
     ),
     # Everyone may mark their own notifications read; nobody else's.
