@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -128,8 +129,7 @@ def percent(points: Decimal, maximum: Decimal) -> Decimal | None:
     return (points * HUNDRED / maximum).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class NodeTotal:
+class NodeTotal(NamedTuple):
     """Points and applicable maximum of one framework node over the leaves below it (itself if a leaf)."""
 
     points: Decimal

@@ -54,9 +54,9 @@ class Digest:
     def __init__(self) -> None:
         self._hash = hashlib.sha256()
 
-    def line(self, kind: str, *values) -> None:
-        text = "\t".join("" if v is None else str(v) for v in values)
-        self._hash.update(f"{kind}\t{text}\n".encode())
+    def line(self, *values) -> None:
+        """One record: its kind and values, tab-separated (None written as "None")."""
+        self._hash.update(("\t".join(map(str, values)) + "\n").encode())
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
