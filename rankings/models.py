@@ -111,7 +111,9 @@ class NodeResult(models.Model):
     """
 
     result = models.ForeignKey(UnitResult, on_delete=models.CASCADE, related_name="nodes", db_index=False)
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: a framework node with results cannot be deleted, unless its results go in the same
+    # deletion (a round deleted with its runs).
+    node = models.ForeignKey(Node, on_delete=models.RESTRICT, related_name="+")
     points = models.DecimalField(_("points"), **POINTS)
     max_points = models.DecimalField(_("applicable maximum"), **POINTS)
     pct = models.DecimalField(_("percentage"), null=True, blank=True, **POINTS)

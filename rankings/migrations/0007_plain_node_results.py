@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 (
                     "node",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="assessments.node"
+                        on_delete=django.db.models.deletion.RESTRICT, related_name="+", to="assessments.node"
                     ),
                 ),
                 (

@@ -310,3 +310,23 @@ def test_no_run_is_requested_while_recomputation_is_paused(round_2021, three_uni
     with django_capture_on_commit_callbacks(execute=True):
         assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
     assert IndexRun.objects.count() == 1
+
+
+def test_node_with_results_cannot_be_deleted_but_its_round_can(round_2021, three_units, compute):
+    from django.db.models import RestrictedError
+
+    from assessments.models import Node, Round
+    from rankings.models import NodeResult
+    from surveys.models import SurveyImport
+
+    run = compute(round_2021)
+    node = Node.objects.get(framework__round=round_2021, code="1.1.1")
+    assert NodeResult.objects.filter(result__run=run, node=node).count() == len(three_units)
+    LeafScore.objects.filter(assessment__round=round_2021).delete()  # scores protect their leaves too
+    with pytest.raises(RestrictedError):
+        node.delete()
+    # Deleting the round takes its runs, results and node rows with its framework.
+    SurveyImport.objects.filter(round=round_2021).delete()
+    round_2021.delete()
+    assert not Round.objects.filter(pk=round_2021.pk).exists()
+    assert not NodeResult.objects.exists()
