@@ -12,7 +12,13 @@ Both sides are timed ``--runs`` times (default 3) on the same data, in turn: ``s
 ``computation_lines`` counts the lines of the computation: assessments/index_rules.py (the rules) and
 rankings/computation.py (reading the inputs, the digest).
 
-WHERE_THE_TIME_GOES
+Where the time goes (PostgreSQL 15, 2 shared cores, 3 300 units: about 8 to 13 s a run as the load
+allows): reading the inputs and applying the rules in Python (one ScoreInput per score row, a total per
+node per unit, the digest line of every input record) 2,5 to 3,8 s; the COPY of the 3 300 results and
+379 500 node rows 1,9 s; the foreign-key checks of those rows, deferred to the commit, 3,5 s (checked
+immediately during the COPY instead: 6,8 s, slower). The bare GROUP BY reads the same rows without
+applying any rule or writing anything, so the ratio is about 110 to 200 at every size: the price of
+plain rules in one place and plain per-node rows with real foreign keys (DESIGN §5).
 """
 
 from __future__ import annotations
