@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg
+from django.db.models import Count, Sum
 from django.http import Http404
 
 from assessments.models import Level, RankingGroup, Round, Unit
@@ -250,12 +250,13 @@ def breakdown_of(result: UnitResult) -> dict:
     return result.__dict__["_breakdown"]
 
 
-def domain_averages_for(*, run: IndexRun, group_id: int | None = None) -> dict[tuple[int, str], Decimal]:
-    """{(group id, domain code): mean domain % over the units where the domain is applicable}, in SQL."""
-    rows = NodeResult.objects.filter(result__run=run, node__level=Level.DOMAIN, applicable=True)
+def domain_pct_sums(*, runs: Iterable[IndexRun], group_id: int | None = None) -> dict[tuple, tuple[Decimal, int]]:
+    """{(run id, group id, domain code): (sum of domain %, units)} over the units where the domain is
+    applicable, aggregated in SQL; the caller divides and rounds (a mean is shown, never stored)."""
+    rows = NodeResult.objects.filter(result__run__in=list(runs), node__level=Level.DOMAIN, applicable=True)
     if group_id is not None:
         rows = rows.filter(result__group_id=group_id)
-    return {
-        (group, code): avg
-        for group, code, avg in rows.values_list("result__group_id", "node__code").annotate(avg=Avg("pct")).order_by()
-    }
+    grouped = rows.values_list("result__run_id", "result__group_id", "node__code").annotate(
+        total=Sum("pct"), units=Count("id")
+    )
+    return {(run_id, group, code): (total, units) for run_id, group, code, total, units in grouped.order_by()}

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from assessments.models import RankingGroup, Round, Unit
 from rankings.models import IndexRun, RunStatus, UnitResult
-from rankings.selectors import breakdowns_for, run_latest_published, run_latest_succeeded
+from rankings.selectors import breakdowns_for, domain_pct_sums, run_latest_published, run_latest_succeeded
 from rankings.warnings import warnings_line
 from surveys.models import SurveyKind, SurveyUnitResult
 
@@ -347,9 +347,7 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
         ):
             sizes[(run_id, group_id)] = n
     if current is not None:
-        group_rows = breakdowns_for(
-            UnitResult.objects.filter(run=run, group_id=current.group_id).select_related("unit")
-        )
+        group_rows = list(UnitResult.objects.filter(run=run, group_id=current.group_id).select_related("unit"))
     history = [
         HistoryPoint(round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0)) for h in history_rows
     ]
@@ -369,14 +367,11 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
         )
 
     domains, criteria = _parse_breakdown(current.breakdown)
-    sums: dict[str, list[Decimal]] = defaultdict(list)
-    for r in group_rows:
-        for d in _parse_breakdown(r.breakdown)[0]:
-            if d["pct"] is not None:
-                sums[d["code"]].append(d["pct"])
+    # The group's mean of each domain % over the units where it is applicable, summed in SQL.
+    sums = domain_pct_sums(runs=[run], group_id=current.group_id)
     for d in domains:
-        values = sums.get(d["code"]) or []
-        d["group_avg"] = q2(sum(values) / len(values)) if values else None
+        total, units = sums.get((run.pk, current.group_id, d["code"]), (None, 0))
+        d["group_avg"] = q2(total / units) if units else None
         d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None and d["pct"] is not None else None
     weakest = sorted(
         (c for c in criteria if c["lost"] > 0),
