@@ -10,11 +10,12 @@ of the tree and "rank = 1 + the units of the group with a strictly higher index"
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from assessments import index_rules
-from assessments.models import Node
+from assessments.models import AssessmentState, Node
 from assessments.scoring import leaf_points
 
 BANDS = [
@@ -289,3 +290,92 @@ def test_ties_share_a_rank_and_the_next_is_skipped(pcts):
     ranks = index_rules.rank(entries)
     for i, p in enumerate(pcts):
         assert ranks[i] == 1 + sum(1 for q in pcts if q > p)
+
+
+# --- the whole index run (database in, result rows out) against the same oracle -----------------------
+
+
+def _framework_rows(tree: list[dict]) -> list[dict]:
+    levels = ("domain", "criterion", "sub_criterion")
+    rows = []
+
+    def walk(node, parent, depth):
+        mx = sum((dec(x["max"]) for x in leaves_of(node)), Decimal("0.00"))
+        row = {
+            "code": node["code"],
+            "parent": parent,
+            "level": levels[depth],
+            "name": f"Nút {node['code']}",
+            "max": str(mx),
+        }
+        if not node["children"]:
+            row.update(source=node["source"], rule=node["rule"], params=node["params"])
+        rows.append(row)
+        for ch in node["children"]:
+            walk(ch, node["code"], depth + 1)
+
+    for d in tree:
+        walk(d, None, 0)
+    return rows
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(spec=round_spec())
+def test_index_run_agrees_with_the_oracle(spec, compute, department_group, district_group):
+    from django.db import transaction
+
+    from assessments.models import LeafScore, MissingSurveyPolicy
+    from tests.factories import RoundFactory, build_framework
+    from tests.rankings.factories import leaf, survey, unit_in_round
+
+    note(repr(spec))
+    with transaction.atomic():
+        rnd = RoundFactory(
+            year=2031, missing_survey_policy=MissingSurveyPolicy.ZERO if spec["zero"] else MissingSurveyPolicy.EXCLUDE
+        )
+        groups = (department_group, district_group)
+        rows = _framework_rows(spec["tree"])
+        for group in groups:
+            build_framework(round=rnd, group=group, rows=rows)
+        by_code = {n["code"]: n for n, _ in flatten(spec["tree"])}
+        cs, sipas, assessments = {}, {}, []
+        for k, (unit, g) in enumerate(zip(spec["units"], spec["groups"], strict=True)):
+            state = AssessmentState.FINALISED if unit["finalised"] else AssessmentState.APPRAISED
+            a = unit_in_round(round=rnd, group=groups[g], code=f"U{k}", order=k, state=state)
+            assessments.append(a)
+            for code, s in unit["scores"].items():
+                LeafScore.objects.create(
+                    assessment=a,
+                    node=leaf(rnd, a.unit, code),
+                    self_points=app_points(by_code[code], s["self"]),
+                    app_points=app_points(by_code[code], s["app"]),
+                    self_na=bool(s["na"]),
+                    na_decision=s["na"],
+                )
+            for code, p in unit["survey"].items():
+                (sipas if by_code[code]["source"] == "sipas" else cs)[(a, code)] = dec(p)
+        survey(rnd, cs, kind="cs")
+        survey(rnd, sipas, kind="sipas")
+        run = compute(rnd)
+        results = {r.unit.code: r for r in run.results.select_related("unit")}
+        expected = [o_unit(spec["tree"], unit, spec["zero"]) for unit in spec["units"]]
+        for k, want in enumerate(expected):
+            got = results[f"U{k}"]
+            assert (got.total, got.applicable_max, got.index_pct) == (
+                dec(want["total"]),
+                dec(want["max"]),
+                dec(want["pct"]),
+            )
+            higher = sum(
+                1
+                for j, other in enumerate(expected)
+                if spec["groups"][j] == spec["groups"][k] and other["pct"] > want["pct"]
+            )
+            assert got.rank == 1 + higher
+            nodes = {n.node.code: n for n in got.nodes.select_related("node")}
+            for code, (p, m) in want["nodes"].items():
+                assert (nodes[code].points, nodes[code].max_points) == (dec(p), dec(m)), code
+        transaction.set_rollback(True)
