@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from assessments import workflow
+from assessments import index_rules, workflow
 from assessments.models import (
     Assessment,
     AssessmentEvent,
@@ -142,6 +142,17 @@ class Tree:
         return next((r for r in self.rows if r.node.pk == node_id), None)
 
 
+def _score_input(score: LeafScore | None) -> index_rules.ScoreInput | None:
+    if score is None:
+        return None
+    return index_rules.ScoreInput(
+        self_points=score.self_points,
+        app_points=score.app_points,
+        self_na=score.self_na,
+        na_confirmed=score.self_na and score.na_decision == NaDecision.CONFIRMED,
+    )
+
+
 def assessment_tree(assessment: Assessment) -> Tree:
     """The framework tree in order with scores and running totals (self and appraised) per node.
 
@@ -176,14 +187,11 @@ def assessment_tree(assessment: Assessment) -> Tree:
         elif node.source == Source.SELF:
             s = row.score
             row.self_leaves = 1
-            if s is None or not s.self_na:
-                row.self_max = node.max_points
-                row.self_total = (s.self_points if s and s.self_points is not None else ZERO)
+            score = _score_input(s)
+            row.self_total, row.self_max = index_rules.claimed_by_unit(score, node.max_points)
+            row.app_total, row.app_max = index_rules.as_appraised(score, node.max_points)
             if s is not None and (s.self_na or s.self_inputs is not None):
                 row.self_scored = 1
-            if s is None or not (s.self_na and s.na_decision == NaDecision.CONFIRMED):
-                row.app_max = node.max_points
-                row.app_total = (s.app_points if s and s.app_points is not None else ZERO)
         elif node.pk in survey_points:
             row.survey_points = survey_points[node.pk]
             row.survey_state = "not_measured" if row.survey_points is None else "measured"
@@ -218,14 +226,15 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
         )
     )
     totals: dict[int, list[Decimal]] = {a.pk: [ZERO, ZERO] for a in assessments}
-    for s in LeafScore.objects.filter(assessment__round=round).values("assessment_id", "self_points", "self_na", "app_points", "na_decision"):
-        t = totals.get(s["assessment_id"])
+    for s in LeafScore.objects.filter(assessment__round=round).only(
+        "assessment_id", "self_points", "self_na", "app_points", "na_decision"
+    ):
+        t = totals.get(s.assessment_id)
         if t is None:
             continue
-        if not s["self_na"] and s["self_points"] is not None:
-            t[0] += s["self_points"]
-        if s["app_points"] is not None and s["na_decision"] != NaDecision.CONFIRMED:
-            t[1] += s["app_points"]
+        score = _score_input(s)
+        t[0] += index_rules.claimed_by_unit(score, ZERO)[0]
+        t[1] += index_rules.as_appraised(score, ZERO)[0]
     appraised_states = {AssessmentState.IN_APPRAISAL, AssessmentState.EXPLANATION_REQUESTED, AssessmentState.EXPLAINED,
                         AssessmentState.APPRAISED, AssessmentState.FINALISED}
     return [

@@ -7,18 +7,18 @@ Builds a bench-only round (year 9990) with N units of one ranking group, a frame
 survey imports, then times index runs and the baseline ``GROUP BY unit`` aggregate, removes
 everything it built, and prints one JSON object as its last line.
 
-Both sides are timed seven times on the same data, in turn: ``seconds`` and ``baseline_seconds`` are the best
-runs, ``median_*`` the medians; ``ratio`` is best over best.
+Both sides are timed ``--runs`` times (default 3) on the same data, in turn: ``seconds`` and
+``baseline_seconds`` are the best runs, ``median_*`` the medians; ``ratio`` is best over best.
+``computation_lines`` counts the lines of the computation: assessments/index_rules.py (the rules) and
+rankings/computation.py (reading the inputs, the digest).
 
-Where the time goes at 11 000 units (PostgreSQL 15, 2 cores, about 0,7 s in all; baseline 0,13 to
-0,19 s, as the shared machine allows): the one aggregate over the ~726 000 score rows 0,35 s (per unit:
-the breakdown slots' points packed into one exact number, the N/A and unscored leaves as bit masks,
-the exclusive or of the rows' hashes for the digest; it reads integer columns that PostgreSQL
-generates from each row, and looks a leaf's facts up in arrays; rankings/pg_sums.py), the survey
-points 0,07 s, the assessments 0,02 s, the per-unit arithmetic, warnings and ranking in Python 0,1 s,
-the COPY of the results 0,1 s (no foreign-key checks at commit: see UnitResult). Half of the
-aggregate is the packing of the slots, which needs numeric arithmetic for every row. The breakdown
-is stored as numbers only (about 0,2 KB per unit; names once per run, see rankings/breakdown.py).
+Where the time goes (PostgreSQL 15, 2 shared cores, 3 300 units: about 8 to 13 s a run as the load
+allows): reading the inputs and applying the rules in Python (one ScoreInput per score row, a total per
+node per unit, the digest line of every input record) 2,5 to 3,8 s; the COPY of the 3 300 results and
+379 500 node rows 1,9 s; the foreign-key checks of those rows, deferred to the commit, 3,5 s (checked
+immediately during the COPY instead: 6,8 s, slower). The bare GROUP BY reads the same rows without
+applying any rule or writing anything, so the ratio is about 110 to 200 at every size: the price of
+plain rules in one place and plain per-node rows with real foreign keys (DESIGN §5).
 """
 
 from __future__ import annotations
@@ -44,11 +44,12 @@ from django.utils import timezone  # noqa: E402
 
 from assessments.models import Assessment, Framework, LeafScore, Node, RankingGroup, Round, Unit  # noqa: E402
 from rankings import services  # noqa: E402
-from rankings.models import IndexRun  # noqa: E402
+from rankings.models import IndexRun, NodeResult  # noqa: E402
 from surveys.models import SurveyImport, SurveyLeafResult  # noqa: E402
 
 YEAR = 9990
-RUNS = 7  # both sides are timed this many times, in turn: "seconds" and "baseline_seconds" are the best, "median_*" the medians
+ROOT = Path(__file__).resolve().parent.parent
+COMPUTATION_MODULES = ("assessments/index_rules.py", "rankings/computation.py")
 GROUP = "bench-units"
 
 
@@ -192,8 +193,10 @@ def baseline(rnd: Round) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=11000)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each side")
     parser.add_argument("--keep", action="store_true", help="keep the bench data (for profiling)")
     args = parser.parse_args()
+    runs = args.runs
 
     t = time.perf_counter()
     rnd, leaves = build(args.units)
@@ -207,7 +210,7 @@ def main() -> None:
             return execute(sql, params, many, context)
 
         base_times, times, queries = [], [], []
-        for _ in range(RUNS):
+        for _ in range(runs):
             # The two sides alternate, so that a slower spell of a shared machine weighs on both.
             base_times.append(baseline(rnd))
             # Each run is a new index run of the same inputs, timed from its start to its commit.
@@ -223,13 +226,15 @@ def main() -> None:
             assert run.results.count() == args.units
         assert len(set(queries)) == 1, queries
         seconds, base = min(times), min(base_times)
-        # The results are written by one COPY on PostgreSQL, which the execute wrapper does not see.
-        copy_statements = 1 if connection.vendor == "postgresql" else 0
+        # The results and node rows are written by two COPYs on PostgreSQL, which the wrapper does not see.
+        copy_statements = 2 if connection.vendor == "postgresql" else 0
+        lines = sum(len((ROOT / m).read_text().splitlines()) for m in COMPUTATION_MODULES)
         result = {
             "units": args.units, "leaves": leaves, "score_rows": LeafScore.objects.filter(assessment__round=rnd).count(),
             "database": connection.vendor, "seconds": round(seconds, 3), "baseline_seconds": round(base, 3),
             "ratio": round(seconds / base, 2), "queries": queries[0] + copy_statements,
-            "copy_statements": copy_statements, "runs": RUNS,
+            "copy_statements": copy_statements, "runs": runs, "computation_lines": lines,
+            "node_result_rows": NodeResult.objects.filter(result__run=run).count(),
             "median_seconds": round(statistics.median(times), 3),
             "median_baseline_seconds": round(statistics.median(base_times), 3),
             "median_ratio": round(statistics.median(times) / statistics.median(base_times), 2),

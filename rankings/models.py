@@ -5,8 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import POINTS, RankingGroup, Round, Unit
-from rankings import breakdown as breakdown_storage
+from assessments.models import POINTS, Node, RankingGroup, Round, Unit
 
 
 class RunStatus(models.TextChoices):
@@ -21,7 +20,9 @@ class IndexRun(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="index_runs")
     status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     trigger = models.CharField(_("trigger"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -32,21 +33,22 @@ class IndexRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # What the publication check listed when the run was published, and the administrator's written reason
     # for publishing anyway (required when anything was listed). Kept with the run, which never changes again.
     publish_reason = models.TextField(_("reason for publishing"), blank=True)
     publish_check = models.JSONField(_("publication check"), default=dict, blank=True)
-    # The breakdown nodes of every framework of the run, stored once: {key: {"domains": [{"node_id", "code",
-    # "name"}], "criteria": [{"node_id", "parent_id", "code", "name"}]}} (see rankings/breakdown.py).
-    catalogue = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("index run")
         verbose_name_plural = _("index runs")
         constraints = [
-            models.CheckConstraint(condition=Q(is_published=False) | Q(status="succeeded"), name="only_succeeded_runs_published"),
+            models.CheckConstraint(
+                condition=Q(is_published=False) | Q(status="succeeded"), name="only_succeeded_runs_published"
+            ),
             # Triggers arriving together (several finalisations, an import) share the one waiting run.
             models.UniqueConstraint(fields=["round"], condition=Q(status="pending"), name="one_pending_run_per_round"),
         ]
@@ -56,27 +58,15 @@ class IndexRun(models.Model):
 
 
 class UnitResult(models.Model):
-    """One unit's computed index in one run.
+    """One unit's computed index in one run; its per-node figures are NodeResult rows.
 
-    ``breakdown``: {"domains": [{"node_id", "code", "name", "points", "max", "pct"}],
-    "criteria": [{"node_id", "parent_id", "code", "name", "points", "max", "pct", "lost"}]} with
-    Decimal values as strings (domains carry "lost" as well). ``warnings``: [{"code": str, "message": str, ...}].
-
-    The breakdown is stored compactly in ``breakdown_data`` (numbers per unit, names once per run in
-    ``IndexRun.catalogue``, see rankings/breakdown.py); the ``breakdown`` property returns the shape above.
-    A breakdown assigned in full is stored and returned as it is.
+    ``warnings``: [{"code": str, "message": str, "leaves": [codes], ...}], the message in Vietnamese.
     """
 
-    # No foreign-key constraints in the database: checking them cost more than computing the whole index
-    # (three deferred row checks per result, 11 000 results a run). The rows are written by one function,
-    # rankings.services._write_results, in the transaction that holds the run's row lock, with the unit
-    # and group ids of the round's assessments; the ORM still cascades a run's deletion to its results and
-    # protects units and groups that have results. The run's index is the unique (run, unit) one.
-    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="results", db_constraint=False,
-                            db_index=False)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, related_name="+", db_constraint=False,
-                              db_index=False)
+    # The (run, unit) unique index serves every lookup by run.
+    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="results", db_index=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, related_name="+")
     display_order = models.PositiveIntegerField(default=0)
     self_total = models.DecimalField(_("self-assessed points"), **POINTS)
     appraised_total = models.DecimalField(_("appraised points"), **POINTS)
@@ -89,37 +79,56 @@ class UnitResult(models.Model):
     band = models.CharField(_("classification"), max_length=64)
     provisional = models.BooleanField(_("provisional"), default=False)
     warnings = models.JSONField(default=list, blank=True)
-    breakdown_data = models.JSONField(default=dict, blank=True, db_column="breakdown")
 
     class Meta:
         ordering = ["run", "group__display_order", "rank", "display_order"]
         constraints = [
             models.UniqueConstraint(fields=["run", "unit"], name="one_result_per_unit_per_run"),
             # Points above a leaf's maximum are corrupt input: the run fails rather than publish over 100 %.
-            models.CheckConstraint(condition=Q(total__lte=F("applicable_max")), name="result_total_within_applicable_max"),
-            models.CheckConstraint(condition=Q(index_pct__gte=0, index_pct__lte=100), name="result_index_between_0_and_100"),
+            models.CheckConstraint(
+                condition=Q(total__lte=F("applicable_max")), name="result_total_within_applicable_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(index_pct__gte=0, index_pct__lte=100), name="result_index_between_0_and_100"
+            ),
         ]
-
-    @property
-    def breakdown(self) -> dict:
-        data = self.breakdown_data
-        cached = self.__dict__.get("_breakdown")
-        if cached is None or cached[0] is not data:
-            cached = (data, breakdown_storage.expand(data, self._run_catalogue))
-            self.__dict__["_breakdown"] = cached
-        return cached[1]
-
-    @breakdown.setter
-    def breakdown(self, value: dict) -> None:
-        self.breakdown_data = value
-
-    def _run_catalogue(self) -> dict:
-        run = self._state.fields_cache.get("run")
-        if run is not None:
-            return run.catalogue
-        return IndexRun.objects.filter(pk=self.run_id).values_list("catalogue", flat=True).first() or {}
 
     @property
     def survey_points(self):
         """Điểm điều tra XHH: civil-servant survey and SIPAS together."""
         return self.cs_points + self.sipas_points
+
+    @property
+    def breakdown(self) -> dict:
+        """{"domains": [...], "criteria": [...]}: see rankings.selectors.breakdown_of (one query, or none
+        when the results were read with rankings.selectors.breakdowns_for)."""
+        from rankings.selectors import breakdown_of
+
+        return breakdown_of(self)
+
+
+class NodeResult(models.Model):
+    """One framework node (domain, criterion, sub-criterion) of one unit's result in one run.
+
+    Points and applicable maximum over the applicable leaves below the node (the node itself if a leaf);
+    ``pct`` is None when nothing below the node is applicable.
+    """
+
+    result = models.ForeignKey(UnitResult, on_delete=models.CASCADE, related_name="nodes", db_index=False)
+    # RESTRICT: a framework node with results cannot be deleted, unless its results go in the same
+    # deletion (a round deleted with its runs).
+    node = models.ForeignKey(Node, on_delete=models.RESTRICT, related_name="+")
+    points = models.DecimalField(_("points"), **POINTS)
+    max_points = models.DecimalField(_("applicable maximum"), **POINTS)
+    pct = models.DecimalField(_("percentage"), null=True, blank=True, **POINTS)
+    applicable = models.BooleanField(_("applicable"))
+
+    class Meta:
+        constraints = [
+            # Also the index of every lookup by result.
+            models.UniqueConstraint(fields=["result", "node"], name="one_node_result_per_result"),
+            models.CheckConstraint(condition=Q(points__lte=F("max_points")), name="node_points_within_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result_id}:{self.node_id}"

@@ -1,13 +1,16 @@
 """Reads of index runs and results, scoped to what the user may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
 from django.http import Http404
 
-from assessments.models import RankingGroup, Round, Unit
+from assessments.models import Level, RankingGroup, Round, Unit
 from parindex import permissions as can
-from rankings.models import IndexRun, RunStatus, UnitResult
+from rankings.models import IndexRun, NodeResult, RunStatus, UnitResult
 
 
 def run_latest_published(*, round: Round) -> IndexRun | None:
@@ -54,14 +57,23 @@ def round_overviews_for(*, user) -> list[RoundOverview]:
     for rnd in rounds:
         mine = [r for r in runs if r.round_id == rnd.pk]
         published = max((r for r in mine if r.is_published), key=lambda r: (r.published_at, r.pk), default=None)
-        latest = max((r for r in mine if r.status == RunStatus.SUCCEEDED), key=lambda r: (r.finished_at, r.pk), default=None)
+        latest = max(
+            (r for r in mine if r.status == RunStatus.SUCCEEDED), key=lambda r: (r.finished_at, r.pk), default=None
+        )
         active = next((r for r in mine if r.status in (RunStatus.PENDING, RunStatus.RUNNING)), None)
         if not staff:
             latest = active = None
         if published is None and latest is None and active is None and not staff:
             continue
-        out.append(RoundOverview(round=rnd, published=published, latest=latest, active=active,
-                                 latest_is_newer=bool(latest and (published is None or latest.pk != published.pk))))
+        out.append(
+            RoundOverview(
+                round=rnd,
+                published=published,
+                latest=latest,
+                active=active,
+                latest_is_newer=bool(latest and (published is None or latest.pk != published.pk)),
+            )
+        )
     return out
 
 
@@ -96,8 +108,11 @@ def ranking_for(*, user, round: Round, provisional: bool = False) -> Ranking | N
     run = run_for(user=user, round=round, provisional=provisional)
     if run is None:
         return None
-    results = list(run.results.select_related("unit", "group").order_by("group__display_order", "group_id", "rank",
-                                                                           "display_order", "unit__code"))
+    results = list(
+        run.results.select_related("unit", "group").order_by(
+            "group__display_order", "group_id", "rank", "display_order", "unit__code"
+        )
+    )
     groups: list[GroupTable] = []
     for res in results:
         if not groups or groups[-1].group.pk != res.group_id:
@@ -165,7 +180,7 @@ def unit_history_for(*, user, unit_id: int, provisional: bool = False) -> tuple[
         res = UnitResult.objects.select_related("run", "run__round", "group").filter(run=run, unit=unit).first()
         if res is not None:
             results.append(res)
-    return unit, results
+    return unit, breakdowns_for(results)
 
 
 def run_get(*, user, run_id: int) -> IndexRun:
@@ -176,3 +191,72 @@ def run_get(*, user, run_id: int) -> IndexRun:
     if run is None:
         raise Http404
     return run
+
+
+# --- Per-node figures (NodeResult rows) ------------------------------------------------------------
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def breakdowns_for(results: Iterable[UnitResult]) -> list[UnitResult]:
+    """Attach each result's breakdown (domains and criteria, in framework order), read in one query.
+
+    The shape, with Decimal values as strings: {"domains": [{"node_id", "code", "name", "points", "max",
+    "pct", "lost"}], "criteria": [{... the same and "parent_id"}]}; "pct" is None where nothing below the
+    node is applicable. ``UnitResult.breakdown`` returns it.
+    """
+    results = list(results)
+    by_id = {r.pk: r for r in results}
+    for r in results:
+        r.__dict__["_breakdown"] = {"domains": [], "criteria": []}
+    rows = (
+        NodeResult.objects.filter(result_id__in=by_id, node__level__in=(Level.DOMAIN, Level.CRITERION))
+        .order_by("result_id", "node__order", "node_id")
+        .values_list(
+            "result_id",
+            "node_id",
+            "node__parent_id",
+            "node__level",
+            "node__code",
+            "node__name",
+            "points",
+            "max_points",
+            "pct",
+        )
+    )
+    for result_id, node_id, parent_id, level, code, name, points, max_points, pct in rows:
+        entry = {
+            "node_id": node_id,
+            "code": code,
+            "name": name,
+            "points": _text(points),
+            "max": _text(max_points),
+            "pct": _text(pct),
+            "lost": _text(max_points - points),
+        }
+        if level == Level.DOMAIN:
+            by_id[result_id].__dict__["_breakdown"]["domains"].append(entry)
+        else:
+            by_id[result_id].__dict__["_breakdown"]["criteria"].append({**entry, "parent_id": parent_id})
+    return results
+
+
+def breakdown_of(result: UnitResult) -> dict:
+    """One result's breakdown (see breakdowns_for): read once, then kept on the instance."""
+    if "_breakdown" not in result.__dict__:
+        breakdowns_for([result])
+    return result.__dict__["_breakdown"]
+
+
+def domain_pct_sums(*, runs: Iterable[IndexRun], group_id: int | None = None) -> dict[tuple, tuple[Decimal, int]]:
+    """{(run id, group id, domain code): (sum of domain %, units)} over the units where the domain is
+    applicable, aggregated in SQL; the caller divides and rounds (a mean is shown, never stored)."""
+    rows = NodeResult.objects.filter(result__run__in=list(runs), node__level=Level.DOMAIN, applicable=True)
+    if group_id is not None:
+        rows = rows.filter(result__group_id=group_id)
+    grouped = rows.values_list("result__run_id", "result__group_id", "node__code").annotate(
+        total=Sum("pct"), units=Count("id")
+    )
+    return {(run_id, group, code): (total, units) for run_id, group, code, total, units in grouped.order_by()}

@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
 from parindex import permissions as can
 from rankings import signals
-from rankings.computation import UnitOutcome, cents_str, compute_round, dec
-from rankings.models import IndexRun, RunStatus, UnitResult
+from rankings.computation import Computation, compute_round
+from rankings.models import IndexRun, NodeResult, RunStatus, UnitResult
 from rankings.publication import publication_check
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 # A pending run whose task has not started after this long is enqueued again (the message may be lost).
 STALE_PENDING = timedelta(minutes=10)
 BULK_BATCH = 5000
-COPY_CHUNK = 1000
 
 
 def _enqueue(run_id: int) -> None:
@@ -32,7 +31,9 @@ def _enqueue(run_id: int) -> None:
     transaction.on_commit(lambda: index_run_task.delay(run_id))
 
 
-def index_run_create(*, round: Round, user=None, trigger: str = "manual", enqueue: bool = True) -> tuple[IndexRun, bool]:
+def index_run_create(
+    *, round: Round, user=None, trigger: str = "manual", enqueue: bool = True
+) -> tuple[IndexRun, bool]:
     """Ask for the round to be computed; returns (run, created).
 
     A burst of triggers (several finalisations, an import, clicks) coalesces: while a run of the
@@ -100,87 +101,116 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
             locked = IndexRun.objects.select_for_update().get(pk=run_id)
             if locked.status == RunStatus.SUCCEEDED:
                 return locked
-            _write_results(run_id, computation.outcomes)
+            _write_results(run_id, computation)
             locked.status = RunStatus.SUCCEEDED
             locked.digest = computation.digest
-            locked.catalogue = computation.catalogue
             locked.units_count = len(computation.outcomes)
             locked.progress_percent = 100
             locked.finished_at = timezone.now()
-            locked.save(update_fields=["status", "digest", "catalogue", "units_count", "progress_percent", "finished_at"])
+            locked.save(update_fields=["status", "digest", "units_count", "progress_percent", "finished_at"])
         return locked
     except Exception as exc:
         logger.exception("index run %s failed", run_id)
+        # The run's page shows the error to admins: a message in Vietnamese, never the database's text
+        # (the details are in the server log).
+        with translation.override("vi"):
+            message = _failure_message(exc)
         IndexRun.objects.filter(pk=run_id).exclude(status=RunStatus.SUCCEEDED).update(
-            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
         )
         raise
 
 
-_COLUMNS = (
-    "run_id", "unit_id", "group_id", "display_order", "self_total", "appraised_total", "cs_points", "sipas_points",
-    "total", "applicable_max", "index_pct", "rank", "band", "provisional", "warnings", "breakdown",
+RESULT_COLUMNS = (
+    "run_id",
+    "unit_id",
+    "group_id",
+    "display_order",
+    "self_total",
+    "appraised_total",
+    "cs_points",
+    "sipas_points",
+    "total",
+    "applicable_max",
+    "index_pct",
+    "rank",
+    "band",
+    "provisional",
+    "warnings",
 )
+NODE_COLUMNS = ("result_id", "node_id", "points", "max_points", "pct", "applicable")
 
 
-def _copy_text(value) -> str:
-    """A value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-# Text of amounts in hundredths from 0.00 to 1000.00, looked up rather than formatted: seven per unit.
-_CENTS_TEXT = [cents_str(c) for c in range(100001)]
-
-
-def _cents_text(c: int) -> str:
-    return _CENTS_TEXT[c] if 0 <= c <= 100000 else cents_str(c)
-
-
-def _write_results(run_id: int, outcomes: list[UnitOutcome]) -> None:
-    """One COPY on PostgreSQL; bulk inserts elsewhere. Must run inside the caller's transaction."""
-    if connection.vendor == "postgresql":
-        table = UnitResult._meta.db_table
-        esc = _copy_text
-        ct = _cents_text
-        bands: dict[str, str] = {}
-        run = str(run_id)
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN"  # noqa: S608 - fixed table and column names
-        ) as copy:
-            # Sent in chunks, so the server stores the first rows while the next ones are formatted.
-            for start in range(0, len(outcomes), COPY_CHUNK):
-                lines = []
-                for o in outcomes[start:start + COPY_CHUNK]:
-                    band = bands.get(o.band)
-                    if band is None:
-                        band = bands[o.band] = esc(o.band)
-                    # Numbers need no escaping in COPY's text format, nor does the breakdown (digits and
-                    # fixed names); the band and the warnings do.
-                    lines.append("\t".join((
-                        run, str(o.unit_id), str(o.group_id), str(o.display_order), ct(o.self_c), ct(o.app_c),
-                        ct(o.cs_c), ct(o.sipas_c), ct(o.total_c), ct(o.max_c), ct(o.pct_h), str(o.rank), band,
-                        "t" if o.provisional else "f",
-                        o.warnings_json if "\\" not in o.warnings_json else esc(o.warnings_json), o.breakdown,
-                    )))
-                copy.write("\n".join(lines) + "\n")
-        return
-    UnitResult.objects.bulk_create(
-        [
-            UnitResult(
-                run_id=run_id, unit_id=o.unit_id, group_id=o.group_id, display_order=o.display_order,
-                self_total=dec(o.self_c), appraised_total=dec(o.app_c), cs_points=dec(o.cs_c), sipas_points=dec(o.sipas_c),
-                total=dec(o.total_c), applicable_max=dec(o.max_c), index_pct=dec(o.pct_h), rank=o.rank, band=o.band,
-                provisional=o.provisional, warnings=o.warnings, breakdown_data=json.loads(o.breakdown),
+def _write_results(run_id: int, computation: Computation) -> None:
+    """Every unit's result and its per-node rows. Must run inside the caller's transaction."""
+    rows = []
+    for o in computation.outcomes:
+        i = o.index
+        rows.append(
+            (
+                run_id,
+                o.unit_id,
+                o.group_id,
+                o.display_order,
+                i.self_total,
+                i.appraised_total,
+                i.cs_points,
+                i.sipas_points,
+                i.total,
+                i.applicable_max,
+                i.index_pct,
+                o.rank,
+                o.band,
+                o.provisional,
+                json.dumps(o.warnings, ensure_ascii=False),
             )
-            for o in outcomes
-        ],
-        batch_size=BULK_BATCH,
+        )
+    _insert_rows(UnitResult, RESULT_COLUMNS, rows)
+    result_ids = dict(UnitResult.objects.filter(run_id=run_id).values_list("unit_id", "id"))
+    node_rows = (
+        (result_ids[o.unit_id], node.id, total.points, total.max_points, total.pct, total.applicable)
+        for o in computation.outcomes
+        for node in computation.frameworks.get(o.group_id, ())
+        for total in (o.index.nodes[node.id],)
+    )
+    _insert_rows(NodeResult, NODE_COLUMNS, node_rows)
+
+
+def _insert_rows(model, columns: tuple[str, ...], rows) -> None:
+    """Insert plain rows: COPY on PostgreSQL (psycopg formats and escapes each value), else executemany."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # wrap_database_errors: psycopg's errors raised as Django's (IntegrityError...), as the ORM does.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 - fixed table and column names
+                ) as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - fixed names
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BULK_BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def _failure_message(exc: Exception) -> str:
+    if isinstance(exc, IntegrityError):
+        return _(
+            "The computation stopped: some stored points are above their criterion's maximum. "
+            "Check the scores and survey imports, then compute again."
+        )
+    return _(
+        "The computation stopped because of an unexpected error; nothing was saved. The details are in the server log."
     )
 
 

@@ -12,7 +12,7 @@ from assessments.models import RankingGroup, Round, Unit
 from rankings.api import serializers as s
 from rankings.dashboard.selectors import latest_published_runs
 from rankings.models import UnitResult
-from rankings.selectors import round_by_year, run_for
+from rankings.selectors import breakdowns_for, round_by_year, run_for
 
 
 class RoundList(generics.ListAPIView):
@@ -49,8 +49,11 @@ def _published_results(*, user, year: int):
     run = run_for(user=user, round=round_by_year(year=year))  # never a provisional run: none is asked for
     if run is None:
         raise Http404("no published results for this round")
-    return (UnitResult.objects.filter(run=run).select_related("run__round", "unit", "group")
-            .order_by("group__display_order", "rank", "display_order", "unit__code"))
+    return (
+        UnitResult.objects.filter(run=run)
+        .select_related("run__round", "unit", "group")
+        .order_by("group__display_order", "rank", "display_order", "unit__code")
+    )
 
 
 class ResultList(generics.ListAPIView):
@@ -64,6 +67,10 @@ class ResultList(generics.ListAPIView):
         qs = _published_results(user=self.request.user, year=self.kwargs["year"])
         group = self.request.query_params.get("group")
         return qs.filter(group__code=group) if group else qs
+
+    def filter_queryset(self, queryset):
+        # Every result's domains read in one query, not one per result.
+        return breakdowns_for(super().filter_queryset(queryset))
 
     @extend_schema(parameters=[OpenApiParameter("group", str, description="Ranking group code, e.g. department")])
     def get(self, request, *args, **kwargs):

@@ -17,7 +17,7 @@ from django.http import Http404
 from assessments.models import RankingGroup, Round, Unit
 from parindex import permissions as can
 from rankings.models import IndexRun, RunStatus, UnitResult
-from rankings.selectors import run_for, run_latest_published
+from rankings.selectors import breakdowns_for, domain_pct_sums, run_for, run_latest_published
 from rankings.warnings import warnings_line
 from surveys.models import SurveyKind, SurveyUnitResult
 
@@ -158,7 +158,7 @@ def sipas_elements_for_round(*, round: Round) -> dict[int, dict[str, Decimal | N
 
 
 def _results(run: IndexRun):
-    return list(
+    return breakdowns_for(
         UnitResult.objects.filter(run=run)
         .select_related("unit", "group")
         .order_by("group__display_order", "group__code", "rank", "display_order", "unit__code")
@@ -169,8 +169,15 @@ def _build_rows(run: IndexRun, bands: list[dict], sipas: dict) -> list[Row]:
     rows = []
     for r in _results(run):
         domains, criteria = _parse_breakdown(r.breakdown)
-        rows.append(Row(result=r, domains=domains, criteria=criteria, sipas=sipas.get(r.unit_id, {}),
-                        band_index=band_index(bands, r.band)))
+        rows.append(
+            Row(
+                result=r,
+                domains=domains,
+                criteria=criteria,
+                sipas=sipas.get(r.unit_id, {}),
+                band_index=band_index(bands, r.band),
+            )
+        )
     return rows
 
 
@@ -191,19 +198,25 @@ def _group_boards(rows: list[Row], bands: list[dict], top_criteria: int = 10) ->
                 if d["pct"] is not None:
                     sums[d["code"]].append(d["pct"])
             for c in row.criteria:
-                entry = lost.setdefault(c["code"], {"code": c["code"], "name": c["name"], "lost": Decimal(0),
-                                                    "max": Decimal(0), "units": 0})
+                entry = lost.setdefault(
+                    c["code"], {"code": c["code"], "name": c["name"], "lost": Decimal(0), "max": Decimal(0), "units": 0}
+                )
                 entry["lost"] += c["lost"]
                 entry["max"] += c["max"]
                 if c["lost"] > 0:
                     entry["units"] += 1
         counts = [(b["label"], i, sum(1 for r in grows if r.band_index == i)) for i, b in enumerate(bands)]
         losing = sorted((e for e in lost.values() if e["lost"] > 0), key=lambda e: (-e["lost"], e["code"]))
-        boards.append(GroupBoard(
-            group=groups[gid], rows=grows, domains=list(domains.items()), band_counts=counts,
-            losing_criteria=losing[:top_criteria],
-            domain_avgs={code: q2(sum(v) / len(v)) for code, v in sums.items() if v},
-        ))
+        boards.append(
+            GroupBoard(
+                group=groups[gid],
+                rows=grows,
+                domains=list(domains.items()),
+                band_counts=counts,
+                losing_criteria=losing[:top_criteria],
+                domain_avgs={code: q2(sum(v) / len(v)) for code, v in sums.items() if v},
+            )
+        )
     return boards
 
 
@@ -281,7 +294,8 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     runs = latest_published_runs()
     history_rows = list(
         UnitResult.objects.filter(run_id__in=[r.pk for r in runs.values()], unit=unit)
-        .select_related("run__round", "group").order_by("run__round__year")
+        .select_related("run__round", "group")
+        .order_by("run__round__year")
     )
     run = runs.get(round.pk)
     bands = list(round.bands or [])
@@ -292,29 +306,42 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
         # Group sizes per run and the current group's rows, in one query each.
         for run_id, group_id, n in (
             UnitResult.objects.filter(run_id__in=[h.run_id for h in history_rows])
-            .values_list("run_id", "group_id").annotate(n=Count("id")).order_by()
+            .values_list("run_id", "group_id")
+            .annotate(n=Count("id"))
+            .order_by()
         ):
             sizes[(run_id, group_id)] = n
     if current is not None:
         group_rows = list(UnitResult.objects.filter(run=run, group_id=current.group_id).select_related("unit"))
-    history = [HistoryPoint(round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0))
-               for h in history_rows]
+    history = [
+        HistoryPoint(round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0)) for h in history_rows
+    ]
     if current is None:
-        return Profile(unit=unit, round=round, run=run, result=None, bands=bands, history=history, domains=[],
-                       weakest=[], next_band=None, next_rank=None, to_gain=[])
+        return Profile(
+            unit=unit,
+            round=round,
+            run=run,
+            result=None,
+            bands=bands,
+            history=history,
+            domains=[],
+            weakest=[],
+            next_band=None,
+            next_rank=None,
+            to_gain=[],
+        )
 
     domains, criteria = _parse_breakdown(current.breakdown)
-    sums: dict[str, list[Decimal]] = defaultdict(list)
-    for r in group_rows:
-        for d in _parse_breakdown(r.breakdown)[0]:
-            if d["pct"] is not None:
-                sums[d["code"]].append(d["pct"])
+    # The group's mean of each domain % over the units where it is applicable, summed in SQL.
+    sums = domain_pct_sums(runs=[run], group_id=current.group_id)
     for d in domains:
-        values = sums.get(d["code"]) or []
-        d["group_avg"] = q2(sum(values) / len(values)) if values else None
+        total, units = sums.get((run.pk, current.group_id, d["code"]), (None, 0))
+        d["group_avg"] = q2(total / units) if units else None
         d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None and d["pct"] is not None else None
-    weakest = sorted((c for c in criteria if c["lost"] > 0),
-                     key=lambda c: (c["pct"] if c["pct"] is not None else Decimal(0), -c["lost"], c["code"]))[:5]
+    weakest = sorted(
+        (c for c in criteria if c["lost"] > 0),
+        key=lambda c: (c["pct"] if c["pct"] is not None else Decimal(0), -c["lost"], c["code"]),
+    )[:5]
     to_gain = sorted((c for c in criteria if c["lost"] > 0), key=lambda c: (-c["lost"], c["code"]))[:5]
 
     next_band = None
@@ -323,8 +350,12 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
         b = bands[idx - 1]
         target = dec(b.get("min"))
         needed = points_for_pct(target, current.applicable_max) - current.total
-        next_band = {"label": b.get("label"), "min": target, "pct_needed": max(target - current.index_pct, Decimal(0)),
-                     "points_needed": max(needed, Decimal(0))}
+        next_band = {
+            "label": b.get("label"),
+            "min": target,
+            "pct_needed": max(target - current.index_pct, Decimal(0)),
+            "points_needed": max(needed, Decimal(0)),
+        }
     next_rank = None
     if current.rank > 1:
         above = [r for r in group_rows if r.index_pct > current.index_pct]
@@ -332,11 +363,26 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
             target_row = min(above, key=lambda r: r.index_pct)
             # Reaching the next better index % shares that unit's rank.
             needed = points_for_pct(target_row.index_pct, current.applicable_max) - current.total
-            next_rank = {"rank": target_row.rank, "unit": target_row.unit, "pct": target_row.index_pct,
-                         "pct_needed": target_row.index_pct - current.index_pct,
-                         "points_needed": max(needed, Decimal(0))}
-    return Profile(unit=unit, round=round, run=run, result=current, bands=bands, history=history, domains=domains,
-                   weakest=weakest, next_band=next_band, next_rank=next_rank, to_gain=to_gain)
+            next_rank = {
+                "rank": target_row.rank,
+                "unit": target_row.unit,
+                "pct": target_row.index_pct,
+                "pct_needed": target_row.index_pct - current.index_pct,
+                "points_needed": max(needed, Decimal(0)),
+            }
+    return Profile(
+        unit=unit,
+        round=round,
+        run=run,
+        result=current,
+        bands=bands,
+        history=history,
+        domains=domains,
+        weakest=weakest,
+        next_band=next_band,
+        next_rank=next_rank,
+        to_gain=to_gain,
+    )
 
 
 # --- trends ------------------------------------------------------------------------------------
@@ -355,7 +401,7 @@ def trends_for(*, user) -> list[GroupTrend]:
     if not can.can_read_dashboards(user):
         raise PermissionDenied
     runs = latest_published_runs()
-    results = list(
+    results = breakdowns_for(
         UnitResult.objects.filter(run_id__in=[r.pk for r in runs.values()])
         .select_related("unit", "group", "run__round")
         .order_by("group__display_order", "group__code", "unit__display_order", "unit__code")
@@ -379,10 +425,12 @@ def trends_for(*, user) -> list[GroupTrend]:
         g_years = years
         unit_series = [(u, [unit_idx[gid][uid].get(y) for y in g_years]) for uid, u in units[gid].items()]
         dom_series = [
-            (code, e["name"], [q2(sum(e["years"][y]) / len(e["years"][y])) if e["years"].get(y) else None
-                               for y in g_years])
+            (
+                code,
+                e["name"],
+                [q2(sum(e["years"][y]) / len(e["years"][y])) if e["years"].get(y) else None for y in g_years],
+            )
             for code, e in dom[gid].items()
         ]
         out.append(GroupTrend(group=group, years=g_years, units=unit_series, domains=dom_series))
     return out
-

@@ -19,7 +19,7 @@ def watch_csp(page) -> list[str]:
 
 def test_officer_and_leader_pages_run_under_the_csp(page, live_server, login, officer_a, leader, assessment_a,
                                                      assessment_b, screenshot):
-    result_run(assessment_a.round, [assessment_a.unit, assessment_b.unit], published=True)
+    result_run(assessment_a.round, published=True)
     blocked = watch_csp(page)
     login(page, officer_a)
     page.goto(f"{live_server.url}/assessments/{assessment_a.pk}/")

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from assessments.models import LeafScore
 from assessments.signals import assessment_finalised, assessment_reopened
@@ -18,8 +19,21 @@ from tests.rankings.conftest import results_by_code
 from tests.rankings.factories import score, scores, survey, unit_in_round
 
 FULL = {"1.1.1": "2", "1.1.2": "2", "1.2": "2", "2.1": "1"}
-FIELDS = ("unit_id", "group_id", "self_total", "appraised_total", "cs_points", "sipas_points", "total",
-          "applicable_max", "index_pct", "rank", "band", "provisional", "warnings")
+FIELDS = (
+    "unit_id",
+    "group_id",
+    "self_total",
+    "appraised_total",
+    "cs_points",
+    "sipas_points",
+    "total",
+    "applicable_max",
+    "index_pct",
+    "rank",
+    "band",
+    "provisional",
+    "warnings",
+)
 
 
 def _snapshot(run):
@@ -75,6 +89,7 @@ def test_any_changed_input_changes_the_digest(round_2021, three_units, compute, 
         round_2021.save()
     else:
         from assessments.models import Node
+
         Node.objects.filter(framework__round=round_2021, code="2.1").update(max_points=Decimal("1.50"))
     assert compute(round_2021).digest != before
 
@@ -189,8 +204,9 @@ def _queries_for_run(round):
     return len(ctx.captured_queries)
 
 
-def test_queries_do_not_grow_with_the_number_of_units(round_2021, framework, department_group,
-                                                      django_assert_max_num_queries):
+def test_queries_do_not_grow_with_the_number_of_units(
+    round_2021, framework, department_group, django_assert_max_num_queries
+):
     small = _units(round_2021, department_group, 3)
     _surveys_for(round_2021, small)
     few = _queries_for_run(round_2021)
@@ -222,8 +238,9 @@ def test_unit_without_framework_gets_a_warning(round_2021, framework, department
     assert a.unit.code == "X"
 
 
-def test_finalising_through_the_workflow_recomputes_the_round_once(round_2021, framework, department_group, admin_user,
-                                                                   django_capture_on_commit_callbacks):
+def test_finalising_through_the_workflow_recomputes_the_round_once(
+    round_2021, framework, department_group, admin_user, django_capture_on_commit_callbacks
+):
     from assessments.models import Assessment
     from assessments.services.workflow import assessment_reopen, assessments_finalise_appraised
 
@@ -244,15 +261,32 @@ def test_finalising_through_the_workflow_recomputes_the_round_once(round_2021, f
 
 
 def test_a_failing_run_triggered_by_a_finalisation_does_not_break_the_finalisation(
-        round_2021, three_units, django_capture_on_commit_callbacks):
+    round_2021, three_units, django_capture_on_commit_callbacks
+):
     # Corrupt input (5 points on a 2-point leaf): U002's total 5 + 2 + 1,5 + 1 + 0,75 + 1,5 = 11,75 > 10,
     # which the database refuses.
     LeafScore.objects.filter(assessment=three_units[-1], node__code="1.1.1").update(app_points=Decimal("5.00"))
     with django_capture_on_commit_callbacks(execute=True):
         assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
     run = IndexRun.objects.get(round=round_2021)
-    assert run.status == RunStatus.FAILED and "result_" in run.error
+    assert run.status == RunStatus.FAILED
     assert not run.results.exists()
+    # The admin reads a Vietnamese sentence, never the database's text (constraint names, SQL).
+    with translation.override("vi"):
+        expected = services._failure_message(IntegrityError())
+    assert run.error == expected
+    assert "result_" not in run.error and "constraint" not in run.error.lower()
+
+
+def test_warnings_keep_leaf_codes_with_quotes_backslashes_and_line_breaks(round_2021, three_units, compute):
+    from assessments.models import Node
+
+    odd = 'x"y\\z\nw'
+    Node.objects.filter(framework__round=round_2021, code="1.1.1").update(code=odd)
+    LeafScore.objects.filter(assessment=three_units[0], node__code=odd).delete()
+    result = compute(round_2021).results.get(unit=three_units[0].unit)
+    unscored = next(w for w in result.warnings if w["code"] == "unscored")
+    assert unscored["leaves"] == [odd]
 
 
 def test_names_and_labels_with_quotes_backslashes_and_tabs_survive_the_write(round_2021, three_units, compute):
@@ -276,3 +310,23 @@ def test_no_run_is_requested_while_recomputation_is_paused(round_2021, three_uni
     with django_capture_on_commit_callbacks(execute=True):
         assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
     assert IndexRun.objects.count() == 1
+
+
+def test_node_with_results_cannot_be_deleted_but_its_round_can(round_2021, three_units, compute):
+    from django.db.models import RestrictedError
+
+    from assessments.models import Node, Round
+    from rankings.models import NodeResult
+    from surveys.models import SurveyImport
+
+    run = compute(round_2021)
+    node = Node.objects.get(framework__round=round_2021, code="1.1.1")
+    assert NodeResult.objects.filter(result__run=run, node=node).count() == len(three_units)
+    LeafScore.objects.filter(assessment__round=round_2021).delete()  # scores protect their leaves too
+    with pytest.raises(RestrictedError):
+        node.delete()
+    # Deleting the round takes its runs, results and node rows with its framework.
+    SurveyImport.objects.filter(round=round_2021).delete()
+    round_2021.delete()
+    assert not Round.objects.filter(pk=round_2021.pk).exists()
+    assert not NodeResult.objects.exists()

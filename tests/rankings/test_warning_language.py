@@ -27,14 +27,3 @@ def test_unknown_code_falls_back_to_the_stored_text():
         assert warnings_line([{"code": "provisional"}, {"code": "later", "message": "x"}]) == (
             "Appraisal not completed: the result is provisional; x"
         )
-
-
-def test_warning_text_is_valid_json_whatever_the_leaf_codes_hold():
-    import json
-
-    from rankings.computation import _warning
-
-    codes = ["1.2", 'a"b', "c\\d", "e\nf", "tiêu chí\u2028", "\x7f"]
-    text = _warning("unscored", "Chưa chấm điểm: " + ", ".join(codes), codes, ', "counted_as_zero": true')
-    assert json.loads(text) == {"code": "unscored", "message": "Chưa chấm điểm: " + ", ".join(codes), "leaves": codes,
-                                "counted_as_zero": True}

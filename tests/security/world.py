@@ -13,7 +13,6 @@ finalised. 2021 has a published run and a newer unpublished one; a SIPAS import 
 
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -21,7 +20,8 @@ from django.utils import timezone
 from assessments.models import Assessment, EvidenceFile, Framework, LeafScore, Node, RankingGroup, Round, Unit
 from notifications.models import Notification, Verb
 from parindex.models import User
-from rankings.models import IndexRun, RunStatus, UnitResult
+from rankings.models import IndexRun, RunStatus
+from rankings.services import index_run_create, index_run_execute
 from surveys.models import SurveyImport, SurveyKind
 from surveys.services.imports import survey_import_create, survey_import_preview
 from tests.assessments.factories import fill, finalised, in_appraisal
@@ -65,21 +65,14 @@ def _user(username: str, **flags) -> User:
     return user
 
 
-def result_run(round_: Round, units: list[Unit], *, published: bool) -> IndexRun:
-    """A succeeded run with a plausible result per unit (the computation itself is tested in tests/rankings)."""
-    now = timezone.now()
-    run = IndexRun.objects.create(
-        round=round_, status=RunStatus.SUCCEEDED, started_at=now, finished_at=now, digest="0" * 64,
-        units_count=len(units), progress_percent=100, is_published=published, published_at=now if published else None,
-    )
-    for rank, unit in enumerate(units, start=1):
-        total = Decimal("8.00") - rank
-        UnitResult.objects.create(
-            run=run, unit=unit, group=unit.group, display_order=unit.display_order, self_total=Decimal("6.00"),
-            appraised_total=total - Decimal("2.00"), cs_points=Decimal("0.50"), sipas_points=Decimal("1.50"),
-            total=total, applicable_max=Decimal("10.00"), index_pct=total * 10, rank=rank,
-            band="Khá" if total >= 7 else "Trung bình",
-        )
+def result_run(round_: Round, *, published: bool) -> IndexRun:
+    """A real index run of the round's stored inputs (rankings.services), published or not."""
+    run, _created = index_run_create(round=round_, enqueue=False)
+    index_run_execute(run_id=run.pk)
+    if published:
+        IndexRun.objects.filter(pk=run.pk).update(is_published=True, published_at=timezone.now())
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.error
     return run
 
 
@@ -119,13 +112,17 @@ def build_world() -> World:
     sipas_question(round=round_, code="S1", element=1)
     content = xlsx_bytes(header_for(["S1"]), [form_row("SNV", "F1", [5]), form_row("STP", "F2", [4])])
     survey_import = survey_import_create(
-        round=round_, survey=SurveyKind.SIPAS, fileobj=io.BytesIO(content), name="sipas-2021.xlsx", user=admin,
+        round=round_,
+        survey=SurveyKind.SIPAS,
+        fileobj=io.BytesIO(content),
+        name="sipas-2021.xlsx",
+        user=admin,
         enqueue=False,
     )
     survey_import = survey_import_preview(import_id=survey_import.pk)
 
-    run = result_run(round_, [unit_a, unit_b], published=True)
-    run_unpublished = result_run(round_, [unit_a, unit_b], published=False)
+    run = result_run(round_, published=True)
+    run_unpublished = result_run(round_, published=False)
 
     evidence_leaf = leaf_of(2021, "2.1")
     notification = Notification.objects.create(
@@ -133,13 +130,25 @@ def build_world() -> World:
         text="Yêu cầu giải trình 1 tiêu chí", link=f"/assessments/{assessment_a.pk}/",
     )
     return World(
-        round=round_, group=group, framework=frameworks[2021], unit_a=unit_a, unit_b=unit_b,
-        assessment_a=assessment_a, assessment_b=assessment_b, assessment_a_appraisal=a2020, assessment_a_final=a2019,
-        leaf=leaf_of(2021, "1.1.1"), leaf_appraisal=leaf_of(2020, "1.1.1"),
+        round=round_,
+        group=group,
+        framework=frameworks[2021],
+        unit_a=unit_a,
+        unit_b=unit_b,
+        assessment_a=assessment_a,
+        assessment_b=assessment_b,
+        assessment_a_appraisal=a2020,
+        assessment_a_final=a2019,
+        leaf=leaf_of(2021, "1.1.1"),
+        leaf_appraisal=leaf_of(2020, "1.1.1"),
         score_a=LeafScore.objects.get(assessment=assessment_a, node=leaf_of(2021, "1.1.1")),
         score_a_appraisal=LeafScore.objects.get(assessment=a2020, node=leaf_of(2020, "1.1.1")),
-        evidence_a=EvidenceFile.objects.get(assessment=assessment_a), evidence_leaf=evidence_leaf,
-        survey_import=survey_import, run=run, run_unpublished=run_unpublished, users=users,
+        evidence_a=EvidenceFile.objects.get(assessment=assessment_a),
+        evidence_leaf=evidence_leaf,
+        survey_import=survey_import,
+        run=run,
+        run_unpublished=run_unpublished,
+        users=users,
         notification=notification,
     )
 

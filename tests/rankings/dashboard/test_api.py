@@ -37,11 +37,23 @@ def test_results_equal_the_published_runs_figures_with_domains(world, client):
     for item in data:
         r = results[item["unit"]]
         assert item["run"] == world["run"].pk and item["year"] == 2021
-        for field in ("self_total", "appraised_total", "cs_points", "sipas_points", "total", "applicable_max", "index_pct"):
+        for field in (
+            "self_total",
+            "appraised_total",
+            "cs_points",
+            "sipas_points",
+            "total",
+            "applicable_max",
+            "index_pct",
+        ):
             assert Decimal(item[field]) == getattr(r, field), field
         assert (item["rank"], item["band"]) == (r.rank, r.band)
-        assert [(d["code"], Decimal(d["pct"])) for d in item["domains"]] == [
-            (d["code"], Decimal(d["pct"])) for d in r.breakdown["domains"]]
+        assert [(d["code"], d["points"], d["max"], d["pct"]) for d in item["domains"]] == [
+            (d["code"], d["points"], d["max"], d["pct"]) for d in r.breakdown["domains"]
+        ]
+        # The domains add up to the unit's total and applicable maximum.
+        assert sum(Decimal(d["points"]) for d in item["domains"]) == Decimal(item["total"])
+        assert sum(Decimal(d["max"]) for d in item["domains"]) == Decimal(item["applicable_max"])
     only = get_json(client, reverse("api:results", args=[2021]) + "?group=district")
     assert {i["group"] for i in only} == {"district"} and len(only) == 2
 
@@ -51,7 +63,9 @@ def test_result_detail_has_criteria_with_parent_codes(world, client):
     item = get_json(client, reverse("api:result", args=[2021, r.unit.code]))
     assert item["unit"] == r.unit.code
     first = r.breakdown["criteria"][0]
-    assert item["criteria"][0]["code"] == first["code"] and Decimal(item["criteria"][0]["lost"]) == Decimal(first["lost"])
+    assert item["criteria"][0]["code"] == first["code"] and Decimal(item["criteria"][0]["lost"]) == Decimal(
+        first["lost"]
+    )
     assert item["criteria"][0]["parent_code"] == "1"
 
 

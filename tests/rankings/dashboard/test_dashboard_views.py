@@ -22,8 +22,14 @@ def test_leader_dashboard_table_shows_the_published_runs_figures(world, leader, 
     for r in results:
         row = cells(table_row(html, r.unit.code))
         # No., name, self, appraised, survey (cs + SIPAS), total, index, rank, band
-        assert row[2:8] == [vn(r.self_total), vn(r.appraised_total), vn(r.cs_points + r.sipas_points), vn(r.total),
-                            vn(r.index_pct), str(r.rank)]
+        assert row[2:8] == [
+            vn(r.self_total),
+            vn(r.appraised_total),
+            vn(r.cs_points + r.sipas_points),
+            vn(r.total),
+            vn(r.index_pct),
+            str(r.rank),
+        ]
         assert r.band in row[8]
     assert "," in vn(Decimal("91.25")) and vn(Decimal("91.25")) == "91,25"
 
@@ -31,8 +37,10 @@ def test_leader_dashboard_table_shows_the_published_runs_figures(world, leader, 
 def test_results_carry_their_warnings(world, leader, client_for):
     html = client_for(leader).get(dash_url()).content.decode()
     row = table_row(html, "H002")
-    assert 'data-code="not_measured"' in row and "SIPAS: không có phiếu hợp lệ, chưa đo được" in row
-    assert "details" not in table_row(html, "H001")
+    # H002 has no SIPAS data in 2021: the run left domain 4 out of its applicable maximum and says so.
+    assert 'data-code="survey_not_measured"' in row
+    assert "Chưa có dữ liệu điều tra, không tính vào điểm tối đa áp dụng: 4" in row
+    assert "survey_not_measured" not in table_row(html, "H001")
 
 
 def test_dashboard_has_every_chart_per_group_with_one_bar_per_unit(world, leader, client_for):
@@ -119,10 +127,12 @@ def test_unit_profile_shows_history_domains_and_next_band(world, leader, client_
     history = html.split('id="history"')[1].split("</table>")[0]
     for year in (2019, 2020, 2021):
         old = UnitResult.objects.get(run=world["runs"][year], unit=unit)
-        assert f"<td>{year}</td><td class=\"num\">{vn(old.index_pct)}</td>" in history
+        assert f'<td>{year}</td><td class="num">{vn(old.index_pct)}</td>' in history
     assert 'data-chart="history"' in html and 'data-chart="domains"' in html
     # Group average of domain 1 = mean of the department units' domain-1 %.
-    pcts = [Decimal(x.breakdown["domains"][0]["pct"]) for x in UnitResult.objects.filter(run=world["run"], group=unit.group)]
+    pcts = [
+        Decimal(x.breakdown["domains"][0]["pct"]) for x in UnitResult.objects.filter(run=world["run"], group=unit.group)
+    ]
     avg = (sum(pcts) / len(pcts)).quantize(Decimal("0.01"))
     assert vn(avg) in html.split('id="domains"')[1]
 
@@ -162,8 +172,10 @@ def test_trends_show_each_year_and_unit(world, leader, client_for):
         assert f"{unit.name} – {year}: {vn(r.index_pct)}" in html
     assert 'data-chart="domain-trends"' in html and html.count('class="line"') >= 8  # 4 domains × 2 groups
     # Province average of domain 2 among departments in 2020 = mean of their domain-2 %.
-    pcts = [Decimal(r.breakdown["domains"][1]["pct"])
-            for r in UnitResult.objects.filter(run=world["runs"][2020], group__code="department")]
+    pcts = [
+        Decimal(r.breakdown["domains"][1]["pct"])
+        for r in UnitResult.objects.filter(run=world["runs"][2020], group__code="department")
+    ]
     avg = (sum(pcts) / len(pcts)).quantize(Decimal("0.01"))
     table = html.split('id="trend-department"')[1].split('class="data domain-averages"')[1].split("</table>")[0]
     row = [r for r in table.split("<tr>") if "<td>2. " in r][0]
@@ -222,7 +234,11 @@ def test_officer_sees_published_ranking_and_own_unit_only(world, client_for):
 def test_officer_never_sees_an_unpublished_run_even_when_asking(world, client_for):
     newer = make_run(round=world["round"], published=False, seed=7)
     officer = UserFactory(username="off", is_officer=True, unit=world["units"][0])
-    html = client_for(officer).get(reverse("dashboard:unit", args=[2021, world["units"][0].pk]) + "?run=provisional").content.decode()
+    html = (
+        client_for(officer)
+        .get(reverse("dashboard:unit", args=[2021, world["units"][0].pk]) + "?run=provisional")
+        .content.decode()
+    )
     r = UnitResult.objects.get(run=world["run"], unit=world["units"][0])
     assert f'id="kpi-index">{vn(r.index_pct)}<' in html and f'data-run="{newer.pk}"' not in html
     html = client_for(officer).get(reverse("dashboard:ranking", args=[2021])).content.decode()
@@ -254,7 +270,8 @@ def test_pages_render_in_english_too(world, leader, client_for):
 
 
 def test_before_any_publication_admin_is_led_to_the_provisional_run_and_leader_told_nothing_is_published(
-        db, leader, admin_user, client_for):
+    db, leader, admin_user, client_for
+):
     from tests.rankings.dashboard.factories import make_world
 
     w = make_world(years=(2021,), departments=2, districts=1)
@@ -283,7 +300,9 @@ def test_officer_partials_link_to_own_results_and_the_ranking(officer_a):
 
     home = render_to_string("rankings/dashboard/partials/home_officer.html", {"user": officer_a})
     assert reverse("dashboard:my_unit") in home and reverse("dashboard:index") in home
-    assert reverse("dashboard:trends") not in render_to_string("rankings/dashboard/partials/nav.html", {"user": officer_a})
+    assert reverse("dashboard:trends") not in render_to_string(
+        "rankings/dashboard/partials/nav.html", {"user": officer_a}
+    )
 
 
 def test_self_vs_appraised_lists_the_largest_over_scoring_first(world, leader, client_for):
