@@ -86,9 +86,9 @@ def test_a_rolled_back_transition_tells_no_one(assessment_a, with_emails, django
 
 
 def test_publication_tells_leaders_home_affairs_and_the_units_in_the_run(
-    round_2021, unit_a, with_emails, smtp_inbox, django_capture_on_commit_callbacks
+    round_2021, assessment_a, unit_b, with_emails, smtp_inbox, django_capture_on_commit_callbacks
 ):
-    run = result_run(round_2021, [unit_a], published=False)
+    run = result_run(round_2021, published=False)
     with django_capture_on_commit_callbacks(execute=True):
         ranking_services.index_run_publish(run=run, user=with_emails["admin"], confirmed=True, reason="Kiểm thử")
     # Unit B has no result in this run: its officer is not told.
@@ -130,7 +130,7 @@ def test_demo_step_marks_the_history_of_closed_rounds_read(
 
     round_2021.status = "closed"
     round_2021.save()
-    old = result_run(round_2021, [unit_a], published=False)
+    old = result_run(round_2021, published=False)
     with django_capture_on_commit_callbacks(execute=True):
         ranking_services.index_run_publish(
             run=old,

@@ -86,7 +86,7 @@ def test_admin_sees_imports_to_confirm_runs_to_publish_and_units_not_finalised(
     from tests.surveys.factories import form_row, header_for, sipas_question, xlsx_bytes
 
     appraised(officer_a, appraiser, assessment_a)
-    result_run(open_round, [unit_a], published=False)
+    result_run(open_round, published=False)
     sipas_question(round=open_round, code="S1", element=1)
     imp = survey_import_create(
         round=open_round,
@@ -106,7 +106,7 @@ def test_admin_sees_imports_to_confirm_runs_to_publish_and_units_not_finalised(
 
 
 def test_a_published_run_is_not_to_publish_and_is_news_for_leaders(open_round, unit_a, admin_user, leader):
-    result_run(open_round, [unit_a], published=True)
+    result_run(open_round, published=True)
     assert selectors.runs_to_publish() == []
     [item] = selectors.todo_leader(leader)
     assert item.text.startswith("Công bố mới: kết quả Chỉ số CCHC năm 2021")
