@@ -37,7 +37,9 @@ ACTION_LABELS = {
     "complete": gettext_lazy("Complete the appraisal"),
     "finalise": gettext_lazy("Finalise"),
 }
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+# Only images are shown in the browser. A PDF may carry JavaScript that the browser's viewer would run on
+# ParIndex's origin, so PDFs, like every other kind, are always downloaded as attachments.
+INLINE_TYPES = {"image/png", "image/jpeg"}
 
 
 def _require_unit_officer(request: HttpRequest, assessment) -> None:

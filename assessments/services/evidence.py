@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, AssessmentState, EvidenceFile, LeafScore
-from assessments.services.common import lock_assessment, require_officer_of, require_state
+from assessments.services.common import history_reason, lock_assessment, require_officer_of, require_state
 from assessments.services.scores import _leaf_of, _lock_score, require_explanation_open
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -119,7 +119,7 @@ def _record(score: LeafScore, user, reason: str) -> None:
     # Evidence does not touch the inputs, so the leaf's version (the inputs' edit guard) stays as it is.
     score.updated_by = user
     score._history_user = user
-    score._change_reason = reason
+    score._change_reason = history_reason(reason)
     score.save()
 
 
