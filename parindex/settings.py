@@ -125,11 +125,18 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A failed attempt while locked out is refused without being recorded: otherwise one request every few
+# minutes keeps a user locked out for ever (the cool-off counts from the last recorded failure).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "parindex/locked_out.html"
 # Behind a reverse proxy REMOTE_ADDR is the proxy: with DJANGO_TRUSTED_PROXY_COUNT=N the client address
 # is taken from X-Forwarded-For as written by the N trusted proxies (never from what the client sent).
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "parindex.security.client_ip_address"
+
+# Wrong current passwords on the password-change form (parindex.passwords) before it refuses for a while.
+PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=5)
+PASSWORD_CHANGE_COOLOFF_MINUTES = env.int("PASSWORD_CHANGE_COOLOFF_MINUTES", default=15)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
