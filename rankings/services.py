@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
+from parindex.errors import failure_message
 from rankings.computation import UnitOutcome, cents_str, compute_round, dec
 from rankings.models import IndexRun, RunStatus, UnitResult
 
@@ -107,9 +108,10 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
             locked.save(update_fields=["status", "digest", "catalogue", "units_count", "progress_percent", "finished_at"])
         return locked
     except Exception as exc:
-        logger.exception("index run %s failed", run_id)
+        # The page shows the stored error to admins: no SQL or constraint names in it, the detail is logged.
+        message = failure_message(exc, logger=logger, what=f"index run {run_id}")
         IndexRun.objects.filter(pk=run_id).exclude(status=RunStatus.SUCCEEDED).update(
-            status=RunStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
         )
         raise
 

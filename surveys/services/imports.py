@@ -11,6 +11,7 @@ rejecting the file: the admin sees every bad code at once and may accept those f
 """
 
 import hashlib
+import logging
 import os
 import tempfile
 
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
+from parindex.errors import failure_message
 from parindex.models import User
 from surveys import reader
 from surveys.models import (
@@ -32,6 +34,8 @@ from surveys.models import (
 from surveys.services.parsing import parse_and_stage, set_progress
 from surveys.services.results import results_compute
 from surveys.signals import survey_import_confirmed
+
+logger = logging.getLogger(__name__)
 
 
 class ImportRefused(Exception):
@@ -156,7 +160,8 @@ def survey_import_preview(*, import_id: int) -> SurveyImport:
             _delete_stored_file(imp)
         except Exception as exc:
             _discard_rows(import_id)
-            set_progress(import_id, status=ImportStatus.FAILED, error=_("Unexpected error while reading the file: %(error)s") % {"error": str(exc)[:300]})
+            message = failure_message(exc, logger=logger, what=f"survey import {import_id}")
+            set_progress(import_id, status=ImportStatus.FAILED, error=message)
             _delete_stored_file(imp)
             raise
         else:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from assessments.models import LeafScore
 from assessments.signals import assessment_finalised, assessment_reopened
@@ -251,8 +252,25 @@ def test_a_failing_run_triggered_by_a_finalisation_does_not_break_the_finalisati
     with django_capture_on_commit_callbacks(execute=True):
         assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
     run = IndexRun.objects.get(round=round_2021)
-    assert run.status == RunStatus.FAILED and "result_" in run.error
+    assert run.status == RunStatus.FAILED and run.error
     assert not run.results.exists()
+
+
+def test_failed_run_shows_admins_a_vietnamese_message_and_no_sql(round_2021, three_units, caplog, client_for, admin_user):
+    LeafScore.objects.filter(assessment=three_units[-1], node__code="1.1.1").update(app_points=Decimal("5.00"))
+    run, _ = services.index_run_create(round=round_2021, trigger="test", enqueue=False)
+    with pytest.raises(Exception):  # noqa: B017 - the database's own integrity error
+        services.index_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    for leaked in ("result_", "INSERT", "SELECT", "constraint", "CHECK", "rankings_"):
+        assert leaked not in run.error, run.error
+    assert "lỗi không lường trước" in run.error
+    reference = run.error.split("mã tham chiếu ")[1].split(" ")[0].rstrip(":")
+    # The detail is in the log under the reference shown.
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+    page = client_for(admin_user).get(reverse("rankings:run", kwargs={"run_id": run.pk})).content.decode()
+    assert "result_" not in page and reference in page
 
 
 def test_names_and_labels_with_quotes_backslashes_and_tabs_survive_the_write(round_2021, three_units, compute):
