@@ -170,6 +170,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Uploads: evidence files and survey spreadsheets. The application checks sizes itself too.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# An evidence archive (.docx, .xlsx) is inflated only to look for active content, never beyond this.
+EVIDENCE_MAX_UNCOMPRESSED_BYTES = env.int("EVIDENCE_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 SURVEY_UPLOAD_MAX_BYTES = env.int("SURVEY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
     "SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024
