@@ -78,24 +78,8 @@ def survey_import_create(
     except reader.FileRejected as exc:
         raise ImportRefused(exc.message) from exc
     sha = sha256_of(fileobj)
-    earlier = (
-        SurveyImport.objects.filter(round=round, survey=survey, sha256=sha)
-        .exclude(status__in=[ImportStatus.REJECTED, ImportStatus.CANCELLED, ImportStatus.FAILED])
-        .first()
-    )
-    if earlier and not allow_reimport:
-        raise ImportRefused(
-            _(
-                "This file was already imported as import #%(id)d (%(name)s, %(date)s, %(status)s). "
-                "Tick “import again” to import it once more."
-            )
-            % {
-                "id": earlier.id,
-                "name": earlier.original_name,
-                "date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"),
-                "status": earlier.get_status_display(),
-            }
-        )
+    if not allow_reimport:
+        _refuse_duplicate(round_id=round.pk, survey=survey, sha=sha)  # early answer, before the archive checks
     with tempfile.NamedTemporaryFile(suffix=os.path.splitext(name)[1].lower()) as tmp:
         for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
             tmp.write(chunk)
@@ -108,6 +92,12 @@ def survey_import_create(
     stored = None  # the file written to storage by this call, removed again if its transaction rolls back
     try:
         with transaction.atomic():
+            # Race: several uploads of the same file at once (double click, two admins) would each find no
+            # earlier import and each create one. The round's row lock serialises them, so the check below
+            # sees the import committed by the first.
+            Round.objects.select_for_update().filter(pk=round.pk).first()
+            if not allow_reimport:
+                _refuse_duplicate(round_id=round.pk, survey=survey, sha=sha)
             # The archive was fully checked above; the preview reuses what the check found (and the
             # stored file is never changed), so it does not inflate the file a second time.
             imp = SurveyImport(
@@ -125,6 +115,28 @@ def survey_import_create(
             imp.file.storage.delete(stored)
         raise
     return imp
+
+
+def _refuse_duplicate(*, round_id: int, survey: str, sha: str) -> None:
+    """The same file (by checksum) is never imported twice silently (DESIGN §4)."""
+    earlier = (
+        SurveyImport.objects.filter(round_id=round_id, survey=survey, sha256=sha)
+        .exclude(status__in=[ImportStatus.REJECTED, ImportStatus.CANCELLED, ImportStatus.FAILED])
+        .first()
+    )
+    if earlier:
+        raise ImportRefused(
+            _(
+                "This file was already imported as import #%(id)d (%(name)s, %(date)s, %(status)s). "
+                "Tick “import again” to import it once more."
+            )
+            % {
+                "id": earlier.id,
+                "name": earlier.original_name,
+                "date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"),
+                "status": earlier.get_status_display(),
+            }
+        )
 
 
 def _enqueue_preview(import_id: int) -> None:
