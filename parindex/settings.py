@@ -207,6 +207,16 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 
+# Poison tasks and dead workers (parindex/work.py): a task gives up after WORK_MAX_ATTEMPTS deliveries of the
+# same import or run; running work beats every WORK_HEARTBEAT_SECONDS; the sweep (Celery beat, or the
+# sweep_stuck_work command) fails work whose heartbeat is older than WORK_STALE_AFTER_SECONDS.
+WORK_MAX_ATTEMPTS = env.int("WORK_MAX_ATTEMPTS", default=3)
+WORK_HEARTBEAT_SECONDS = env.int("WORK_HEARTBEAT_SECONDS", default=15)
+WORK_STALE_AFTER_SECONDS = env.int("WORK_STALE_AFTER_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-work": {"task": "rankings.sweep_stuck_work", "schedule": env.int("WORK_SWEEP_EVERY_SECONDS", default=60)},
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],

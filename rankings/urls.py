@@ -12,4 +12,6 @@ urlpatterns = [
     path("units/<int:unit_id>/", views.unit_history, name="unit_history"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/publish/", views.publish, name="publish"),
+    path("runs/<int:run_id>/cancel/", views.run_cancel, name="run_cancel"),
+    path("runs/<int:run_id>/retry/", views.run_retry, name="run_retry"),
 ]

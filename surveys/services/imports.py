@@ -18,12 +18,14 @@ import tempfile
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
 from parindex.errors import failure_message
 from parindex.models import User
+from parindex.work import attempts_exhausted, stale_cutoff
 from surveys import reader
 from surveys.models import (
     ImportStatus,
@@ -160,8 +162,22 @@ def survey_import_preview(*, import_id: int) -> SurveyImport:
         imp = SurveyImport.objects.select_for_update().get(pk=import_id)
         if imp.status not in (ImportStatus.PENDING, ImportStatus.PARSING):
             return imp
+        imp.attempts += 1
+        if attempts_exhausted(imp.attempts):
+            # Every earlier delivery killed its worker (a file that exhausts memory, say): give up, so the
+            # message is acknowledged instead of being delivered for ever. The file is kept for a retry.
+            imp.status = ImportStatus.FAILED
+            imp.error = _(
+                "Reading the file was started %(n)d times and each time its worker stopped before the end "
+                "(the file may be too large to read). Nothing was stored; an administrator may retry it."
+            ) % {"n": imp.attempts - 1}
+            imp.save(update_fields=["status", "attempts", "error"])
+            logger.error("survey import %s given up after %s attempts", import_id, imp.attempts - 1)
+            _discard_rows(import_id)
+            return imp
         imp.status = ImportStatus.PARSING
-        imp.save(update_fields=["status"])
+        imp.heartbeat_at = timezone.now()
+        imp.save(update_fields=["status", "attempts", "heartbeat_at"])
     _discard_rows(import_id)  # a previous attempt that died half-way
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         try:
@@ -177,7 +193,12 @@ def survey_import_preview(*, import_id: int) -> SurveyImport:
             _delete_stored_file(imp)
             raise
         else:
-            set_progress(import_id, status=ImportStatus.PREVIEW, progress_percent=100, **result)
+            # Only an import still being read becomes ready: one cancelled (or failed by the sweep) meanwhile
+            # keeps its state, and whatever this attempt staged is removed.
+            if not SurveyImport.objects.filter(pk=import_id, status=ImportStatus.PARSING).update(
+                status=ImportStatus.PREVIEW, progress_percent=100, **result
+            ):
+                _discard_rows(import_id)
     imp.refresh_from_db()
     return imp
 
@@ -188,16 +209,65 @@ def _delete_stored_file(imp: SurveyImport) -> None:
         SurveyImport.objects.filter(pk=imp.pk).update(file="")
 
 
+CANCELLABLE = (ImportStatus.PENDING, ImportStatus.PARSING, ImportStatus.PREVIEW)
+
+
 def survey_import_cancel(*, import_id: int, user: User | None) -> SurveyImport:
+    """Cancel an import waiting to be read, being read (a worker still reading stores nothing) or waiting for review."""
     with transaction.atomic():
         # Lock: cancelling while another admin confirms the same import must not half-apply either.
         imp = SurveyImport.objects.select_for_update().get(pk=import_id)
-        if imp.status != ImportStatus.PREVIEW:
-            raise ImportRefused(_("Only an import waiting for review can be cancelled."))
+        if imp.status not in CANCELLABLE:
+            raise ImportRefused(_("Only an import that is being read or waiting for review can be cancelled."))
         _discard_rows(import_id)
         imp.status = ImportStatus.CANCELLED
         imp.save(update_fields=["status"])
     return imp
+
+
+def is_stuck(imp: SurveyImport) -> bool:
+    return imp.status == ImportStatus.PARSING and (imp.heartbeat_at is None or imp.heartbeat_at < stale_cutoff())
+
+
+def survey_import_retry(*, import_id: int, user: User | None, enqueue: bool = True) -> SurveyImport:
+    """Read a failed, stuck or never-started import's file again, from the start with a fresh attempt count."""
+    with transaction.atomic():
+        imp = SurveyImport.objects.select_for_update().get(pk=import_id)
+        retryable = imp.status in (ImportStatus.FAILED, ImportStatus.PENDING) or is_stuck(imp)
+        if not retryable or not imp.file:
+            raise ImportRefused(_("Only an import that failed, or whose reading stopped, can be retried (with its file)."))
+        _discard_rows(import_id)
+        imp.status = ImportStatus.PENDING
+        imp.attempts = 0
+        imp.heartbeat_at = None
+        imp.error = ""
+        imp.progress_rows = imp.progress_percent = 0
+        imp.save(update_fields=["status", "attempts", "heartbeat_at", "error", "progress_rows", "progress_percent"])
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue_preview(import_id))
+    return imp
+
+
+def survey_import_sweep_stale() -> list[int]:
+    """Fail every import whose reading worker stopped beating (file kept: retryable); returns their ids."""
+    failed = []
+    with transaction.atomic():
+        cutoff = stale_cutoff()
+        stale = SurveyImport.objects.select_for_update(skip_locked=True).filter(status=ImportStatus.PARSING).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+        )
+        for imp in stale:
+            imp.status = ImportStatus.FAILED
+            imp.error = _(
+                "The worker reading this file stopped (no sign of life since %(moment)s). Nothing was stored; "
+                "retry it."
+            ) % {"moment": timezone.localtime(imp.heartbeat_at).strftime("%d/%m/%Y %H:%M:%S") if imp.heartbeat_at else "—"}
+            imp.save(update_fields=["status", "error"])
+            _discard_rows(imp.pk)
+            failed.append(imp.pk)
+    if failed:
+        logger.warning("survey imports failed by the sweep (worker lost): %s", failed)
+    return failed
 
 
 def survey_import_confirm(*, import_id: int, user: User | None, accept_invalid: bool = False) -> SurveyImport:

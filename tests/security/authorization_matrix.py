@@ -269,6 +269,12 @@ MATRIX: dict[str, Route] = {
         kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
         state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
     ),
+    # Stuck work: an admin retries it, confirming with the ticked box.
+    "surveys:import_retry": Route(
+        kwargs=lambda w: {"pk": w.import_failed.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        post_data=lambda w: {"confirm": "on"},
+        state=lambda w: SurveyImport.objects.filter(pk=w.import_failed.pk).values_list("status", "attempts").get(),
+    ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
     "rankings:round": get_page(signed_in(OK), kwargs=_year),
@@ -283,6 +289,16 @@ MATRIX: dict[str, Route] = {
     "rankings:publish": Route(
         kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
         state=lambda w: IndexRun.objects.filter(pk=w.run_unpublished.pk).values_list("is_published", flat=True).get(),
+    ),
+    "rankings:run_cancel": Route(
+        kwargs=lambda w: {"run_id": w.run_stuck.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        post_data=lambda w: {"confirm": "on"},
+        state=lambda w: IndexRun.objects.filter(pk=w.run_stuck.pk).values_list("status", flat=True).get(),
+    ),
+    "rankings:run_retry": Route(
+        kwargs=lambda w: {"run_id": w.run_stuck.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        post_data=lambda w: {"confirm": "on"},
+        state=lambda w: IndexRun.objects.count(),
     ),
     # --- dashboard: leaders' pages and exports -------------------------------------------------------------
     # Leaders (and Home Affairs) go to the round's dashboard, officers to the published ranking.
