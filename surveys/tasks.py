@@ -10,4 +10,4 @@ from surveys.services.imports import survey_import_preview
 @shared_task(name="surveys.import_preview", bind=True)
 def survey_import_preview_task(self, import_id: int) -> None:
     with heartbeat(SurveyImport, import_id, enabled=not self.request.is_eager):
-        survey_import_preview(import_id=import_id)
+        survey_import_preview(import_id=import_id, isolated=not self.request.is_eager)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Round
 from parindex.errors import failure_message
 from parindex.models import User
+from parindex.spreadsheets import SpreadsheetRefused, run_with_memory_limit
 from parindex.work import attempts_exhausted, stale_cutoff
 from surveys import reader
 from surveys.models import (
@@ -151,11 +152,11 @@ def _discard_rows(import_id: int) -> None:
     SurveyResponse.objects.filter(survey_import_id=import_id).delete()
 
 
-def survey_import_preview(*, import_id: int) -> SurveyImport:
+def survey_import_preview(*, import_id: int, isolated: bool = False) -> SurveyImport:
     """Parse and validate the file, stage its forms, and leave the import ready for review.
 
     Runs outside one big transaction on purpose: progress updates must be visible to the page
-    polling them. A failure removes every staged row, so a rejected file leaves nothing behind.
+    polling them (and ``isolated`` parsing happens in a child process with its own connection). A failure removes every staged row, so a rejected file leaves nothing behind.
     """
     with transaction.atomic():
         # Lock: a redelivered task (worker lost) and the original must not parse the same import twice.
@@ -181,8 +182,10 @@ def survey_import_preview(*, import_id: int) -> SurveyImport:
     _discard_rows(import_id)  # a previous attempt that died half-way
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         try:
-            result = parse_and_stage(imp)
-        except reader.FileRejected as exc:
+            # In a worker the file is parsed in a child process under SPREADSHEET_MEMORY_LIMIT_BYTES: a file
+            # that passed every check but still needs too much memory kills the child, not the worker.
+            result = run_with_memory_limit(parse_and_stage, imp) if isolated else parse_and_stage(imp)
+        except SpreadsheetRefused as exc:
             _discard_rows(import_id)
             set_progress(import_id, status=ImportStatus.REJECTED, error=exc.message, progress_percent=100)
             _delete_stored_file(imp)
