@@ -220,17 +220,22 @@ def _child(send, func, args, limit_bytes):
         send.close()
 
 
-def run_with_memory_limit(func: Callable[..., Any], *args: Any, limit_bytes: int | None = None, timeout: float = 600) -> Any:
+def run_with_memory_limit(
+    func: Callable[..., Any], *args: Any, limit_bytes: int | None = None, timeout: float = 600, uses_database: bool = False
+) -> Any:
     """``func(*args)`` in a forked child whose memory is capped at ``limit_bytes`` (SPREADSHEET_MEMORY_LIMIT_BYTES).
 
     The result comes back pickled. A child that runs out of memory, aborts (a native parser's allocation
     failure) or outlives ``timeout`` raises ``SpreadsheetRefused``; the calling process is never at risk.
-    The caller must not hold an open transaction: the child gets no database connection of the parent.
+    ``uses_database``: the child reads or writes the database; the caller must then hold no open
+    transaction, because the parent's connections are closed so that each side opens its own (a child
+    that does not use the database leaves the inherited sockets alone and exits without closing them).
     """
     from django.db import connections
 
     limit = limit_bytes or settings.SPREADSHEET_MEMORY_LIMIT_BYTES
-    connections.close_all()  # the child must not share the parent's sockets; each side reconnects
+    if uses_database:
+        connections.close_all()
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(send, func, args, limit), daemon=True)
@@ -265,3 +270,24 @@ def run_with_memory_limit(func: Callable[..., Any], *args: Any, limit_bytes: int
     if kind == "memory":
         raise SpreadsheetRefused(memory_message)
     raise ParseFailed(value)
+
+
+def _rows_of_first_sheet(path: str) -> list[list]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    finally:
+        workbook.close()
+
+
+def read_xlsx_rows(content: bytes, limits: XlsxLimits) -> list[list]:
+    """The first sheet's rows of an uploaded .xlsx, checked by ``scan_xlsx`` and parsed under the memory cap."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        tmp.write(content)
+        tmp.flush()
+        scan_xlsx(tmp.name, limits)
+        return run_with_memory_limit(_rows_of_first_sheet, tmp.name)

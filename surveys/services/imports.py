@@ -184,7 +184,7 @@ def survey_import_preview(*, import_id: int, isolated: bool = False) -> SurveyIm
         try:
             # In a worker the file is parsed in a child process under SPREADSHEET_MEMORY_LIMIT_BYTES: a file
             # that passed every check but still needs too much memory kills the child, not the worker.
-            result = run_with_memory_limit(parse_and_stage, imp) if isolated else parse_and_stage(imp)
+            result = run_with_memory_limit(parse_and_stage, imp, uses_database=True) if isolated else parse_and_stage(imp)
         except SpreadsheetRefused as exc:
             _discard_rows(import_id)
             set_progress(import_id, status=ImportStatus.REJECTED, error=exc.message, progress_percent=100)

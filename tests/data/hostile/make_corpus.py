@@ -34,6 +34,9 @@ CORPUS: dict[str, str] = {
     "polyglot.pdf": "starts as a PDF, carries HTML with a script, ends with a zip (a workbook) appended",
     "polyglot.xlsx": "the same polyglot bytes named .xlsx (zip readers find the appended workbook)",
     "script.svg": "an SVG image with an embedded script and event handler",
+    "far_cell.xlsx": "survey-like sheet with one more cell at XFD1048576: a reader sizes a 512 GB grid (2 KB file)",
+    "far_cell_within_limit.xlsx": "one more cell at KN150000: column 300 and row 150 000 each allowed, 45 M cells together",
+    "whole_sheet_dimension.xlsx": "a few cells under <dimension ref=\"A1:XFD1048576\">: openpyxl pads every row to it",
 }
 
 
@@ -151,6 +154,16 @@ def formula_cells() -> bytes:
         cells += [inline_cell(f"D{r}", "=" + payload), inline_cell(f"E{r}", "@SUM(1)\t+1\r-1")]
         rows.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
     return workbook(SHEET_HEAD + header + b"".join(rows) + SHEET_TAIL)
+
+
+def far_cell(ref: str) -> bytes:
+    header = [inline_cell(f"{column_letter(c)}1", v) for c, v in enumerate(["unit_code", "form_id", "Q1"])]
+    row = [inline_cell("A2", "SNV"), inline_cell("B2", "F1"), inline_cell("C2", "5")]
+    far_row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return workbook(
+        SHEET_HEAD + b'<row r="1">' + b"".join(header) + b'</row><row r="2">' + b"".join(row) + b"</row>"
+        + f'<row r="{far_row}">'.encode() + inline_cell(ref, "x") + b"</row>" + SHEET_TAIL
+    )
 
 
 def huge_columns() -> bytes:
@@ -340,6 +353,12 @@ def build() -> dict[str, bytes]:
         "exe_header.docx": bytes(exe),
         "polyglot.pdf": polyglot(),
         "polyglot.xlsx": polyglot(),
+        "far_cell.xlsx": far_cell("XFD1048576"),
+        "far_cell_within_limit.xlsx": far_cell("KN150000"),
+        "whole_sheet_dimension.xlsx": workbook(
+            SHEET_HEAD.replace(b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>')
+            + b'<row r="1">' + inline_cell("A1", "code") + inline_cell("B1", "name") + b"</row>" + SHEET_TAIL
+        ),
         "script.svg": (
             b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.domain)</script>'
             b'<rect width="10" height="10"/></svg>'
