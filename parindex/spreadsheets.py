@@ -231,6 +231,9 @@ def run_with_memory_limit(
     transaction, because the parent's connections are closed so that each side opens its own (a child
     that does not use the database leaves the inherited sockets alone and exits without closing them).
     """
+    # Load the parsers' native libraries here: once the child's cap is set, mapping them may be refused.
+    import openpyxl  # noqa: F401
+    import python_calamine  # noqa: F401
     from django.db import connections
 
     limit = limit_bytes or settings.SPREADSHEET_MEMORY_LIMIT_BYTES
