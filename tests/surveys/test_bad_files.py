@@ -157,3 +157,12 @@ def test_sheet_full_of_formulas_is_refused_at_upload(sipas, upload, monkeypatch)
     with pytest.raises(ImportRefused):
         upload(round=sipas, survey="sipas", content=xlsx_bytes(header_for(["S1"]), rows))
     assert not SurveyImport.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "says"), [("far_cell.xlsx", "dòng 1048576"), ("far_cell_within_limit.xlsx", "150000 dòng × 300 cột")])
+def test_far_cell_files_of_the_probe_are_refused_at_upload_in_vietnamese(sipas, upload, name, says):
+    content = (Path(__file__).resolve().parents[1] / "data" / "hostile" / name).read_bytes()
+    with pytest.raises(ImportRefused) as refused:
+        upload(round=sipas, survey="sipas", content=content)
+    assert says in refused.value.message
+    assert not SurveyImport.objects.exists()
