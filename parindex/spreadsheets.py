@@ -11,6 +11,7 @@ checked by ``scan_xlsx`` before a parser sees it, and parsed through ``run_with_
 """
 
 import faulthandler
+import logging
 import multiprocessing
 import re
 import resource
@@ -21,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 FORMULA_CHARS = ("=", "+", "-", "@")
 # A cell starting with one of these is escaped whatever follows: programs differ in what they skip.
@@ -293,4 +296,9 @@ def read_xlsx_rows(content: bytes, limits: XlsxLimits) -> list[list]:
         tmp.write(content)
         tmp.flush()
         scan_xlsx(tmp.name, limits)
-        return run_with_memory_limit(_rows_of_first_sheet, tmp.name)
+        try:
+            return run_with_memory_limit(_rows_of_first_sheet, tmp.name)
+        except ParseFailed as exc:
+            # openpyxl's own error (damaged XML, refused entities): logged, not shown.
+            logger.warning("spreadsheet not readable: %s", exc)
+            raise SpreadsheetRefused(_("The file is not a readable .xlsx workbook.")) from exc

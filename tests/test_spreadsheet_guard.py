@@ -95,3 +95,12 @@ def _broken():
 def test_other_failures_of_the_child_are_not_shown_as_the_files_fault():
     with pytest.raises(ParseFailed):
         run_with_memory_limit(_broken, limit_bytes=256 * 2**20)
+
+
+def test_framework_reader_refuses_a_workbook_openpyxl_cannot_read_with_a_plain_message():
+    from parindex.spreadsheets import read_xlsx_rows
+    from tests.security.test_hostile_uploads import CORPUS_DIR
+
+    with pytest.raises(SpreadsheetRefused) as refused:
+        read_xlsx_rows((CORPUS_DIR / "xml_entities.xlsx").read_bytes(), LIMITS)
+    assert "Error" not in refused.value.message
