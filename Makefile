@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cksum requirements-dev.txt | cut -d'
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint migrations-check demo worker messages clean
+.PHONY: install install-dev run test lint migrations-check demo worker beat messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ demo: install
 ## A Celery worker for the real-services mode (needs CELERY_BROKER_URL)
 worker: install
 	$(BIN)/celery -A parindex worker --loglevel=INFO --concurrency=2
+
+## Celery beat (one for the whole deployment): the sweep of imports and runs whose worker died
+beat: install
+	$(BIN)/celery -A parindex beat --loglevel=INFO --schedule=/tmp/parindex-celerybeat-schedule
 
 ## Refresh and compile translations (needs GNU gettext)
 ## Project strings go to locale/, each app's strings to <app>/locale/ (run from inside the app)
