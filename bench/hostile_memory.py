@@ -8,7 +8,7 @@ preview does), the framework import format (scan, then openpyxl in a child), and
 active-content scan. No database is touched: staging rows is a streaming COPY whose memory does not depend
 on the file. Peak RSS is the larger of the reading process and its parsing child (``ru_maxrss``). The
 largest legitimate inputs are generated into a temporary directory: a survey sheet at the cell limit
-(200 000 rows x 30 columns) and a framework at its row limit. The last line printed is one JSON object.
+(100 000 rows x 30 columns), one twice as large, and a framework at its row limit. The last line printed is one JSON object.
 """
 
 import argparse
@@ -138,9 +138,12 @@ def inputs(skip_large: bool, tmp: Path) -> list[tuple[str, str, Path]]:
     for name in sorted(ACTIVE):
         found.append(("evidence", f"active/{name}", HOSTILE / "active" / name))
     if not skip_large:
-        survey = tmp / "survey_200000x30.xlsx"
-        large_xlsx(survey, 200_000 - 1, 30)
-        found.append(("survey", "largest legitimate: 200 000 rows x 30 columns (6 M cells)", survey))
+        survey = tmp / "survey_100000x30.xlsx"
+        large_xlsx(survey, 100_000 - 1, 30)
+        found.append(("survey", "largest legitimate: 100 000 rows x 30 columns (3 M cells, the limit)", survey))
+        over = tmp / "survey_200000x30.xlsx"
+        large_xlsx(over, 200_000 - 1, 30)
+        found.append(("survey", "200 000 rows x 30 columns (6 M cells, over the limit)", over))
         framework = tmp / "framework_5000_rows.xlsx"
         large_xlsx(framework, 4_999, 12)
         found.append(("framework", "largest legitimate: 5 000 rows x 12 columns", framework))

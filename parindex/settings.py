@@ -179,7 +179,7 @@ SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
 # The farthest cell a survey sheet may reference (rows, and rows × columns): checked in a streaming scan
 # before calamine builds its grid (parindex.spreadsheets.scan_xlsx); columns: SURVEY_MAX_COLUMNS (300).
 SURVEY_MAX_ROWS = env.int("SURVEY_MAX_ROWS", default=200_000)
-SURVEY_MAX_CELLS = env.int("SURVEY_MAX_CELLS", default=6_000_000)
+SURVEY_MAX_CELLS = env.int("SURVEY_MAX_CELLS", default=3_000_000)
 # Memory (heap and anonymous mappings, RLIMIT_DATA) of the child process that parses an uploaded spreadsheet
 # in a worker or a web process: a file that passes every check still cannot take more.
 SPREADSHEET_MEMORY_LIMIT_BYTES = env.int("SPREADSHEET_MEMORY_LIMIT_BYTES", default=448 * 1024 * 1024)
