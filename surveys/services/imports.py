@@ -156,7 +156,8 @@ def survey_import_preview(*, import_id: int, isolated: bool = False) -> SurveyIm
     """Parse and validate the file, stage its forms, and leave the import ready for review.
 
     Runs outside one big transaction on purpose: progress updates must be visible to the page
-    polling them (and ``isolated`` parsing happens in a child process with its own connection). A failure removes every staged row, so a rejected file leaves nothing behind.
+    polling them (and ``isolated`` parsing happens in a child process with its own connection).
+    A failure removes every staged row, so a rejected file leaves nothing behind.
     """
     with transaction.atomic():
         # Lock: a redelivered task (worker lost) and the original must not parse the same import twice.
