@@ -180,9 +180,9 @@ SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
 # before calamine builds its grid (parindex.spreadsheets.scan_xlsx); columns: SURVEY_MAX_COLUMNS (300).
 SURVEY_MAX_ROWS = env.int("SURVEY_MAX_ROWS", default=200_000)
 SURVEY_MAX_CELLS = env.int("SURVEY_MAX_CELLS", default=3_000_000)
-# Memory (heap and anonymous mappings, RLIMIT_DATA) of the child process that parses an uploaded spreadsheet
-# in a worker or a web process: a file that passes every check still cannot take more.
-SPREADSHEET_MEMORY_LIMIT_BYTES = env.int("SPREADSHEET_MEMORY_LIMIT_BYTES", default=448 * 1024 * 1024)
+# Memory (heap and anonymous mappings, RLIMIT_DATA) the child process parsing an uploaded spreadsheet may add
+# to what the worker or web process held when it forked: a file that passes every check still cannot take more.
+SPREADSHEET_MEMORY_LIMIT_BYTES = env.int("SPREADSHEET_MEMORY_LIMIT_BYTES", default=400 * 1024 * 1024)
 # Whole-request cap enforced before the body is read (413 page): the largest single upload plus room
 # for the multipart envelope and form fields. Per-file limits are checked by each upload path.
 REQUEST_MAX_BYTES = env.int(

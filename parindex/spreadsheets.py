@@ -206,10 +206,24 @@ def scan_xlsx(path, limits: XlsxLimits, *, formulas_of: str | None = None) -> Xl
     return scan
 
 
+def _data_bytes() -> int:
+    """The process's data size now (heap and anonymous mappings, what RLIMIT_DATA counts)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _child(send, func, args, limit_bytes):
     # The limit covers the heap and every anonymous mapping (RLIMIT_DATA): a parser asking for more gets a
-    # MemoryError or aborts, and only this child dies.
-    resource.setrlimit(resource.RLIMIT_DATA, (limit_bytes, limit_bytes))
+    # MemoryError or aborts, and only this child dies. It is counted from what the child inherited, so a
+    # long-lived worker with a larger heap gives its parse the same room as a fresh one.
+    cap = _data_bytes() + limit_bytes
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     faulthandler.disable()  # an abort here is an expected outcome, not a crash report
     try:
         send.send(("ok", func(*args)))
@@ -226,7 +240,7 @@ def _child(send, func, args, limit_bytes):
 def run_with_memory_limit(
     func: Callable[..., Any], *args: Any, limit_bytes: int | None = None, timeout: float = 600, uses_database: bool = False
 ) -> Any:
-    """``func(*args)`` in a forked child whose memory is capped at ``limit_bytes`` (SPREADSHEET_MEMORY_LIMIT_BYTES).
+    """``func(*args)`` in a forked child that may use ``limit_bytes`` (SPREADSHEET_MEMORY_LIMIT_BYTES) more memory.
 
     The result comes back pickled. A child that runs out of memory, aborts (a native parser's allocation
     failure) or outlives ``timeout`` raises ``SpreadsheetRefused``; the calling process is never at risk.

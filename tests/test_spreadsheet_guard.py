@@ -104,3 +104,11 @@ def test_framework_reader_refuses_a_workbook_openpyxl_cannot_read_with_a_plain_m
     with pytest.raises(SpreadsheetRefused) as refused:
         read_xlsx_rows((CORPUS_DIR / "xml_entities.xlsx").read_bytes(), LIMITS)
     assert "Error" not in refused.value.message
+
+
+def test_the_cap_counts_from_what_a_long_lived_process_already_holds():
+    held = bytearray(300 * 2**20)  # a worker whose heap grew over its life
+    assert run_with_memory_limit(_allocate, 16, limit_bytes=256 * 2**20) == 16 * 2**20
+    with pytest.raises(SpreadsheetRefused):
+        run_with_memory_limit(_allocate, 512, limit_bytes=256 * 2**20)
+    del held
