@@ -56,9 +56,10 @@ demo: install
 worker: install
 	$(BIN)/celery -A parindex worker --loglevel=INFO --concurrency=2
 
-## The scheduler of the real-services mode: deadline reminders every hour (run exactly one beat)
+## Celery beat (exactly one for the whole deployment): deadline reminders every hour, and the sweep of
+## imports and runs whose worker died
 beat: install
-	$(BIN)/celery -A parindex beat --loglevel=INFO
+	$(BIN)/celery -A parindex beat --loglevel=INFO --schedule=/tmp/parindex-celerybeat-schedule
 
 ## Deadline reminders once, for cron on the embedded default (never sends a reminder twice)
 reminders: install

@@ -20,7 +20,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from assessments.models import Assessment, Framework, Level, Node, RankingGroup, Round, Unit
-from assessments.resources import NodeResource
+from assessments.resources import GuardedXLSX, NodeResource
 from assessments.services.frameworks import FrameworkError, framework_copy, framework_export, tree_order
 from assessments.services.rounds import round_add_units
 from assessments.validation import fmt, validate_framework
@@ -293,7 +293,7 @@ class NodeAdmin(ImportExportMixin, admin.ModelAdmin):
     form = NodeForm
 
     resource_classes = [NodeResource]
-    import_formats = [XLSX]
+    import_formats = [GuardedXLSX]  # bounded before openpyxl reads it (assessments.resources)
     export_formats = [XLSX]
     import_form_class = NodeImportForm
     confirm_form_class = NodeConfirmImportForm

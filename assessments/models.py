@@ -273,6 +273,9 @@ class EvidenceFile(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Codes of assessments.active_content found when the file was uploaded (or by scan_evidence_active_content):
+    # macros, DDE, external links, JavaScript. Readers are warned; the file is still served as an attachment.
+    active_content = models.JSONField(_("active content"), default=list, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -284,6 +287,12 @@ class EvidenceFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def active_content_labels(self) -> list[str]:
+        from assessments.active_content import ACTIVE_CONTENT_LABELS
+
+        return [str(ACTIVE_CONTENT_LABELS.get(code, code)) for code in self.active_content]
 
 
 class LeafScore(models.Model):

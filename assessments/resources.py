@@ -8,9 +8,11 @@ tree validated before the transaction commits.
 
 from __future__ import annotations
 
+import tablib
 from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, results, widgets
+from import_export.formats.base_formats import XLSX
 
 from assessments.models import Framework, Node
 from assessments.services.frameworks import (
@@ -21,6 +23,30 @@ from assessments.services.frameworks import (
     tree_order,
 )
 from assessments.validation import validate_framework
+from parindex.spreadsheets import XlsxLimits, read_xlsx_rows
+
+# A framework has tens to a few hundred nodes and the 12 columns of COLUMNS: anything far larger is not one.
+FRAMEWORK_LIMITS = XlsxLimits(
+    max_uncompressed=50 * 2**20, max_members=200, max_rows=5_000, max_columns=60, max_cells=200_000
+)
+
+
+class GuardedXLSX(XLSX):
+    """The .xlsx import format of the admin and of ``framework_import``: bounded before openpyxl reads it.
+
+    django-import-export's own XLSX format hands the upload straight to openpyxl, which pads every row to
+    the sheet's claimed width (a 4 MB file took 7,5 GB for 91 s). Here the file is scanned first
+    (``parindex.spreadsheets.scan_xlsx``) and read in a child process under the memory cap.
+    """
+
+    def create_dataset(self, in_stream):
+        rows = read_xlsx_rows(bytes(in_stream), FRAMEWORK_LIMITS)
+        dataset = tablib.Dataset()
+        if rows:
+            dataset.headers = rows[0]
+            for row in rows[1:]:  # blank rows kept, as the library does: row numbers match the sheet's
+                dataset.append(row)
+        return dataset
 
 
 class FrameworkImportError(results.Error):

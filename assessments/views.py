@@ -28,7 +28,9 @@ from assessments.services.scores import StaleEdit
 from assessments.workflow import BY_ACTION
 from parindex import permissions as can
 
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+# Only images are shown in the browser. A PDF may carry JavaScript that the browser's viewer would run on
+# ParIndex's origin, so PDFs, like every other kind, are always downloaded as attachments.
+INLINE_TYPES = {"image/png", "image/jpeg"}
 
 
 def _require(rule, request: HttpRequest, assessment) -> None:

@@ -52,3 +52,17 @@ class User(AbstractUser):
         if permissions.is_admin(self):
             labels.append(str(_("administrator")))
         return labels
+
+
+class PasswordChangeFailure(models.Model):
+    """One wrong current password typed on the password-change form (parindex.passwords rate-limits them).
+
+    Kept in the database, not a per-process cache, so the limit holds across every web process.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed password change")
+        verbose_name_plural = _("failed password changes")

@@ -109,6 +109,8 @@ can_read_unit_results = can_read_dashboards | is_officer_of_unit
 can_compute_index = is_admin | is_appraiser
 can_publish_run = is_admin
 can_delete_run = is_admin
+# Cancel a waiting or running computation, retry a failed or stuck one.
+can_manage_run = is_admin
 
 # --- surveys -----------------------------------------------------------------------------------------
 

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the address is refused before anything (a view, PostgreSQL) sees it.
+    "parindex.security.RejectNulBytesMiddleware",
+    "parindex.security.StatementTimeoutMiddleware",
     "csp.middleware.CSPMiddleware",
     "parindex.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "parindex.security.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -99,6 +103,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (live server, eager tasks) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Web requests only (parindex.security.StatementTimeoutMiddleware): a statement running longer is cancelled,
+# so a query never outlives the proxy's timeout by much. 0 switches it off. Workers are not limited.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "parindex.User"
@@ -122,11 +129,18 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A failed attempt while locked out is refused without being recorded: otherwise one request every few
+# minutes keeps a user locked out for ever (the cool-off counts from the last recorded failure).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "parindex/locked_out.html"
 # Behind a reverse proxy REMOTE_ADDR is the proxy: with DJANGO_TRUSTED_PROXY_COUNT=N the client address
 # is taken from X-Forwarded-For as written by the N trusted proxies (never from what the client sent).
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "parindex.security.client_ip_address"
+
+# Wrong current passwords on the password-change form (parindex.passwords) before it refuses for a while.
+PASSWORD_CHANGE_FAILURE_LIMIT = env.int("PASSWORD_CHANGE_FAILURE_LIMIT", default=5)
+PASSWORD_CHANGE_COOLOFF_MINUTES = env.int("PASSWORD_CHANGE_COOLOFF_MINUTES", default=15)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -160,10 +174,19 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 # Uploads: evidence files and survey spreadsheets. The application checks sizes itself too.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# An evidence archive (.docx, .xlsx) is inflated only to look for active content, never beyond this.
+EVIDENCE_MAX_UNCOMPRESSED_BYTES = env.int("EVIDENCE_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 SURVEY_UPLOAD_MAX_BYTES = env.int("SURVEY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
     "SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024
 )
+# The farthest cell a survey sheet may reference (rows, and rows × columns): checked in a streaming scan
+# before calamine builds its grid (parindex.spreadsheets.scan_xlsx); columns: SURVEY_MAX_COLUMNS (300).
+SURVEY_MAX_ROWS = env.int("SURVEY_MAX_ROWS", default=200_000)
+SURVEY_MAX_CELLS = env.int("SURVEY_MAX_CELLS", default=3_000_000)
+# Memory (heap and anonymous mappings, RLIMIT_DATA) the child process parsing an uploaded spreadsheet may add
+# to what the worker or web process held when it forked: a file that passes every check still cannot take more.
+SPREADSHEET_MEMORY_LIMIT_BYTES = env.int("SPREADSHEET_MEMORY_LIMIT_BYTES", default=400 * 1024 * 1024)
 # Whole-request cap enforced before the body is read (413 page): the largest single upload plus room
 # for the multipart envelope and form fields. Per-file limits are checked by each upload path.
 REQUEST_MAX_BYTES = env.int(
@@ -195,9 +218,18 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 
+# Poison tasks and dead workers (parindex/work.py): a task gives up after WORK_MAX_ATTEMPTS deliveries of the
+# same import or run; running work beats every WORK_HEARTBEAT_SECONDS; the sweep (Celery beat, or the
+# sweep_stuck_work command) fails work whose heartbeat is older than WORK_STALE_AFTER_SECONDS.
+WORK_MAX_ATTEMPTS = env.int("WORK_MAX_ATTEMPTS", default=3)
+WORK_HEARTBEAT_SECONDS = env.int("WORK_HEARTBEAT_SECONDS", default=15)
+WORK_STALE_AFTER_SECONDS = env.int("WORK_STALE_AFTER_SECONDS", default=120)
+
 # Scheduled work in the real-services mode (celery -A parindex beat). On the embedded default, cron runs
-# the same work: `manage.py send_reminders` (hourly is enough; a reminder is never sent twice).
+# the same work: `manage.py send_reminders` (hourly is enough; a reminder is never sent twice) and
+# `manage.py sweep_stuck_work`.
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-work": {"task": "rankings.sweep_stuck_work", "schedule": env.int("WORK_SWEEP_EVERY_SECONDS", default=60)},
     "send-deadline-reminders": {
         "task": "notifications.send_reminders",
         "schedule": crontab(minute=env.int("NOTIFY_REMINDER_MINUTE", default=5)),

@@ -31,6 +31,9 @@ class IndexRun(models.Model):
     units_count = models.PositiveIntegerField(default=0)
     progress_percent = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
+    # Deliveries of the run's task so far, and the last sign of life of its worker (parindex/work.py).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(

@@ -8,11 +8,14 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
 from parindex import permissions as can
+from parindex.errors import failure_message
+from parindex.work import attempts_exhausted, stale_cutoff
 from rankings import signals
 from rankings.computation import Computation, compute_round
 from rankings.models import IndexRun, NodeResult, RunStatus, UnitResult
@@ -63,18 +66,32 @@ def index_run_create(
 
 
 def _claim(run_id: int) -> IndexRun | None:
-    """Mark the run as computing; None when there is nothing to do (already succeeded or published)."""
+    """Mark the run as computing; None when there is nothing to do (finished, failed, cancelled, or given up)."""
     with transaction.atomic():
         run = IndexRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status == RunStatus.SUCCEEDED:
+        if run is None or run.status not in (RunStatus.PENDING, RunStatus.RUNNING):
             return None
         # A run found "running" here was started by a worker that died (the broker redelivers a task
-        # only when its worker is lost): it is computed again from the start.
+        # only when its worker is lost): it is computed again from the start, unless every attempt so far
+        # killed its worker, in which case it is failed here and its message acknowledged (no endless loop).
+        run.attempts += 1
+        now = timezone.now()
+        if attempts_exhausted(run.attempts):
+            run.status = RunStatus.FAILED
+            run.finished_at = now
+            run.error = _(
+                "The computation was started %(n)d times and each time its worker stopped before the end. "
+                "It was given up; an administrator may retry it."
+            ) % {"n": run.attempts - 1}
+            run.save(update_fields=["status", "attempts", "finished_at", "error"])
+            logger.error("index run %s given up after %s attempts", run_id, run.attempts - 1)
+            return None
         run.status = RunStatus.RUNNING
-        run.started_at = timezone.now()
+        run.started_at = now
+        run.heartbeat_at = now
         run.progress_percent = 5
         run.error = ""
-        run.save(update_fields=["status", "started_at", "progress_percent", "error"])
+        run.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "progress_percent", "error"])
         return run
 
 
@@ -99,7 +116,8 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
             # Race: a redelivered task may have computed the same run meanwhile; the row lock
             # serialises the two writers and the second one sees "succeeded" and writes nothing.
             locked = IndexRun.objects.select_for_update().get(pk=run_id)
-            if locked.status == RunStatus.SUCCEEDED:
+            if locked.status != RunStatus.RUNNING:
+                # Succeeded meanwhile (redelivery), or cancelled by an admin / failed by the sweep: write nothing.
                 return locked
             _write_results(run_id, computation)
             locked.status = RunStatus.SUCCEEDED
@@ -110,12 +128,11 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
             locked.save(update_fields=["status", "digest", "units_count", "progress_percent", "finished_at"])
         return locked
     except Exception as exc:
-        logger.exception("index run %s failed", run_id)
         # The run's page shows the error to admins: a message in Vietnamese, never the database's text
         # (the details are in the server log).
         with translation.override("vi"):
-            message = _failure_message(exc)
-        IndexRun.objects.filter(pk=run_id).exclude(status=RunStatus.SUCCEEDED).update(
+            message = _failure_message(exc, run_id)
+        IndexRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
             status=RunStatus.FAILED, error=message, finished_at=timezone.now()
         )
         raise
@@ -203,15 +220,14 @@ def _insert_rows(model, columns: tuple[str, ...], rows) -> None:
             cursor.executemany(sql, batch)
 
 
-def _failure_message(exc: Exception) -> str:
+def _failure_message(exc: Exception, run_id: int) -> str:
     if isinstance(exc, IntegrityError):
+        logger.error("index run %s failed", run_id, exc_info=exc)
         return _(
             "The computation stopped: some stored points are above their criterion's maximum. "
             "Check the scores and survey imports, then compute again."
         )
-    return _(
-        "The computation stopped because of an unexpected error; nothing was saved. The details are in the server log."
-    )
+    return failure_message(exc, logger=logger, what=f"index run {run_id}")
 
 
 def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: str = "",
@@ -268,6 +284,75 @@ def index_run_delete(*, run: IndexRun, user) -> None:
         if locked.is_published:
             raise ValidationError(_("A published run cannot be deleted."))
         locked.delete()
+
+
+def index_run_cancel(*, run: IndexRun, user) -> IndexRun:
+    """Stop waiting for a run that is waiting or computing (admins only): it is failed, its results never written.
+
+    A worker still computing it finds it no longer running when it comes to write, and writes nothing.
+    """
+    if not can.can_manage_run(user, run):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Race: the worker finishing the run at this moment holds this lock while it writes; the cancel
+        # waits and then sees "succeeded", which is refused below.
+        locked = IndexRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+            raise ValidationError(_("Only a waiting or running computation can be cancelled."))
+        locked.status = RunStatus.FAILED
+        locked.finished_at = timezone.now()
+        locked.error = _("Cancelled by %(user)s.") % {"user": user}
+        locked.save(update_fields=["status", "finished_at", "error"])
+    return locked
+
+
+def index_run_retry(*, run: IndexRun, user, enqueue: bool = True) -> IndexRun:
+    """Compute the round of a failed (or stuck) run again, as a new run (admins only)."""
+    if not can.can_manage_run(user, run):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = IndexRun.objects.select_for_update().get(pk=run.pk)
+        stuck = index_run_is_stuck(locked)
+        if locked.status != RunStatus.FAILED and not stuck:
+            raise ValidationError(_("Only a failed computation, or one whose worker stopped, can be retried."))
+        if stuck:
+            _fail_stale(locked)
+        new, _created = index_run_create(round=locked.round, user=user, trigger=f"retry of #{locked.pk}", enqueue=enqueue)
+    return new
+
+
+def index_run_is_stuck(run: IndexRun) -> bool:
+    """Running, but its worker has given no sign of life for WORK_STALE_AFTER_SECONDS."""
+    last = run.heartbeat_at or run.started_at
+    return run.status == RunStatus.RUNNING and last is not None and last < stale_cutoff()
+
+
+def _fail_stale(run: IndexRun) -> None:
+    run.status = RunStatus.FAILED
+    run.finished_at = timezone.now()
+    run.error = _(
+        "The worker computing this run stopped (no sign of life since %(moment)s). Nothing of it was saved; "
+        "retry it."
+    ) % {"moment": timezone.localtime(run.heartbeat_at or run.started_at).strftime("%d/%m/%Y %H:%M:%S")}
+    run.save(update_fields=["status", "finished_at", "error"])
+
+
+def index_run_sweep_stale() -> list[int]:
+    """Fail every run whose worker stopped beating; returns their ids (periodic task and command)."""
+    failed = []
+    with transaction.atomic():
+        # A live worker writing its results holds its run's row lock: skip_locked leaves such runs alone
+        # (their heartbeat may wait on that same lock) instead of waiting for them.
+        cutoff = stale_cutoff()
+        stale = IndexRun.objects.select_for_update(skip_locked=True).filter(status=RunStatus.RUNNING).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        )
+        for run in stale:
+            _fail_stale(run)
+            failed.append(run.pk)
+    if failed:
+        logger.warning("index runs failed by the sweep (worker lost): %s", failed)
+    return failed
 
 
 def index_run_request_for_round(*, round_id: int, trigger: str) -> None:

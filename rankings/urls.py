@@ -13,4 +13,6 @@ urlpatterns = [
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/publish/", views.publish, name="publish"),
     path("runs/<int:run_id>/publish/check/", views.publish_check, name="publish_check"),
+    path("runs/<int:run_id>/cancel/", views.run_cancel, name="run_cancel"),
+    path("runs/<int:run_id>/retry/", views.run_retry, name="run_retry"),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from parindex import permissions as can
+from parindex.forms import ConfirmActionForm
 from rankings import selectors, services
 from rankings.dashboard.selectors import rounds_for
 from rankings.forms import PublishForm
@@ -73,7 +74,8 @@ def compute(request: HttpRequest, year: int) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(user=request.user, run_id=run_id)
     template = "rankings/partials/run_status.html" if request.headers.get("HX-Request") else "rankings/run.html"
-    return render(request, template, {"run": run})
+    return render(request, template, {"run": run, "can_manage": can.can_manage_run(request.user, run),
+                                      "stuck": services.index_run_is_stuck(run)})
 
 
 def _run_to_publish(request: HttpRequest, run_id: int):
@@ -113,3 +115,39 @@ def publish(request: HttpRequest, run_id: int) -> HttpResponse:
         return render(request, "rankings/publish_check.html", {"run": run, "check": check, "form": form}, status=422)
     messages.success(request, _("The results have been published."))
     return redirect("dashboard:ranking", year=run.round.year)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    if ConfirmActionForm(request.POST).is_valid():
+        return True
+    messages.error(request, _("Tick the box to confirm."))
+    return False
+
+
+@login_required
+@require_POST
+def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    if _confirmed(request):
+        try:
+            services.index_run_cancel(run=run, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The computation was cancelled."))
+    return redirect("rankings:run", run_id=run.pk)
+
+
+@login_required
+@require_POST
+def run_retry(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_get(user=request.user, run_id=run_id)
+    if not _confirmed(request):
+        return redirect("rankings:run", run_id=run.pk)
+    try:
+        new = services.index_run_retry(run=run, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("rankings:run", run_id=run.pk)
+    messages.success(request, _("The round will be computed again."))
+    return redirect("rankings:run", run_id=new.pk)

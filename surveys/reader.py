@@ -10,7 +10,6 @@ with a bounded header line. Every rejection raises ``FileRejected`` with a Vietn
 
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,20 +21,16 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from parindex.spreadsheets import SpreadsheetRefused, XlsxLimits, scan_xlsx
+
 MAX_ZIP_MEMBERS = 1000
 MAX_FORMULA_CELLS = 10000
-CHUNK = 1024 * 1024
 CSV_HEADER_MAX_CHARS = 64 * 1024
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-class FileRejected(Exception):
+class FileRejected(SpreadsheetRefused):
     """The file as a whole cannot be imported; ``message`` says why (Vietnamese)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def max_columns() -> int:
@@ -107,55 +102,40 @@ def _first_sheet_member(zf: zipfile.ZipFile) -> str:
     raise FileRejected(_("The workbook has no sheet."))
 
 
+def survey_limits() -> XlsxLimits:
+    return XlsxLimits(
+        max_uncompressed=settings.SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES,
+        max_members=MAX_ZIP_MEMBERS,
+        max_rows=settings.SURVEY_MAX_ROWS,
+        max_columns=max_columns(),
+        max_cells=settings.SURVEY_MAX_CELLS,
+        max_formulas=MAX_FORMULA_CELLS,
+    )
+
+
 def check_xlsx_container(path: str) -> set[tuple[int, int]]:
     """Refuse anything that is not a reasonable .xlsx archive; return formula cells of the data sheet.
 
-    Declared sizes are checked first (cheap), then every member is inflated in a stream and
-    counted, because a forged header can under-declare its size.
+    ``parindex.spreadsheets.scan_xlsx`` does the work in one streaming pass: member count, declared and
+    actual uncompressed size, and the farthest cell of every sheet (so calamine never sizes a grid from
+    a far reference), with the survey limits.
     """
-    cap = settings.SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES
     if not zipfile.is_zipfile(path):
         raise FileRejected(_("The file is not a real .xlsx spreadsheet (it is not a zip archive)."))
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS:
-                raise FileRejected(_("The file has too many parts (%(n)d) to be a survey spreadsheet.") % {"n": len(infos)})
-            if sum(i.file_size for i in infos) > cap:
-                raise FileRejected(_("The file expands to more than %(mb)d MB when unpacked; it is refused.") % {"mb": cap // 2**20})
-            names = {i.filename for i in infos}
-            if "xl/workbook.xml" not in names:
+            names = {i.filename for i in zf.infolist()[: MAX_ZIP_MEMBERS + 1]}
+            if "xl/workbook.xml" not in names and len(names) <= MAX_ZIP_MEMBERS:
                 raise FileRejected(_("The file is not an .xlsx workbook (its workbook part is missing or damaged)."))
-            data_sheet = _first_sheet_member(zf)
-            formulas: set[tuple[int, int]] = set()
-            total = 0
-            for info in infos:
-                scan = info.filename == data_sheet
-                tail = b""
-                with zf.open(info) as member:
-                    while chunk := member.read(CHUNK):
-                        total += len(chunk)
-                        if total > cap:
-                            raise FileRejected(
-                                _("The file expands to more than %(mb)d MB when unpacked; it is refused.") % {"mb": cap // 2**20}
-                            )
-                        if scan:
-                            window = tail + chunk
-                            if b"<f" in window:
-                                for m in _FORMULA_CELL.finditer(window):
-                                    formulas.add((int(m.group(2)), column_index(m.group(1).decode())))
-                                if len(formulas) > MAX_FORMULA_CELLS:
-                                    raise FileRejected(
-                                        _("The sheet holds more than %(n)d formulas; a survey file holds answers, not formulas.")
-                                        % {"n": MAX_FORMULA_CELLS}
-                                    )
-                            tail = window[-512:]
-            return formulas
+            data_sheet = _first_sheet_member(zf) if "xl/workbook.xml" in names else None
     except FileRejected:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
-        # RuntimeError: encrypted member; NotImplementedError: unsupported compression.
         raise FileRejected(_("The file is a damaged or encrypted archive and cannot be read.")) from exc
+    try:
+        return scan_xlsx(path, survey_limits(), formulas_of=data_sheet).formula_cells
+    except SpreadsheetRefused as exc:
+        raise FileRejected(exc.message) from exc
 
 
 def check_container(path: str, name: str) -> list[list[int]]:

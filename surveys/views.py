@@ -9,11 +9,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parindex import permissions as can
+from parindex.forms import ConfirmActionForm
 from surveys import selectors
 from surveys.forms import ConfirmForm, UploadForm
 from surveys.models import ImportStatus, SurveyKind
 from surveys.services import definitions
-from surveys.services.imports import ImportRefused, survey_import_cancel, survey_import_confirm, survey_import_create
+from surveys.services.imports import (
+    ImportRefused,
+    is_stuck,
+    survey_import_cancel,
+    survey_import_confirm,
+    survey_import_create,
+    survey_import_retry,
+)
 from surveys.spreadsheet import survey_template
 
 RUNNING = (ImportStatus.PENDING, ImportStatus.PARSING)
@@ -118,6 +126,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     imp = selectors.import_for_admin(user=request.user, import_id=pk)
     return render(request, "surveys/import_detail.html", {
         "imp": imp, "running": imp.status in RUNNING, "confirm_form": ConfirmForm(),
+        "retryable": bool(imp.file) and (imp.status in (ImportStatus.FAILED, ImportStatus.PENDING) or is_stuck(imp)),
         "units": imp.summary.get("units", []), "problems_total": imp.summary.get("problems_total", 0),
     })
 
@@ -148,8 +157,28 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    imp = selectors.import_for_admin(user=request.user, import_id=pk)
+    if not ConfirmActionForm(request.POST).is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("surveys:import_detail", pk=pk)
+    try:
+        survey_import_retry(import_id=imp.pk, user=request.user)
+    except ImportRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The file will be read again."))
+    return redirect("surveys:import_detail", pk=pk)
+
+
+@login_required
+@require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     imp = selectors.import_for_admin(user=request.user, import_id=pk)
+    if imp.status in RUNNING and not ConfirmActionForm(request.POST).is_valid():
+        # Stopping work that may still be running is confirmed explicitly (a preview is cancelled at once).
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("surveys:import_detail", pk=pk)
     try:
         survey_import_cancel(import_id=imp.pk, user=request.user)
     except ImportRefused as exc:

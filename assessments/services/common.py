@@ -13,6 +13,20 @@ from django.utils.translation import gettext as _
 from assessments import signals
 from assessments.models import Assessment, AssessmentEvent, Framework, Node, Source
 
+# simple-history stores the change reason in a varchar(100).
+HISTORY_REASON_MAX = 100
+
+
+def history_reason(text: str) -> str:
+    """A change reason that fits the history column: long text (file names, comments) cut with an ellipsis.
+
+    The full text stays where it belongs (the evidence's name, the event's comment); the reason only says
+    what happened.
+    """
+    if len(text) <= HISTORY_REASON_MAX:
+        return text
+    return text[: HISTORY_REASON_MAX - 1] + "…"
+
 
 def lock_assessment(assessment_id: int) -> Assessment:
     """Lock the assessment row for the rest of the transaction.

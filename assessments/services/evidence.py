@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.active_content import scan_active_content
 from assessments.models import Assessment, AssessmentState, EvidenceFile, LeafScore
-from assessments.services.common import lock_assessment
+from assessments.services.common import history_reason, lock_assessment
 from assessments.services.scores import _leaf_of, _lock_score, require_explanation_open
 from assessments.workflow import Action, check
 
@@ -119,7 +120,7 @@ def _record(score: LeafScore, user, reason: str) -> None:
     # Evidence does not touch the inputs, so the leaf's version (the inputs' edit guard) stays as it is.
     score.updated_by = user
     score._history_user = user
-    score._change_reason = reason
+    score._change_reason = history_reason(reason)
     score.save()
 
 
@@ -140,6 +141,7 @@ def evidence_upload(*, user, assessment_id: int, node_id: int, uploaded: Uploade
                 evidence = EvidenceFile(
                     assessment=assessment, original_name=uploaded.name[:255], content_type=content_type,
                     size=uploaded.size, sha256=sha256, uploaded_by=user,
+                    active_content=scan_active_content(uploaded, _extension(uploaded.name)),
                 )
                 evidence.file.save(f"{sha256[:16]}.{_extension(uploaded.name)}", uploaded, save=False)
                 stored = evidence.file.name

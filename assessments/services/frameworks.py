@@ -270,12 +270,13 @@ def framework_import(*, framework: Framework, content: bytes, replace: bool = Fa
     (``parse_rows``), nodes created, the whole tree validated; any error rolls everything back and
     raises ``FrameworkError`` naming rows and columns. Returns the number of nodes imported.
     """
-    from import_export.formats.base_formats import XLSX
-
-    from assessments.resources import NodeResource
+    from assessments.resources import GuardedXLSX, NodeResource
+    from parindex.spreadsheets import SpreadsheetRefused
 
     try:
-        dataset = XLSX().create_dataset(content)
+        dataset = GuardedXLSX().create_dataset(content)
+    except SpreadsheetRefused as exc:
+        raise FrameworkError([exc.message]) from exc
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise FrameworkError([_("The file is not a readable .xlsx workbook (%(reason)s).") % {"reason": exc}]) from exc
     resource = NodeResource(framework=framework, replace=replace)

@@ -17,6 +17,7 @@ from assessments import signals
 from assessments.models import Assessment, AssessmentState, LeafScore, NaDecision, Round
 from assessments.services.common import (
     format_moment,
+    history_reason,
     lock_assessment,
     record_event,
     require_version,
@@ -35,7 +36,7 @@ def _move(assessment: Assessment, *, user, step: Transition, comment: str = "") 
     assessment.state = step.to_state
     assessment.version += 1
     assessment._history_user = user
-    assessment._change_reason = f"{action}: {comment}" if comment else action
+    assessment._change_reason = history_reason(f"{action}: {comment}" if comment else action)
     assessment.save()
     record_event(assessment=assessment, actor=user, action=action, from_state=from_state, to_state=step.to_state, comment=comment)
     return assessment

@@ -11,6 +11,7 @@ rejecting the file: the admin sees every bad code at once and may accept those f
 """
 
 import hashlib
+import logging
 import os
 import tempfile
 
@@ -18,12 +19,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Round
 from parindex import permissions as can
+from parindex.errors import failure_message
 from parindex.models import User
+from parindex.spreadsheets import SpreadsheetRefused, run_with_memory_limit
+from parindex.work import attempts_exhausted, stale_cutoff
 from surveys import reader
 from surveys.models import (
     ImportStatus,
@@ -34,6 +39,8 @@ from surveys.models import (
 from surveys.services.parsing import parse_and_stage, set_progress
 from surveys.services.results import results_compute
 from surveys.signals import survey_import_confirmed
+
+logger = logging.getLogger(__name__)
 
 
 class ImportRefused(Exception):
@@ -83,24 +90,8 @@ def survey_import_create(
     except reader.FileRejected as exc:
         raise ImportRefused(exc.message) from exc
     sha = sha256_of(fileobj)
-    earlier = (
-        SurveyImport.objects.filter(round=round, survey=survey, sha256=sha)
-        .exclude(status__in=[ImportStatus.REJECTED, ImportStatus.CANCELLED, ImportStatus.FAILED])
-        .first()
-    )
-    if earlier and not allow_reimport:
-        raise ImportRefused(
-            _(
-                "This file was already imported as import #%(id)d (%(name)s, %(date)s, %(status)s). "
-                "Tick “import again” to import it once more."
-            )
-            % {
-                "id": earlier.id,
-                "name": earlier.original_name,
-                "date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"),
-                "status": earlier.get_status_display(),
-            }
-        )
+    if not allow_reimport:
+        _refuse_duplicate(round_id=round.pk, survey=survey, sha=sha)  # early answer, before the archive checks
     with tempfile.NamedTemporaryFile(suffix=os.path.splitext(name)[1].lower()) as tmp:
         for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
             tmp.write(chunk)
@@ -113,6 +104,12 @@ def survey_import_create(
     stored = None  # the file written to storage by this call, removed again if its transaction rolls back
     try:
         with transaction.atomic():
+            # Race: several uploads of the same file at once (double click, two admins) would each find no
+            # earlier import and each create one. The round's row lock serialises them, so the check below
+            # sees the import committed by the first.
+            Round.objects.select_for_update().filter(pk=round.pk).first()
+            if not allow_reimport:
+                _refuse_duplicate(round_id=round.pk, survey=survey, sha=sha)
             # The archive was fully checked above; the preview reuses what the check found (and the
             # stored file is never changed), so it does not inflate the file a second time.
             imp = SurveyImport(
@@ -132,6 +129,28 @@ def survey_import_create(
     return imp
 
 
+def _refuse_duplicate(*, round_id: int, survey: str, sha: str) -> None:
+    """The same file (by checksum) is never imported twice silently (DESIGN §4)."""
+    earlier = (
+        SurveyImport.objects.filter(round_id=round_id, survey=survey, sha256=sha)
+        .exclude(status__in=[ImportStatus.REJECTED, ImportStatus.CANCELLED, ImportStatus.FAILED])
+        .first()
+    )
+    if earlier:
+        raise ImportRefused(
+            _(
+                "This file was already imported as import #%(id)d (%(name)s, %(date)s, %(status)s). "
+                "Tick “import again” to import it once more."
+            )
+            % {
+                "id": earlier.id,
+                "name": earlier.original_name,
+                "date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"),
+                "status": earlier.get_status_display(),
+            }
+        )
+
+
 def _enqueue_preview(import_id: int) -> None:
     from surveys.tasks import survey_import_preview_task
 
@@ -142,34 +161,57 @@ def _discard_rows(import_id: int) -> None:
     SurveyResponse.objects.filter(survey_import_id=import_id).delete()
 
 
-def survey_import_preview(*, import_id: int) -> SurveyImport:
+def survey_import_preview(*, import_id: int, isolated: bool = False) -> SurveyImport:
     """Parse and validate the file, stage its forms, and leave the import ready for review.
 
     Runs outside one big transaction on purpose: progress updates must be visible to the page
-    polling them. A failure removes every staged row, so a rejected file leaves nothing behind.
+    polling them (and ``isolated`` parsing happens in a child process with its own connection).
+    A failure removes every staged row, so a rejected file leaves nothing behind.
     """
     with transaction.atomic():
         # Lock: a redelivered task (worker lost) and the original must not parse the same import twice.
         imp = SurveyImport.objects.select_for_update().get(pk=import_id)
         if imp.status not in (ImportStatus.PENDING, ImportStatus.PARSING):
             return imp
+        imp.attempts += 1
+        if attempts_exhausted(imp.attempts):
+            # Every earlier delivery killed its worker (a file that exhausts memory, say): give up, so the
+            # message is acknowledged instead of being delivered for ever. The file is kept for a retry.
+            imp.status = ImportStatus.FAILED
+            imp.error = _(
+                "Reading the file was started %(n)d times and each time its worker stopped before the end "
+                "(the file may be too large to read). Nothing was stored; an administrator may retry it."
+            ) % {"n": imp.attempts - 1}
+            imp.save(update_fields=["status", "attempts", "error"])
+            logger.error("survey import %s given up after %s attempts", import_id, imp.attempts - 1)
+            _discard_rows(import_id)
+            return imp
         imp.status = ImportStatus.PARSING
-        imp.save(update_fields=["status"])
+        imp.heartbeat_at = timezone.now()
+        imp.save(update_fields=["status", "attempts", "heartbeat_at"])
     _discard_rows(import_id)  # a previous attempt that died half-way
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         try:
-            result = parse_and_stage(imp)
-        except reader.FileRejected as exc:
+            # In a worker the file is parsed in a child process under SPREADSHEET_MEMORY_LIMIT_BYTES: a file
+            # that passed every check but still needs too much memory kills the child, not the worker.
+            result = run_with_memory_limit(parse_and_stage, imp, uses_database=True) if isolated else parse_and_stage(imp)
+        except SpreadsheetRefused as exc:
             _discard_rows(import_id)
             set_progress(import_id, status=ImportStatus.REJECTED, error=exc.message, progress_percent=100)
             _delete_stored_file(imp)
         except Exception as exc:
             _discard_rows(import_id)
-            set_progress(import_id, status=ImportStatus.FAILED, error=_("Unexpected error while reading the file: %(error)s") % {"error": str(exc)[:300]})
+            message = failure_message(exc, logger=logger, what=f"survey import {import_id}")
+            set_progress(import_id, status=ImportStatus.FAILED, error=message)
             _delete_stored_file(imp)
             raise
         else:
-            set_progress(import_id, status=ImportStatus.PREVIEW, progress_percent=100, **result)
+            # Only an import still being read becomes ready: one cancelled (or failed by the sweep) meanwhile
+            # keeps its state, and whatever this attempt staged is removed.
+            if not SurveyImport.objects.filter(pk=import_id, status=ImportStatus.PARSING).update(
+                status=ImportStatus.PREVIEW, progress_percent=100, **result
+            ):
+                _discard_rows(import_id)
     imp.refresh_from_db()
     return imp
 
@@ -180,17 +222,67 @@ def _delete_stored_file(imp: SurveyImport) -> None:
         SurveyImport.objects.filter(pk=imp.pk).update(file="")
 
 
+CANCELLABLE = (ImportStatus.PENDING, ImportStatus.PARSING, ImportStatus.PREVIEW)
+
+
 def survey_import_cancel(*, import_id: int, user: User | None) -> SurveyImport:
+    """Cancel an import waiting to be read, being read (a worker still reading stores nothing) or waiting for review."""
     _require_manager(user)
     with transaction.atomic():
         # Lock: cancelling while another admin confirms the same import must not half-apply either.
         imp = SurveyImport.objects.select_for_update().get(pk=import_id)
-        if imp.status != ImportStatus.PREVIEW:
-            raise ImportRefused(_("Only an import waiting for review can be cancelled."))
+        if imp.status not in CANCELLABLE:
+            raise ImportRefused(_("Only an import that is being read or waiting for review can be cancelled."))
         _discard_rows(import_id)
         imp.status = ImportStatus.CANCELLED
         imp.save(update_fields=["status"])
     return imp
+
+
+def is_stuck(imp: SurveyImport) -> bool:
+    return imp.status == ImportStatus.PARSING and (imp.heartbeat_at is None or imp.heartbeat_at < stale_cutoff())
+
+
+def survey_import_retry(*, import_id: int, user: User | None, enqueue: bool = True) -> SurveyImport:
+    """Read a failed, stuck or never-started import's file again, from the start with a fresh attempt count."""
+    _require_manager(user)
+    with transaction.atomic():
+        imp = SurveyImport.objects.select_for_update().get(pk=import_id)
+        retryable = imp.status in (ImportStatus.FAILED, ImportStatus.PENDING) or is_stuck(imp)
+        if not retryable or not imp.file:
+            raise ImportRefused(_("Only an import that failed, or whose reading stopped, can be retried (with its file)."))
+        _discard_rows(import_id)
+        imp.status = ImportStatus.PENDING
+        imp.attempts = 0
+        imp.heartbeat_at = None
+        imp.error = ""
+        imp.progress_rows = imp.progress_percent = 0
+        imp.save(update_fields=["status", "attempts", "heartbeat_at", "error", "progress_rows", "progress_percent"])
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue_preview(import_id))
+    return imp
+
+
+def survey_import_sweep_stale() -> list[int]:
+    """Fail every import whose reading worker stopped beating (file kept: retryable); returns their ids."""
+    failed = []
+    with transaction.atomic():
+        cutoff = stale_cutoff()
+        stale = SurveyImport.objects.select_for_update(skip_locked=True).filter(status=ImportStatus.PARSING).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+        )
+        for imp in stale:
+            imp.status = ImportStatus.FAILED
+            imp.error = _(
+                "The worker reading this file stopped (no sign of life since %(moment)s). Nothing was stored; "
+                "retry it."
+            ) % {"moment": timezone.localtime(imp.heartbeat_at).strftime("%d/%m/%Y %H:%M:%S") if imp.heartbeat_at else "—"}
+            imp.save(update_fields=["status", "error"])
+            _discard_rows(imp.pk)
+            failed.append(imp.pk)
+    if failed:
+        logger.warning("survey imports failed by the sweep (worker lost): %s", failed)
+    return failed
 
 
 def survey_import_confirm(*, import_id: int, user: User | None, accept_invalid: bool = False) -> SurveyImport:

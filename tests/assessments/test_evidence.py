@@ -131,15 +131,38 @@ def test_upload_of_a_disguised_file_through_the_page_shows_the_reason(client_for
     assert "không phải là tệp .pdf" in r.content.decode()
 
 
-def test_pdf_opens_inline_with_safe_headers_and_downloads_as_attachment(client_for, officer_a, appraiser, assessment_a):
+def test_pdf_is_always_served_as_an_attachment_never_run_on_the_apps_origin(client_for, officer_a, appraiser, assessment_a):
+    # A PDF may carry JavaScript; shown inline it would run in the browser's PDF viewer on ParIndex's origin.
     ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
-    r = client_for(appraiser).get(reverse("assessments:evidence_view", args=[assessment_a.pk, ev.pk]))
-    assert r.status_code == 200
-    assert r["Content-Type"] == "application/pdf" and r["X-Content-Type-Options"] == "nosniff"
-    assert r["Content-Disposition"].startswith("inline") and "ke-hoach.pdf" in r["Content-Disposition"]
-    assert b"".join(r.streaming_content).startswith(b"%PDF")
-    r = client_for(officer_a).get(reverse("assessments:evidence_download", args=[assessment_a.pk, ev.pk]))
-    assert r["Content-Disposition"].startswith("attachment")
+    for view in ("assessments:evidence_view", "assessments:evidence_download"):
+        r = client_for(appraiser).get(reverse(view, args=[assessment_a.pk, ev.pk]))
+        assert r.status_code == 200
+        assert r["Content-Type"] == "application/pdf" and r["X-Content-Type-Options"] == "nosniff"
+        assert r["Content-Disposition"].startswith("attachment") and "ke-hoach.pdf" in r["Content-Disposition"]
+        assert b"".join(r.streaming_content).startswith(b"%PDF")
+
+
+def test_images_still_open_inline(client_for, officer_a, assessment_a):
+    ev = upload(officer_a, assessment_a, "2.1", SimpleUploadedFile("anh.png", PNG_BYTES)).evidence
+    r = client_for(officer_a).get(reverse("assessments:evidence_view", args=[assessment_a.pk, ev.pk]))
+    assert r["Content-Disposition"].startswith("inline")
+
+
+@pytest.mark.parametrize("length", [84, 85, 250])
+def test_long_file_names_upload_and_unlink_with_a_history_reason_that_fits(officer_a, assessment_a, length):
+    from assessments.services.evidence import evidence_unlink
+
+    name = "b" * (length - 4) + ".pdf"
+    ev = upload(officer_a, assessment_a, "2.1", pdf(name)).evidence
+    assert ev.original_name == name
+    node = leaf(assessment_a, "2.1")
+    evidence_unlink(user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, evidence_id=ev.pk)
+    score = LeafScore.objects.get(assessment=assessment_a, node=node)
+    assert not score.evidence.exists()
+    reasons = list(score.history.values_list("history_change_reason", flat=True))
+    # simple-history's column is varchar(100): PostgreSQL refuses anything longer (a 500 before the fix).
+    assert all(len(r or "") <= 100 for r in reasons), reasons
+    assert any(r.startswith("evidence removed: bbb") for r in reasons)
 
 
 def test_word_files_are_never_shown_inline(client_for, officer_a, assessment_a):

@@ -232,6 +232,17 @@ def test_reopen_needs_a_reason_and_returns_to_appraisal(officer_a, appraiser, ad
     assert AssessmentEvent.objects.get(assessment=a, action="reopen").comment == "Hội đồng yêu cầu xem lại"
 
 
+def test_reopen_with_a_long_reason_keeps_it_whole_in_the_event_and_short_in_the_history(
+    officer_a, appraiser, admin_user, assessment_a
+):
+    finalised(officer_a, appraiser, admin_user, assessment_a)
+    reason = "Hội đồng yêu cầu xem lại " * 20
+    a = workflow.assessment_reopen(user=admin_user, assessment_id=assessment_a.pk, reason=reason)
+    assert AssessmentEvent.objects.get(assessment=a, action="reopen").comment == reason.strip()
+    latest = a.history.latest().history_change_reason
+    assert latest.startswith("reopen: Hội đồng") and len(latest) <= 100
+
+
 def test_nothing_changes_after_finalisation(officer_a, appraiser, admin_user, assessment_a):
     finalised(officer_a, appraiser, admin_user, assessment_a)
     with pytest.raises(ValidationError):

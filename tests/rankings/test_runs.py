@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from assessments.models import LeafScore
@@ -269,11 +270,11 @@ def test_a_failing_run_triggered_by_a_finalisation_does_not_break_the_finalisati
     with django_capture_on_commit_callbacks(execute=True):
         assessment_finalised.send(sender=None, round_id=round_2021.pk, assessment_id=three_units[0].pk)
     run = IndexRun.objects.get(round=round_2021)
-    assert run.status == RunStatus.FAILED
+    assert run.status == RunStatus.FAILED and run.error
     assert not run.results.exists()
     # The admin reads a Vietnamese sentence, never the database's text (constraint names, SQL).
     with translation.override("vi"):
-        expected = services._failure_message(IntegrityError())
+        expected = services._failure_message(IntegrityError(), run.pk)
     assert run.error == expected
     assert "result_" not in run.error and "constraint" not in run.error.lower()
 
@@ -287,6 +288,22 @@ def test_warnings_keep_leaf_codes_with_quotes_backslashes_and_line_breaks(round_
     result = compute(round_2021).results.get(unit=three_units[0].unit)
     unscored = next(w for w in result.warnings if w["code"] == "unscored")
     assert unscored["leaves"] == [odd]
+
+
+def test_failed_run_shows_admins_a_vietnamese_message_and_no_sql(round_2021, three_units, caplog, client_for, admin_user):
+    LeafScore.objects.filter(assessment=three_units[-1], node__code="1.1.1").update(app_points=Decimal("5.00"))
+    run, _ = services.index_run_create(round=round_2021, trigger="test", enqueue=False)
+    with pytest.raises(Exception):  # noqa: B017 - the database's own integrity error
+        services.index_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    for leaked in ("result_", "INSERT", "SELECT", "constraint", "CHECK", "rankings_"):
+        assert leaked not in run.error, run.error
+    # Points above a maximum: the admin is told so in Vietnamese; the database's text is in the log.
+    assert "điểm" in run.error
+    assert any(r.exc_info and f"index run {run.pk}" in r.getMessage() for r in caplog.records)
+    page = client_for(admin_user).get(reverse("rankings:run", kwargs={"run_id": run.pk})).content.decode()
+    assert "result_" not in page and "rankings_" not in page
 
 
 def test_names_and_labels_with_quotes_backslashes_and_tabs_survive_the_write(round_2021, three_units, compute):

@@ -273,6 +273,12 @@ MATRIX: dict[str, Route] = {
         kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
         state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
     ),
+    # Stuck work: an admin retries it, confirming with the ticked box.
+    "surveys:import_retry": Route(
+        kwargs=lambda w: {"pk": w.import_failed.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        post_data=lambda w: {"confirm": "on"},
+        state=lambda w: SurveyImport.objects.filter(pk=w.import_failed.pk).values_list("status", "attempts").get(),
+    ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
     # The old result pages redirect (301) to the one ranking page and the one unit page of the dashboard, whose
@@ -294,6 +300,16 @@ MATRIX: dict[str, Route] = {
     ),
     # The publication check is the administrator's page before publishing.
     "rankings:publish_check": get_page(only("admin"), kwargs=lambda w: {"run_id": w.run_unpublished.pk}),
+    "rankings:run_cancel": Route(
+        kwargs=lambda w: {"run_id": w.run_stuck.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        post_data=lambda w: {"confirm": "on"},
+        state=lambda w: IndexRun.objects.filter(pk=w.run_stuck.pk).values_list("status", flat=True).get(),
+    ),
+    "rankings:run_retry": Route(
+        kwargs=lambda w: {"run_id": w.run_stuck.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        post_data=lambda w: {"confirm": "on"},
+        state=lambda w: IndexRun.objects.count(),
+    ),
     # --- dashboard: the results read side (dashboards, the ranking page, the unit page, exports) -----------
     # Leaders (and Home Affairs) go to the round's dashboard, officers to the published ranking.
     "dashboard:index": get_page(signed_in(REDIRECT)),

@@ -75,3 +75,24 @@ def test_double_clicked_submit_moves_the_assessment_once(require_postgres, offic
     assert assessment_a.state == AssessmentState.SUBMITTED
     assert assessment_a.version == version + 1
     assert AssessmentEvent.objects.filter(assessment=assessment_a, to_state=AssessmentState.SUBMITTED).count() == 1
+
+
+def test_four_simultaneous_uploads_of_the_same_survey_file_create_one_import(require_postgres, admin_user, round_2021):
+    import io
+
+    from surveys.models import SurveyImport
+    from surveys.services.imports import ImportRefused, survey_import_create
+    from tests.surveys.factories import form_row, header_for, sipas_question, xlsx_bytes
+
+    sipas_question(round=round_2021, code="S1", element=1)
+    content = xlsx_bytes(header_for(["S1"]), [form_row("SNV", "F1", [5])])
+
+    def upload():
+        return survey_import_create(round=round_2021, survey="sipas", fileobj=io.BytesIO(content), name="sipas.xlsx",
+                                    user=admin_user, enqueue=False)
+
+    results = run_concurrently(upload, upload, upload, upload)
+    created = [r for r in results if isinstance(r, SurveyImport)]
+    refused = [r for r in results if isinstance(r, ImportRefused)]
+    assert len(created) == 1 and len(refused) == 3, results
+    assert SurveyImport.objects.filter(round=round_2021, survey="sipas").count() == 1

@@ -1,11 +1,13 @@
 """Password guessing is stopped per user name and address, with a cool-off; sessions expire."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +59,26 @@ def test_lock_lifts_after_the_cool_off(officer_a, password):
     AccessAttempt.objects.update(attempt_time=timezone.now() - cool_off - timedelta(minutes=1))
     _, response = login("officer_a", password, ATTACKER)
     assert response.status_code == 302
+
+
+def test_attempts_during_a_lockout_do_not_extend_it(officer_a, password):
+    fail_until_locked("officer_a", ATTACKER)
+    cool_off = timedelta(hours=settings.AXES_COOLOFF_TIME)
+    # The lockout has one minute left; the attacker keeps trying (with the right password too).
+    AccessAttempt.objects.update(attempt_time=timezone.now() - cool_off + timedelta(minutes=1))
+    for attempt in ("wrong-password", password):
+        _, response = login("officer_a", attempt, ATTACKER)
+        assert response.status_code == 429
+    # Two minutes later the lockout has ended as first set: the attempts made during it did not restart it.
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=2))
+    _, response = login("officer_a", password, ATTACKER)
+    assert response.status_code == 302
+
+
+def test_readme_says_how_to_set_the_trusted_proxy_count():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    deployment = readme.split("### Deployment on several machines", 1)[1].split("\n### ", 1)[0]
+    assert "DJANGO_TRUSTED_PROXY_COUNT=1" in deployment
 
 
 def test_lockout_page_is_in_vietnamese(officer_a):
@@ -117,3 +139,44 @@ def test_admin_login_refuses_a_non_staff_officer(officer_a, client, password):
     response = client.post(reverse("admin:login"), {"username": "officer_a", "password": password})
     assert response.status_code == 200  # the form again, with an error
     assert "_auth_user_id" not in client.session
+
+
+def change_password(client, old: str, new: str = "Mật-khẩu-mới-2026!"):
+    return client.post(reverse("password_change"), {"old_password": old, "new_password1": new, "new_password2": new})
+
+
+def test_guessing_the_current_password_on_the_change_form_is_limited(officer_a, password, client_for):
+    client = client_for(officer_a)
+    for _ in range(settings.PASSWORD_CHANGE_FAILURE_LIMIT):
+        response = change_password(client, "a-guess")
+        assert response.status_code == 200 and "old_password" in response.context["form"].errors
+    # The limit is reached: even the right current password is refused now, and nothing changes.
+    response = change_password(client, password)
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()["old_password"]] == ["password_change_locked"]
+    officer_a.refresh_from_db()
+    assert officer_a.check_password(password)
+
+
+def test_password_change_works_again_after_the_cool_off(officer_a, password, client_for):
+    from parindex.models import PasswordChangeFailure
+
+    client = client_for(officer_a)
+    for _ in range(settings.PASSWORD_CHANGE_FAILURE_LIMIT):
+        change_password(client, "a-guess")
+    PasswordChangeFailure.objects.update(
+        at=timezone.now() - timedelta(minutes=settings.PASSWORD_CHANGE_COOLOFF_MINUTES, seconds=1)
+    )
+    response = change_password(client, password)
+    assert response.status_code == 302
+    officer_a.refresh_from_db()
+    assert officer_a.check_password("Mật-khẩu-mới-2026!")
+    assert not PasswordChangeFailure.objects.filter(user=officer_a).exists()
+
+
+def test_another_users_failures_do_not_limit_this_user(officer_a, officer_b, password, client):
+    client.force_login(officer_b)
+    for _ in range(settings.PASSWORD_CHANGE_FAILURE_LIMIT):
+        change_password(client, "a-guess")
+    client.force_login(officer_a)
+    assert change_password(client, password).status_code == 302

@@ -3,6 +3,7 @@
 The workers are real ``celery worker`` processes on Redis and the test's PostgreSQL database.
 """
 
+import io
 import time
 import uuid
 
@@ -48,8 +49,9 @@ class WorkerKilledMidWrite:
     second worker once the broker's visibility timeout has passed.
     """
 
-    def __init__(self, *, table: str, broker, tmp_path, what: str):
+    def __init__(self, *, table: str, broker, tmp_path, what: str, worker_env: dict[str, str] | None = None):
         self.table, self.broker, self.tmp_path, self.what = table, broker, tmp_path, what
+        self.worker_env = worker_env
         self.queue = f"security-{uuid.uuid4().hex}"
 
     def __enter__(self):
@@ -61,9 +63,9 @@ class WorkerKilledMidWrite:
                                       user=db["USER"], password=db.get("PASSWORD") or None)
         self.cursor = self.holder.cursor()
         self.cursor.execute(f"LOCK TABLE {self.table} IN ACCESS EXCLUSIVE MODE")
-        self.first = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT).start(
-            self.tmp_path / "worker1.log")
-        self.second = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT)
+        self.first = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT,
+                                  extra_env=self.worker_env).start(self.tmp_path / "worker1.log")
+        self.second = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT, extra_env=self.worker_env)
         return self
 
     def kill_during(self, task, args, *, while_held=None) -> None:
@@ -161,3 +163,69 @@ def test_survey_preview_of_a_killed_worker_is_redone_once_with_no_duplicate_rows
         # Every form once: the second attempt discarded whatever the first had staged.
         assert SurveyResponse.objects.filter(survey_import=imp).count() == 40
         assert SurveyImport.objects.get(pk=imp.pk).rows_total == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_of_a_killed_worker_is_failed_by_the_sweep_then_retried_and_never_redone_by_the_old_message(
+    require_postgres, real_broker, tmp_path, settings
+):
+    """The whole worker is killed mid-run; its heartbeat stops; the sweep fails the run well before the
+    broker's visibility timeout; an admin retries it; the old message, delivered again, changes nothing."""
+    from django.core.management import call_command
+
+    from assessments.models import LeafScore
+    from rankings.models import IndexRun, RunStatus, UnitResult
+    from rankings.services import index_run_create, index_run_execute, index_run_retry
+    from rankings.tasks import index_run_task
+    from tests.factories import (
+        RankingGroupFactory,
+        RoundFactory,
+        UnitFactory,
+        UserFactory,
+        add_to_round,
+        build_framework,
+    )
+
+    settings.WORK_STALE_AFTER_SECONDS = 3
+    group = RankingGroupFactory()
+    round_ = RoundFactory(year=2021)
+    build_framework(round=round_, group=group)
+    for i in range(4):
+        add_to_round(round=round_, unit=UnitFactory(code=f"S{i}", group=group, display_order=i))
+    admin = UserFactory(username="admin", is_par_admin=True)
+    run, _ = index_run_create(round=round_, enqueue=False)
+
+    # Another session holds the scores table: the worker has claimed the run and waits to read its inputs,
+    # beating every second from its heartbeat thread meanwhile.
+    with WorkerKilledMidWrite(table=LeafScore._meta.db_table, broker=real_broker, tmp_path=tmp_path,
+                              what="the worker to be mid-run (reading the scores)",
+                              worker_env={"WORK_HEARTBEAT_SECONDS": "1"}) as workers:
+        def beating(cur):
+            cur.execute("SELECT started_at FROM rankings_indexrun WHERE id = %s", [run.pk])
+            started = cur.fetchone()[0]
+            wait_for(lambda: IndexRun.objects.get(pk=run.pk).heartbeat_at > started, timeout=10,
+                     what="a heartbeat after the claim")
+
+        workers.kill_during(index_run_task, [run.pk], while_held=beating)
+        workers.release()
+        killed_at = time.monotonic()
+        assert IndexRun.objects.get(pk=run.pk).status == RunStatus.RUNNING  # what the issue saw: stuck
+        # The sweep (Celery beat runs it every minute) fails the run once the heartbeat is 3 s old.
+        wait_for(lambda: (call_command("sweep_stuck_work", stdout=io.StringIO()),
+                          IndexRun.objects.get(pk=run.pk).status == RunStatus.FAILED)[1],
+                 timeout=20, interval=0.5, what="the sweep to fail the dead run")
+        assert time.monotonic() - killed_at < 20  # not the broker's visibility timeout (1 h in production)
+        failed = IndexRun.objects.get(pk=run.pk)
+        assert failed.error and not UnitResult.objects.filter(run=failed).exists()
+
+        new = index_run_retry(run=failed, user=admin, enqueue=False)
+        index_run_execute(run_id=new.pk)
+        assert IndexRun.objects.get(pk=new.pk).status == RunStatus.SUCCEEDED
+        assert UnitResult.objects.filter(run=new).count() == 4
+
+        # The killed worker's message comes back to another worker: it finds the run failed and stops.
+        workers.redeliver()
+        wait_for(lambda: "index_run" in workers.second.log() and "succeeded" in workers.second.log(), timeout=30,
+                 what="the redelivered task to be acknowledged")
+        assert IndexRun.objects.get(pk=run.pk).status == RunStatus.FAILED
+        assert not UnitResult.objects.filter(run=run).exists()

@@ -52,7 +52,7 @@ UPLOAD_PATHS: list[UploadPath] = [
         # matters is how they are served back: test_accepted_evidence_is_served_only_as_what_it_is.
         may_accept=frozenset({
             "polyglot.pdf", "empty_workbook.xlsx", "formula_cells.xlsx", "huge_columns.xlsx", "xml_entities.xlsx",
-            "zip_bomb.xlsx",
+            "zip_bomb.xlsx", "far_cell.xlsx", "far_cell_within_limit.xlsx", "whole_sheet_dimension.xlsx",
         }),
     ),
     UploadPath(

@@ -13,6 +13,7 @@ finalised. 2021 has a published run and a newer unpublished one; a SIPAS import 
 
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -51,6 +52,8 @@ class World:
     survey_import: SurveyImport  # SIPAS 2021, in preview
     run: IndexRun  # 2021, published
     run_unpublished: IndexRun  # 2021, succeeded, newer, not published
+    run_stuck: IndexRun  # 2021, running, its worker silent for ten minutes
+    import_failed: SurveyImport  # SIPAS 2021, failed with its file kept (retryable)
     users: dict[str, User | None]
     notification: Notification  # unread, told to officer_own
 
@@ -124,6 +127,17 @@ def build_world() -> World:
     run = result_run(round_, published=True)
     run_unpublished = result_run(round_, published=False)
 
+    run_stuck = IndexRun.objects.create(
+        round=round_, status="running", started_at=timezone.now() - timedelta(minutes=10),
+        heartbeat_at=timezone.now() - timedelta(minutes=10), attempts=1,
+    )
+    import_failed = survey_import_create(
+        round=round_, survey=SurveyKind.SIPAS, fileobj=io.BytesIO(content), name="sipas-2021-lan-2.xlsx", user=admin,
+        enqueue=False, allow_reimport=True,
+    )
+    SurveyImport.objects.filter(pk=import_failed.pk).update(status="failed", error="worker lost")
+    import_failed.refresh_from_db()
+
     evidence_leaf = leaf_of(2021, "2.1")
     notification = Notification.objects.create(
         recipient=users["officer_own"], key="world:explanation", verb=Verb.EXPLANATION_REQUESTED,
@@ -150,6 +164,8 @@ def build_world() -> World:
         run_unpublished=run_unpublished,
         users=users,
         notification=notification,
+        run_stuck=run_stuck,
+        import_failed=import_failed,
     )
 
 

@@ -99,10 +99,10 @@ def test_a_million_columns_in_csv_is_rejected_without_reading_them(sipas, upload
     assert_rejected_at_preview(imp)
 
 
-def test_widest_possible_xlsx_sheet_is_rejected(sipas, upload):
+def test_widest_possible_xlsx_sheet_is_refused_at_upload_before_any_parser(sipas, upload):
     header = header_for(["S1"]) + [f"x{i}" for i in range(16384 - 8)]
-    imp = upload(round=sipas, survey="sipas", content=xlsx_bytes(header, [form_row("SNV", "F1", [5])]))
-    assert_rejected_at_preview(imp)
+    with pytest.raises(ImportRefused, match="16384"):
+        upload(round=sipas, survey="sipas", content=xlsx_bytes(header, [form_row("SNV", "F1", [5])]))
 
 
 def test_csv_that_is_not_utf8_is_rejected(sipas, upload):
@@ -156,4 +156,13 @@ def test_sheet_full_of_formulas_is_refused_at_upload(sipas, upload, monkeypatch)
     rows = [form_row("SNV", f"F{i}", [f"={i}+1"]) for i in range(5)]
     with pytest.raises(ImportRefused):
         upload(round=sipas, survey="sipas", content=xlsx_bytes(header_for(["S1"]), rows))
+    assert not SurveyImport.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "says"), [("far_cell.xlsx", "dòng 1048576"), ("far_cell_within_limit.xlsx", "150000 dòng × 300 cột")])
+def test_far_cell_files_of_the_probe_are_refused_at_upload_in_vietnamese(sipas, upload, name, says):
+    content = (Path(__file__).resolve().parents[1] / "data" / "hostile" / name).read_bytes()
+    with pytest.raises(ImportRefused) as refused:
+        upload(round=sipas, survey="sipas", content=content)
+    assert says in refused.value.message
     assert not SurveyImport.objects.exists()

