@@ -40,7 +40,7 @@ run: install
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL / CELERY_BROKER_URL for the real services)
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: install-dev
 	$(BIN)/ruff check .
