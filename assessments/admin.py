@@ -22,8 +22,8 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from assessments.models import Assessment, Framework, Level, Node, NodeCrosswalk, RankingGroup, Round, Unit, UnitLineage
 from assessments.resources import NodeResource
-from assessments.services.frameworks import FrameworkError, framework_copy, framework_export, tree_order
 from assessments.services.crosswalk import crosswalk_link_save, crosswalk_suggest
+from assessments.services.frameworks import FrameworkError, framework_copy, framework_export, tree_order
 from assessments.services.lineage import COLUMNS as LINEAGE_COLUMNS
 from assessments.services.lineage import LineageImportError, lineage_import, lineage_link_save
 from assessments.services.rounds import round_add_units
