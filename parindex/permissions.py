@@ -107,6 +107,8 @@ can_read_ranking = can_read_dashboards | is_officer
 # One unit's result, profile and history (the object is the unit, or anything with a unit_id).
 can_read_unit_results = can_read_dashboards | is_officer_of_unit
 can_compute_index = is_admin | is_appraiser
+# How one year's criteria became the next year's (the crosswalk diff): everyone who reads the ranking.
+can_compare_frameworks = can_read_ranking
 can_publish_run = is_admin
 can_delete_run = is_admin
 

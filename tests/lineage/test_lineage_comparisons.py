@@ -145,3 +145,72 @@ def test_last_year_of_a_domain_follows_the_crosswalk_and_the_lineage(merged, lea
     assert last["2"].pct == D("100.00") and last["2"].kind == CrosswalkKind.RENAMED
     # Domain 3 is new in the crosswalk: it has no value last year.
     assert last["3"].pct is None and last["3"].kind == CrosswalkKind.NEW
+
+
+def test_crosswalk_suggested_by_code_and_shown_as_a_diff(db, department_group, leader, client):
+    from assessments.models import CrosswalkKind, Framework, NodeCrosswalk
+    from assessments.services.crosswalk import crosswalk_diff, crosswalk_suggest
+
+    old = build_framework(round=RoundFactory(year=2024), group=department_group)
+    new = build_framework(round=RoundFactory(year=2025), group=department_group)
+    Node.objects.filter(framework=new, code="2.1").update(name="Tên mới của 2.1")
+    Node.objects.filter(framework=new, code="1.2").update(code="1.9")
+    made = crosswalk_suggest(old=old, new=new)
+    kinds = {
+        (x.old_node.code if x.old_node else None, x.new_node.code if x.new_node else None): x.kind
+        for x in NodeCrosswalk.objects.all()
+    }
+    assert kinds[("2.1", "2.1")] == CrosswalkKind.RENAMED
+    assert kinds[("1.1", "1.1")] == CrosswalkKind.SAME
+    assert kinds[(None, "1.9")] == CrosswalkKind.NEW
+    assert kinds[("1.2", None)] == CrosswalkKind.RETIRED
+    assert made == len(kinds)
+    # Suggesting again adds nothing: every node of the new framework is linked already.
+    assert crosswalk_suggest(old=old, new=Framework.objects.get(pk=new.pk)) == 0
+    rows = crosswalk_diff(old=old, new=new)
+    assert sum(len(r.old) for r in rows) == old.nodes.count() and sum(len(r.new) for r in rows) == new.nodes.count()
+    client.force_login(leader)
+    page = client.get(reverse("assessments:framework_diff", args=[2024, 2025])).content.decode()
+    assert "Tên mới của 2.1" in page and "đổi tên" in page
+
+
+def test_split_and_merge_are_one_row_each_in_the_diff(db, department_group):
+    from assessments.models import CrosswalkKind, NodeCrosswalk
+    from assessments.services.crosswalk import crosswalk_diff
+
+    old = build_framework(round=RoundFactory(year=2024), group=department_group)
+    new = build_framework(round=RoundFactory(year=2025), group=department_group)
+
+    def o(code):
+        return Node.objects.get(framework=old, code=code)
+
+    def n(code):
+        return Node.objects.get(framework=new, code=code)
+
+    for target in ("1.1.1", "1.1.2"):  # 1.1 split into two
+        NodeCrosswalk.objects.create(old_node=o("1.1"), new_node=n(target), kind=CrosswalkKind.SPLIT)
+    for source in ("2.1", "2.2"):  # merged into 2
+        NodeCrosswalk.objects.create(old_node=o(source), new_node=n("2"), kind=CrosswalkKind.MERGED)
+    rows = {r.kind: r for r in crosswalk_diff(old=old, new=new) if r.kind}
+    assert [x.code for x in rows["split"].new] == ["1.1.1", "1.1.2"]
+    assert [x.code for x in rows["merged"].old] == ["2.1", "2.2"]
+    # Merged maxima 1 + 1 = 2 against 2: no change in points.
+    assert rows["merged"].max_change == D("0")
+
+
+def test_last_year_of_merged_criteria_pools_their_points():
+    from rankings.lineage import node_last_year
+
+    class _Old:
+        def __init__(self, code):
+            self.code = code
+
+    class _Link:
+        def __init__(self, old_id, code):
+            self.kind, self.old_node_id, self.old_node = "merged", old_id, _Old(code)
+
+    # Old 2.1: 1 of 1; old 2.2: 0,5 of 1 → merged into one node: 1,5 / 2 = 75,00 %.
+    links = {9: [_Link(1, "2.1"), _Link(2, "2.2")]}
+    old = {1: (D("1"), D("1"), D("100.00")), 2: (D("0.5"), D("1"), D("50.00"))}
+    value = node_last_year(links=links, old=old, node_id=9)
+    assert value.pct == D("75.00") and value.old_codes == ["2.1", "2.2"]

@@ -219,6 +219,8 @@ MATRIX: dict[str, Route] = {
         state=lambda w: _score_state(w, w.score_a_appraisal),
     ),
     # The change history of a leaf (who, when, old and new values) is for Home Affairs.
+    # The criteria crosswalk between two years: every signed-in role reads it (criteria are not secret).
+    "assessments:framework_diff": get_page(signed_in(OK), kwargs=lambda w: {"old_year": 2020, "new_year": 2021}),
     "assessments:leaf_history": get_page(only("appraiser", "admin") | {"officer_other": HIDDEN}, kwargs=_leaf),
     "assessments:evidence_upload": Route(
         kwargs=_leaf,
