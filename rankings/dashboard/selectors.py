@@ -101,6 +101,7 @@ class GroupBoard:
     band_counts: list[tuple[str, int, int]]  # (label, band index, count)
     losing_criteria: list[dict]  # code, name, lost, max, units
     domain_avgs: dict[str, Decimal] = field(default_factory=dict)
+    movers: list[dict] = field(default_factory=list)  # year on year, through lineage: see year_on_year()
 
     @property
     def warned_rows(self) -> list[Row]:
@@ -236,7 +237,35 @@ def board_for_run(*, run: IndexRun) -> Board:
     bands = list(round.bands or [])
     sipas = sipas_elements_for_round(round=round)
     rows = _build_rows(run, bands, sipas)
-    return Board(round=round, run=run, bands=bands, groups=_group_boards(rows, bands), sipas_measured=bool(sipas))
+    groups = _group_boards(rows, bands)
+    movers = year_on_year(run=run, results=[r.result for r in rows])
+    for gb in groups:
+        gb.movers = [m for m in movers if m["result"].group_id == gb.group.pk]
+    return Board(round=round, run=run, bands=bands, groups=groups, sipas_measured=bool(sipas))
+
+
+def year_on_year(*, run: IndexRun, results: list[UnitResult]) -> list[dict]:
+    """Each unit's index against the previous round's published run, most improved first.
+
+    A unit that did not exist then compares with its predecessors (rankings.lineage) and says so ("via").
+    Two queries whatever the number of units: the lineage links and the previous run's indexes.
+    """
+    previous = (
+        IndexRun.objects.filter(round__year__lt=run.round.year, is_published=True)
+        .order_by("-round__year", "-published_at", "-id").first()
+    )
+    if previous is None:
+        return []
+    lineage = lineage_read()
+    before = dict(UnitResult.objects.filter(run=previous).values_list("unit_id", "index_pct"))
+    movers = []
+    for r in results:
+        was = lineage.comparable(r.unit_id, before)
+        if was is None:
+            continue
+        movers.append({"result": r, "unit": r.unit, "now": r.index_pct, "was": was, "change": r.index_pct - was,
+                       "via": lineage.via(r.unit_id, before), "year": previous.round.year})
+    return sorted(movers, key=lambda m: (-m["change"], m["unit"].display_order, m["unit"].code))
 
 
 def published_board(*, user, round: Round) -> Board | None:

@@ -214,3 +214,21 @@ def test_last_year_of_merged_criteria_pools_their_points():
     old = {1: (D("1"), D("1"), D("100.00")), 2: (D("0.5"), D("1"), D("50.00"))}
     value = node_last_year(links=links, old=old, node_id=9)
     assert value.pct == D("75.00") and value.old_codes == ["2.1", "2.2"]
+
+
+def test_round_dashboard_compares_a_merged_unit_with_its_predecessors(merged, leader, client):
+    from rankings.dashboard.selectors import dashboard_for
+
+    board = dashboard_for(user=leader, round=merged["r25"])
+    (mover,) = board.groups[0].movers
+    # 2025: 100,00 against 2021's (100 + 80) / 2 = 90,00 → +10,00
+    assert (mover["unit"].code, mover["was"], mover["now"], mover["change"]) == (
+        "C",
+        D("90.00"),
+        D("100.00"),
+        D("10.00"),
+    )
+    assert mover["via"] == ["Đơn vị A", "Đơn vị B"]
+    client.force_login(leader)
+    page = client.get(reverse("dashboard:round", args=[2025])).content.decode()
+    assert "So với năm 2021" in page and "so với Đơn vị A, Đơn vị B" in page
