@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -136,10 +137,13 @@ class LastYear:
         return str(CrosswalkKind(self.kind).label)
 
 
-def crosswalk_into(*, framework_id: int) -> dict[int, list[NodeCrosswalk]]:
-    """Links arriving at each node of a framework (new node id → links), one query."""
+def crosswalk_into(*, framework_id: int, from_round: Round) -> dict[int, list[NodeCrosswalk]]:
+    """Links arriving at each node of a framework from ``from_round``'s frameworks (new node id → links)."""
     out: dict[int, list[NodeCrosswalk]] = defaultdict(list)
-    for link in NodeCrosswalk.objects.filter(new_node__framework_id=framework_id).select_related("old_node"):
+    links = NodeCrosswalk.objects.filter(new_node__framework_id=framework_id).filter(
+        Q(old_node__framework__round=from_round) | Q(old_node__isnull=True)
+    )
+    for link in links.select_related("old_node"):
         out[link.new_node_id].append(link)
     return dict(out)
 
@@ -167,21 +171,23 @@ def node_last_year(
     return LastYear(kind=kind, old_codes=codes, pct=pct)
 
 
-def previous_round(round: Round) -> Round | None:
-    return Round.objects.filter(year__lt=round.year).order_by("-year").first()
+def previous_round(round: Round, run_of) -> tuple[Round | None, IndexRun | None]:
+    """The latest earlier round that has a run to read (``run_of``: the caller's visibility rule), and that run."""
+    for earlier in Round.objects.filter(year__lt=round.year).order_by("-year"):
+        if (run := run_of(earlier)) is not None:
+            return earlier, run
+    return None, None
 
 
 def node_values_last_year(*, unit: Unit, round: Round, run_of) -> dict[int, LastYear]:
-    """For each node of the unit's framework this round that the crosswalk links back: its value a year earlier.
+    """For each node of the unit's framework this round that the crosswalk links back: its value in the latest
+    earlier round with a run to read (through that round's crosswalk links).
 
     The one selector for "last year" beside a criterion (the unit page; the officer's form can call it too).
     ``run_of(round)`` gives the run to read in a round (the caller's visibility rule). The earlier values are
     the unit's own or, through lineage, its predecessors' (merged predecessors' points and maxima are summed).
     """
-    prev = previous_round(round)
-    if prev is None:
-        return {}
-    prev_run: IndexRun | None = run_of(prev)
+    prev, prev_run = previous_round(round, run_of)
     current_framework = (
         Node.objects.filter(framework__round=round, framework__group_id=unit.group_id)
         .values_list("framework_id", flat=True)
@@ -200,7 +206,7 @@ def node_values_last_year(*, unit: Unit, round: Round, run_of) -> dict[int, Last
         acc[0] += points
         acc[1] += maximum
     old_rows = {k: (p, m, q2(p / m * 100) if m > 0 else None) for k, (p, m) in old.items()}
-    links = crosswalk_into(framework_id=current_framework)
+    links = crosswalk_into(framework_id=current_framework, from_round=prev)
     return {node_id: v for node_id in links if (v := node_last_year(links=links, old=old_rows, node_id=node_id))}
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from assessments.models import CrosswalkKind, Framework, Level, Node, NodeCrosswalk
@@ -45,7 +46,12 @@ def crosswalk_suggest(*, old: Framework, new: Framework) -> int:
         raise ValidationError(_("A crosswalk leads from an earlier year's framework to a later year's."))
     old_nodes = {n.code: n for n in old.nodes.filter(level__in=COMPARED_LEVELS)}
     new_nodes = {n.code: n for n in new.nodes.filter(level__in=COMPARED_LEVELS)}
-    linked_new = set(NodeCrosswalk.objects.filter(new_node__framework=new).values_list("new_node_id", flat=True))
+    # Links from another year's framework do not count: a framework can be crosswalked from several years.
+    linked_new = set(
+        NodeCrosswalk.objects.filter(new_node__framework=new)
+        .filter(Q(old_node__framework=old) | Q(old_node__isnull=True))
+        .values_list("new_node_id", flat=True)
+    )
     linked_old = set(NodeCrosswalk.objects.filter(old_node__framework=old).values_list("old_node_id", flat=True))
     made = []
     for code, node in new_nodes.items():
