@@ -48,7 +48,7 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
         fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy",
-                  "survey_min_forms")
+                  "survey_min_forms", "appeal_working_days")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

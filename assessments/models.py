@@ -149,6 +149,9 @@ class Round(models.Model):
     # Below this many valid forms for a unit, a survey's points rest on too few people to publish without a
     # written reason (the publication check lists the unit). 0: no minimum.
     survey_min_forms = models.PositiveIntegerField(_("minimum survey sample (valid forms per unit)"), default=0)
+    appeal_working_days = models.PositiveSmallIntegerField(
+        _("appeal period (working days after publication)"), default=10
+    )
 
     class Meta:
         ordering = ["-year"]

@@ -111,6 +111,11 @@ can_compute_index = is_admin | is_appraiser
 can_compare_frameworks = can_read_ranking
 can_publish_run = is_admin
 can_delete_run = is_admin
+# Appeals after publication: the unit's officer lodges; Home Affairs (appraisers) or an admin decide;
+# the register of a round is published with its results.
+can_lodge_appeal = is_officer_of_unit
+can_decide_appeal = is_appraiser | is_admin
+can_read_appeal_register = can_read_ranking
 
 # --- surveys -----------------------------------------------------------------------------------------
 

@@ -40,6 +40,11 @@ class IndexRun(models.Model):
     # for publishing anyway (required when anything was listed). Kept with the run, which never changes again.
     publish_reason = models.TextField(_("reason for publishing"), blank=True)
     publish_check = models.JSONField(_("publication check"), default=dict, blank=True)
+    # A corrected publication (after accepted appeals) names the publication it corrects; that one stays.
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects the publication"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="corrections",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -132,3 +137,41 @@ class NodeResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id}:{self.node_id}"
+
+
+class AppealState(models.TextChoices):
+    LODGED = "lodged", _("lodged")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class Appeal(models.Model):
+    """A unit's appeal against its published result on named criteria (rankings.appeals has the rules)."""
+
+    run = models.ForeignKey(IndexRun, verbose_name=_("publication"), on_delete=models.PROTECT, related_name="appeals")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="appeals")
+    nodes = models.ManyToManyField(Node, verbose_name=_("criteria"), related_name="appeals")
+    reason = models.TextField(_("reasons"))
+    evidence = models.FileField(_("evidence"), upload_to="appeals/%Y/", blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=AppealState.choices, default=AppealState.LODGED)
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        ordering = ["run", "lodged_at", "id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="lodged") | (Q(decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="decided_appeal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.run.round} #{self.pk}"

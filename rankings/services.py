@@ -246,12 +246,18 @@ def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: s
                 {"reason": _("The publication check lists reasons these results may not be final: "
                              "write why they are published anyway.")}
             )
+        # A second publication of the round (after accepted appeals) corrects the first, which stays on record.
+        locked.corrects = (
+            IndexRun.objects.filter(round=locked.round, is_published=True, corrects__isnull=True)
+            .order_by("published_at").first()
+        )
         locked.is_published = True
         locked.published_at = timezone.now()
         locked.published_by = user
         locked.publish_reason = reason
         locked.publish_check = check.summary()
-        locked.save(update_fields=["is_published", "published_at", "published_by", "publish_reason", "publish_check"])
+        locked.save(update_fields=["is_published", "published_at", "published_by", "publish_reason", "publish_check",
+                                   "corrects"])
         logger.info("run %s published by %s; reason: %s", locked.pk, user, reason or "-")
         transaction.on_commit(
             lambda: signals.index_run_published.send(sender=IndexRun, round_id=locked.round_id, run_id=locked.pk)
