@@ -13,10 +13,9 @@ from assessments.models import LeafScore, Node
 from assessments.services import scores as score_services
 from assessments.services import workflow
 from notifications.models import Notification
-from rankings import appeals, services
+from rankings import appeals
 from rankings.models import AppealState, IndexRun
-from tests.factories import UserFactory
-from tests.rankings.factories import scores, survey, unit_in_round
+from tests.lineage.helpers import _publish, appealable_round
 
 D = Decimal
 
@@ -28,34 +27,9 @@ def test_ten_working_days_skip_the_weekends():
     assert timezone.localtime(end).date().isoformat() == "2025-04-18"
 
 
-def _publish(rnd, admin):
-    run, _ = services.index_run_create(round=rnd, user=admin, enqueue=False)
-    services.index_run_execute(run_id=run.pk)
-    run.refresh_from_db()
-    return services.index_run_publish(run=run, user=admin, confirmed=True, reason="kiểm thử")
-
-
 @pytest.fixture
 def published(round_2021, framework, department_group, admin_user, appraiser):
-    """A 100 %, B 90 % (1.2 appraised at 1 of 2) and C 95 % (1.2: 1,5 of 2): ranks A 1, C 2, B 3."""
-    a = unit_in_round(round=round_2021, group=department_group, code="A", order=1)
-    b = unit_in_round(round=round_2021, group=department_group, code="B", order=2)
-    c = unit_in_round(round=round_2021, group=department_group, code="C", order=3)
-    scores(a, {"1.1.1": "2", "1.1.2": "2", "1.2": "2", "2.1": "1"})
-    scores(b, {"1.1.1": "2", "1.1.2": "2", "1.2": "1", "2.1": "1"})
-    scores(c, {"1.1.1": "2", "1.1.2": "2", "1.2": "1.5", "2.1": "1"})
-    # B's inputs, as the appraisal recorded them (1.2: the unit claimed 2, the appraiser gave 1).
-    inputs = {"1.1.1": {"level": 2}, "1.1.2": {"numerator": 1, "denominator": 1}, "2.1": {"count": 0}}
-    for code, value in inputs.items():
-        LeafScore.objects.filter(assessment=b, node__code=code).update(self_inputs=value, app_inputs=value)
-    LeafScore.objects.filter(assessment=b, node__code="1.2").update(
-        self_points=D("2"), self_inputs={"points": "2"}, app_inputs={"points": "1"}
-    )
-    survey(round_2021, {(x, "2.2"): "1" for x in (a, b, c)}, kind="cs")
-    survey(round_2021, {(x, "3"): "2" for x in (a, b, c)}, kind="sipas")
-    first = _publish(round_2021, admin_user)
-    officer_b = UserFactory(username="officer_b_appeal", is_officer=True, unit=b.unit)
-    return {"round": round_2021, "first": first, "b": b, "officer_b": officer_b}
+    return appealable_round(round_2021, department_group, admin_user)
 
 
 def test_a_complete_appeal_leads_to_a_corrected_publication_keeping_the_first(
