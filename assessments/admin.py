@@ -54,9 +54,15 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "survey_min_forms" in self.fields:
             self.fields["survey_min_forms"].required = False  # left empty: no minimum
+        if "appeal_working_days" in self.fields:
+            self.fields["appeal_working_days"].required = False  # left empty: the default period
 
     def clean_survey_min_forms(self):
         return self.cleaned_data.get("survey_min_forms") or 0
+
+    def clean_appeal_working_days(self):
+        value = self.cleaned_data.get("appeal_working_days")
+        return 10 if value is None else value
 
     def clean_bands(self):
         """Bands: a list of {"label", "min"}, highest minimum first, minima from 100 down to 0."""

@@ -84,6 +84,13 @@ class UnitResult(models.Model):
     band = models.CharField(_("classification"), max_length=64)
     provisional = models.BooleanField(_("provisional"), default=False)
     warnings = models.JSONField(default=list, blank=True)
+    # The margin of error of the survey points and what follows from it (rankings/uncertainty.py).
+    survey_margin = models.DecimalField(_("survey margin of error (± points, 95 %)"), null=True, blank=True, **POINTS)
+    index_low = models.DecimalField(_("index, 95 % interval low"), null=True, blank=True, **POINTS)
+    index_high = models.DecimalField(_("index, 95 % interval high"), null=True, blank=True, **POINTS)
+    rank_best = models.PositiveIntegerField(_("best rank within the margin"), null=True, blank=True)
+    rank_worst = models.PositiveIntegerField(_("worst rank within the margin"), null=True, blank=True)
+    small_sample = models.BooleanField(_("survey sample below the round's minimum"), default=False)
 
     class Meta:
         ordering = ["run", "group__display_order", "rank", "display_order"]
@@ -102,6 +109,17 @@ class UnitResult(models.Model):
     def survey_points(self):
         """Điểm điều tra XHH: civil-servant survey and SIPAS together."""
         return self.cs_points + self.sipas_points
+
+    @property
+    def rank_range(self) -> str:
+        """"3" when the margin of error cannot move the rank, else "2–5" (best–worst)."""
+        if self.rank_best is None or self.rank_worst is None or self.rank_best == self.rank_worst:
+            return str(self.rank)
+        return f"{self.rank_best}–{self.rank_worst}"
+
+    @property
+    def statistically_tied(self) -> bool:
+        return self.rank_best is not None and self.rank_worst is not None and self.rank_best != self.rank_worst
 
     @property
     def breakdown(self) -> dict:

@@ -17,6 +17,7 @@ from rankings import signals
 from rankings.computation import Computation, compute_round
 from rankings.models import IndexRun, NodeResult, RunStatus, UnitResult
 from rankings.publication import publication_check
+from rankings.uncertainty import Uncertainty, uncertainty_for
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
         return None
     try:
         computation = compute_round(round=run.round)
+        computation.uncertainty = uncertainty_for(
+            round=run.round, outcomes=computation.outcomes, frameworks=computation.frameworks
+        )
         _progress(run_id, 60)
         with transaction.atomic():
             # Race: a redelivered task may have computed the same run meanwhile; the row lock
@@ -137,6 +141,12 @@ RESULT_COLUMNS = (
     "band",
     "provisional",
     "warnings",
+    "survey_margin",
+    "index_low",
+    "index_high",
+    "rank_best",
+    "rank_worst",
+    "small_sample",
 )
 NODE_COLUMNS = ("result_id", "node_id", "points", "max_points", "pct", "applicable")
 
@@ -144,8 +154,10 @@ NODE_COLUMNS = ("result_id", "node_id", "points", "max_points", "pct", "applicab
 def _write_results(run_id: int, computation: Computation) -> None:
     """Every unit's result and its per-node rows. Must run inside the caller's transaction."""
     rows = []
+    uncertainty = getattr(computation, "uncertainty", None) or {}
     for o in computation.outcomes:
         i = o.index
+        u = uncertainty.get(o.unit_id) or Uncertainty()
         rows.append(
             (
                 run_id,
@@ -163,6 +175,12 @@ def _write_results(run_id: int, computation: Computation) -> None:
                 o.band,
                 o.provisional,
                 json.dumps(o.warnings, ensure_ascii=False),
+                u.margin,
+                u.index_low,
+                u.index_high,
+                u.rank_best,
+                u.rank_worst,
+                u.small_sample,
             )
         )
     _insert_rows(UnitResult, RESULT_COLUMNS, rows)
