@@ -37,3 +37,24 @@ def appealable_round(round_2021, department_group, admin_user):
     first = _publish(round_2021, admin_user)
     officer_b = UserFactory(username="officer_b_appeal", is_officer=True, unit=b.unit)
     return {"round": round_2021, "first": first, "b": b, "officer_b": officer_b}
+
+
+def tied_round(round_2021, department_group, admin_user):
+    """A (94,44 %, SIPAS from forms 5, 5, 4, 1: interval 83,56–100) and B (88,89 %, no spread), published:
+    statistically tied for ranks 1–2 (tests/lineage/test_intervals.py works the numbers)."""
+    from surveys.models import SurveyResponse
+    from tests.surveys.factories import sipas_question
+
+    a = unit_in_round(round=round_2021, group=department_group, code="A", order=1)
+    b = unit_in_round(round=round_2021, group=department_group, code="B", order=2)
+    scores(a, {"1.1.1": "2", "1.1.2": "2", "1.2": "2", "2.1": "1"})
+    scores(b, {"1.1.1": "1", "1.1.2": "2", "1.2": "2", "2.1": "1"})
+    imp = survey(round_2021, {(a, "3"): "1.5", (b, "3"): "2"}, kind="sipas")
+    sipas_question(round=round_2021, code="S1", element=1)
+    forms = {a: ["5", "5", "4", "1"], b: ["5", "5", "5", "5"]}
+    SurveyResponse.objects.bulk_create(
+        SurveyResponse(survey_import=imp, unit=x.unit, row_number=i, form_id=f"{x.unit.code}{i}", answers={"S1": v})
+        for x, values in forms.items()
+        for i, v in enumerate(values, start=2)
+    )
+    return _publish(round_2021, admin_user)
