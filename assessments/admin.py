@@ -25,7 +25,7 @@ from assessments.resources import NodeResource
 from assessments.services.crosswalk import crosswalk_link_save, crosswalk_suggest
 from assessments.services.frameworks import FrameworkError, framework_copy, framework_export, tree_order
 from assessments.services.lineage import COLUMNS as LINEAGE_COLUMNS
-from assessments.services.lineage import LineageImportError, lineage_import, lineage_link_save
+from assessments.services.lineage import LineageImportError, creates_cycle, lineage_import, lineage_link_save
 from assessments.services.rounds import round_add_units
 from assessments.validation import fmt, validate_framework
 
@@ -364,10 +364,39 @@ class LineageImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
 
 
+class UnitLineageForm(forms.ModelForm):
+    class Meta:
+        model = UnitLineage
+        fields = ("successor", "predecessor", "kind", "effective_date", "weight", "note")
+
+    def clean(self):
+        data = super().clean()
+        succ, pred = data.get("successor"), data.get("predecessor")
+        if succ and pred and succ != pred and creates_cycle(
+            successor_id=succ.pk, predecessor_id=pred.pk, exclude_pk=self.instance.pk
+        ):
+            raise forms.ValidationError(_("This link would make a unit its own predecessor through other links."))
+        return data
+
+
+class NodeCrosswalkForm(forms.ModelForm):
+    class Meta:
+        model = NodeCrosswalk
+        fields = ("old_node", "new_node", "kind", "note")
+
+    def clean(self):
+        data = super().clean()
+        old, new = data.get("old_node"), data.get("new_node")
+        if old and new and old.framework.round.year >= new.framework.round.year:
+            raise forms.ValidationError(_("A crosswalk leads from an earlier year's framework to a later year's."))
+        return data
+
+
 @admin.register(UnitLineage)
 class UnitLineageAdmin(admin.ModelAdmin):
     """Lineage links one by one, or a spreadsheet of them (all or nothing) from the list's "Import" button."""
 
+    form = UnitLineageForm
     list_display = ("successor", "kind", "predecessor", "effective_date", "weight")
     list_filter = ("kind", "effective_date", "successor__group")
     search_fields = ("successor__code", "successor__name", "predecessor__code", "predecessor__name")
@@ -412,6 +441,7 @@ class UnitLineageAdmin(admin.ModelAdmin):
 class NodeCrosswalkAdmin(admin.ModelAdmin):
     """The criteria crosswalk between two years' frameworks; the framework list can suggest it by code."""
 
+    form = NodeCrosswalkForm
     list_display = ("new_framework", "old_node", "kind", "new_node")
     list_filter = ("kind", "new_node__framework__round", "old_node__framework__round")
     search_fields = ("old_node__code", "old_node__name", "new_node__code", "new_node__name")

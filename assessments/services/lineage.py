@@ -269,6 +269,23 @@ def _check_no_cycle() -> None:
             raise LineageImportError(_("The links make a cycle through unit %(unit)s.") % {"unit": code})
 
 
+def creates_cycle(*, successor_id: int, predecessor_id: int, exclude_pk: int | None = None) -> bool:
+    """Would linking ``successor`` ← ``predecessor`` make a unit its own ancestor (the admin form asks first)?"""
+    links = UnitLineage.objects.exclude(pk=exclude_pk) if exclude_pk else UnitLineage.objects.all()
+    edges: dict[int, set[int]] = {}
+    for succ, pred in links.values_list("successor_id", "predecessor_id"):
+        edges.setdefault(succ, set()).add(pred)
+    todo, seen = [predecessor_id], set()
+    while todo:
+        node = todo.pop()
+        if node == successor_id:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(edges.get(node, ()))
+    return False
+
+
 @transaction.atomic
 def lineage_link_save(*, link: UnitLineage) -> UnitLineage:
     """Save one link (the admin's form) after its own checks and the whole graph's."""

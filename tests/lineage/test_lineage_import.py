@@ -114,3 +114,23 @@ def test_non_staff_cannot_reach_the_import(units, leader, client):
     response = client.post(reverse("admin:assessments_unitlineage_import"), {"file": good})
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert UnitLineage.objects.count() == 0
+
+
+def test_admin_form_refuses_a_link_that_closes_a_cycle(units, admin_user, client):
+    UnitLineage.objects.create(
+        successor=units["STC25"], predecessor=units["STC"], kind="rename", effective_date=date(2025, 3, 1)
+    )
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:assessments_unitlineage_add"),
+        {
+            "successor": units["STC"].pk,
+            "predecessor": units["STC25"].pk,
+            "kind": "rename",
+            "effective_date": "2025-03-01",
+            "weight": "",
+            "note": "",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error; not a 500
+    assert UnitLineage.objects.count() == 1
