@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -19,9 +20,12 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from assessments.models import Assessment, Framework, Level, Node, RankingGroup, Round, Unit
+from assessments.models import Assessment, Framework, Level, Node, NodeCrosswalk, RankingGroup, Round, Unit, UnitLineage
 from assessments.resources import GuardedXLSX, NodeResource
+from assessments.services.crosswalk import crosswalk_link_save, crosswalk_suggest
 from assessments.services.frameworks import FrameworkError, framework_copy, framework_export, tree_order
+from assessments.services.lineage import COLUMNS as LINEAGE_COLUMNS
+from assessments.services.lineage import LineageImportError, creates_cycle, lineage_import, lineage_link_save
 from assessments.services.rounds import round_add_units
 from assessments.validation import fmt, validate_framework
 
@@ -44,15 +48,21 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
         fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy",
-                  "survey_min_forms")
+                  "survey_min_forms", "appeal_working_days")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "survey_min_forms" in self.fields:
             self.fields["survey_min_forms"].required = False  # left empty: no minimum
+        if "appeal_working_days" in self.fields:
+            self.fields["appeal_working_days"].required = False  # left empty: the default period
 
     def clean_survey_min_forms(self):
         return self.cleaned_data.get("survey_min_forms") or 0
+
+    def clean_appeal_working_days(self):
+        value = self.cleaned_data.get("appeal_working_days")
+        return 10 if value is None else value
 
     def clean_bands(self):
         """Bands: a list of {"label", "min"}, highest minimum first, minima from 100 down to 0."""
@@ -144,7 +154,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         (_("Check"), {"fields": ("validation_report", "spreadsheet")}),
         (_("Framework tree"), {"fields": ("tree",)}),
     )
-    actions = ["check_frameworks", "copy_to_next_round"]
+    actions = ["check_frameworks", "copy_to_next_round", "suggest_crosswalk"]
 
     @admin.display(description=_("nodes"))
     def node_count(self, obj: Framework) -> int:
@@ -262,6 +272,22 @@ class FrameworkAdmin(admin.ModelAdmin):
                 self.message_user(request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS)
 
 
+    @admin.action(description=_("Suggest the crosswalk from the previous year's framework (by code)"))
+    def suggest_crosswalk(self, request, queryset):
+        for framework in queryset.select_related("round", "group"):
+            previous = (
+                Framework.objects.filter(group=framework.group, round__year__lt=framework.round.year)
+                .select_related("round").order_by("-round__year").first()
+            )
+            if previous is None:
+                self.message_user(request, gettext("%(framework)s: no earlier framework of this group.")
+                                  % {"framework": framework}, messages.WARNING)
+                continue
+            made = crosswalk_suggest(old=previous, new=framework)
+            self.message_user(request, gettext("%(framework)s: %(n)s crosswalk links suggested from %(year)s.")
+                              % {"framework": framework, "n": made, "year": previous.round.year}, messages.SUCCESS)
+
+
 class NodeImportForm(ImportForm):
     framework = forms.ModelChoiceField(queryset=Framework.objects.select_related("round", "group"), label=_("Framework"))
     replace = forms.BooleanField(label=_("Replace the framework's existing nodes"), required=False)
@@ -332,3 +358,99 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_filter = ("round", "group", "state")
 
 from assessments import admin_workflow  # noqa: E402,F401
+
+
+class LineageImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+
+
+class UnitLineageForm(forms.ModelForm):
+    class Meta:
+        model = UnitLineage
+        fields = ("successor", "predecessor", "kind", "effective_date", "weight", "note")
+
+    def clean(self):
+        data = super().clean()
+        succ, pred = data.get("successor"), data.get("predecessor")
+        if succ and pred and succ != pred and creates_cycle(
+            successor_id=succ.pk, predecessor_id=pred.pk, exclude_pk=self.instance.pk
+        ):
+            raise forms.ValidationError(_("This link would make a unit its own predecessor through other links."))
+        return data
+
+
+class NodeCrosswalkForm(forms.ModelForm):
+    class Meta:
+        model = NodeCrosswalk
+        fields = ("old_node", "new_node", "kind", "note")
+
+    def clean(self):
+        data = super().clean()
+        old, new = data.get("old_node"), data.get("new_node")
+        if old and new and old.framework.round.year >= new.framework.round.year:
+            raise forms.ValidationError(_("A crosswalk leads from an earlier year's framework to a later year's."))
+        return data
+
+
+@admin.register(UnitLineage)
+class UnitLineageAdmin(admin.ModelAdmin):
+    """Lineage links one by one, or a spreadsheet of them (all or nothing) from the list's "Import" button."""
+
+    form = UnitLineageForm
+    list_display = ("successor", "kind", "predecessor", "effective_date", "weight")
+    list_filter = ("kind", "effective_date", "successor__group")
+    search_fields = ("successor__code", "successor__name", "predecessor__code", "predecessor__name")
+    autocomplete_fields = ("successor", "predecessor")
+    change_list_template = "admin/assessments/unitlineage/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        lineage_link_save(link=obj)
+
+    def get_urls(self):
+        urls = [path("import/", self.admin_site.admin_view(self.import_view), name="assessments_unitlineage_import")]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = LineageImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                saved = lineage_import(name=upload.name, content=upload.read())
+            except LineageImportError as exc:
+                errors = exc.messages
+            else:
+                self.message_user(request, gettext("%(n)s lineage links imported.") % {"n": len(saved)}, messages.SUCCESS)
+                return redirect("admin:assessments_unitlineage_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Import unit lineage"),
+            "form": form,
+            "errors": errors,
+            "columns": [names[0].capitalize() for names in LINEAGE_COLUMNS.values()],
+        }
+        return TemplateResponse(request, "admin/assessments/unitlineage/import.html", context, status=422 if errors else 200)
+
+
+@admin.register(NodeCrosswalk)
+class NodeCrosswalkAdmin(admin.ModelAdmin):
+    """The criteria crosswalk between two years' frameworks; the framework list can suggest it by code."""
+
+    form = NodeCrosswalkForm
+    list_display = ("new_framework", "old_node", "kind", "new_node")
+    list_filter = ("kind", "new_node__framework__round", "old_node__framework__round")
+    search_fields = ("old_node__code", "old_node__name", "new_node__code", "new_node__name")
+    raw_id_fields = ("old_node", "new_node")
+    list_select_related = ("old_node", "new_node__framework")
+
+    @admin.display(description=_("framework"))
+    def new_framework(self, obj):
+        return obj.new_node.framework if obj.new_node_id else obj.old_node.framework
+
+    def save_model(self, request, obj, form, change):
+        crosswalk_link_save(link=obj)

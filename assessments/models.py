@@ -76,6 +76,50 @@ class Unit(models.Model):
         return self.name
 
 
+class LineageKind(models.TextChoices):
+    MERGER = "merger", _("merger")
+    SPLIT = "split", _("split")
+    RENAME = "rename", _("rename")
+
+
+class UnitLineage(models.Model):
+    """One link of a unit's ancestry: ``successor`` continues ``predecessor`` from ``effective_date``.
+
+    A merger is several links to one successor, a split several links from one predecessor, a rename one link.
+    ``weight`` (optional, 0 < w ≤ 1) is the predecessor's share in a merger's comparison value; when the
+    successor's links carry no weights, predecessors count equally (rankings.lineage explains the rule).
+    """
+
+    successor = models.ForeignKey(
+        Unit, verbose_name=_("successor unit"), on_delete=models.CASCADE, related_name="predecessor_links"
+    )
+    predecessor = models.ForeignKey(
+        Unit, verbose_name=_("predecessor unit"), on_delete=models.CASCADE, related_name="successor_links"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=LineageKind.choices)
+    effective_date = models.DateField(_("effective from"))
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=4, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["successor", "predecessor"]
+        verbose_name = _("unit lineage link")
+        verbose_name_plural = _("unit lineage")
+        constraints = [
+            models.UniqueConstraint(fields=["successor", "predecessor"], name="unique_lineage_link"),
+            models.CheckConstraint(condition=~Q(successor=models.F("predecessor")), name="lineage_not_own_predecessor"),
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | (Q(weight__gt=0) & Q(weight__lte=1)), name="lineage_weight_share"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.effective_date:%d/%m/%Y})"
+
+
 class RoundStatus(models.TextChoices):
     SETUP = "setup", _("Setting up")
     OPEN = "open", _("Open")
@@ -105,6 +149,9 @@ class Round(models.Model):
     # Below this many valid forms for a unit, a survey's points rest on too few people to publish without a
     # written reason (the publication check lists the unit). 0: no minimum.
     survey_min_forms = models.PositiveIntegerField(_("minimum survey sample (valid forms per unit)"), default=0)
+    appeal_working_days = models.PositiveSmallIntegerField(
+        _("appeal period (working days after publication)"), default=10
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -209,6 +256,49 @@ class Node(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"
+
+
+class CrosswalkKind(models.TextChoices):
+    SAME = "same", _("same")
+    RENAMED = "renamed", _("renamed")
+    SPLIT = "split", _("split")
+    MERGED = "merged", _("merged")
+    NEW = "new", _("new")
+    RETIRED = "retired", _("retired")
+
+
+class NodeCrosswalk(models.Model):
+    """How a criterion or sub-criterion of one year's framework continues into a later year's.
+
+    ``same``/``renamed``: one old node, one new node. ``split``: one old node, several links to new nodes.
+    ``merged``: several old nodes linked to one new node. ``new`` has no old node, ``retired`` no new node.
+    """
+
+    old_node = models.ForeignKey(
+        Node, verbose_name=_("earlier node"), null=True, blank=True, on_delete=models.CASCADE, related_name="crosswalk_out"
+    )
+    new_node = models.ForeignKey(
+        Node, verbose_name=_("later node"), null=True, blank=True, on_delete=models.CASCADE, related_name="crosswalk_in"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CrosswalkKind.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["new_node__framework", "new_node__order", "old_node__order", "id"]
+        verbose_name = _("criteria crosswalk link")
+        verbose_name_plural = _("criteria crosswalk")
+        constraints = [
+            models.UniqueConstraint(fields=["old_node", "new_node"], name="unique_crosswalk_link"),
+            models.CheckConstraint(
+                condition=(Q(kind="new", old_node__isnull=True, new_node__isnull=False)
+                           | Q(kind="retired", old_node__isnull=False, new_node__isnull=True)
+                           | (~Q(kind__in=["new", "retired"]) & Q(old_node__isnull=False, new_node__isnull=False))),
+                name="crosswalk_ends_match_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_node or '–'} → {self.new_node or '–'} ({self.get_kind_display()})"
 
 
 class AssessmentState(models.TextChoices):

@@ -400,3 +400,44 @@ def assessment_permissions(user, assessment: Assessment) -> Permissions:
         admin=bool(can.can_reopen_assessment(user, assessment) or can.can_grant_extension(user, assessment)),
         actions=tuple(workflow.actions_for(user, assessment)),
     )
+
+
+# --- criteria crosswalk --------------------------------------------------------------------------
+
+
+@dataclass
+class FrameworkDiff:
+    group_name: str
+    old: Framework
+    new: Framework
+    rows: list  # assessments.services.crosswalk.DiffRow
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for row in self.rows:
+            out[row.kind_label] = out.get(row.kind_label, 0) + 1
+        return out
+
+
+def framework_diffs_for(*, user, old_year: int, new_year: int) -> list[FrameworkDiff]:
+    """The crosswalk between two years' frameworks, one table per ranking group present in both years."""
+    from assessments.services.crosswalk import crosswalk_diff
+
+    if not can.can_compare_frameworks(user):
+        raise PermissionDenied
+    if old_year >= new_year:
+        raise Http404
+    frameworks = Framework.objects.filter(round__year__in=(old_year, new_year)).select_related("round", "group")
+    by_group: dict[int, dict[int, Framework]] = {}
+    for fw in frameworks:
+        by_group.setdefault(fw.group_id, {})[fw.round.year] = fw
+    diffs = []
+    for pair in sorted(by_group.values(), key=lambda p: next(iter(p.values())).group.display_order):
+        if old_year in pair and new_year in pair:
+            old, new = pair[old_year], pair[new_year]
+            diffs.append(FrameworkDiff(group_name=new.group.name, old=old, new=new,
+                                       rows=crosswalk_diff(old=old, new=new)))
+    if not diffs:
+        raise Http404
+    return diffs

@@ -7,6 +7,7 @@ app_name = "assessments"
 urlpatterns = [
     path("", views.index, name="index"),
     path("rounds/<int:round_id>/", views.queue, name="queue"),
+    path("frameworks/<int:old_year>-<int:new_year>/", views.framework_diff, name="framework_diff"),
     path("rounds/<int:round_id>/finalise/", views.finalise_all, name="finalise_all"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/timeline/", views.timeline, name="timeline"),

@@ -378,3 +378,12 @@ def leaf_history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     node, entries = selectors.leaf_history(request.user, assessment=assessment, node_id=node_id)
     return render(request, "assessments/leaf_history.html", {"assessment": assessment, "node": node, "entries": entries})
+
+
+@login_required
+@require_safe
+def framework_diff(request: HttpRequest, old_year: int, new_year: int) -> HttpResponse:
+    """How the criteria of one year's frameworks continue into a later year's (the crosswalk)."""
+    diffs = selectors.framework_diffs_for(user=request.user, old_year=old_year, new_year=new_year)
+    return render(request, "assessments/framework_diff.html",
+                  {"diffs": diffs, "old_year": old_year, "new_year": new_year})

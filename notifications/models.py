@@ -19,6 +19,8 @@ class Verb(models.TextChoices):
     SELF_DEADLINE = "self_deadline", _("Self-assessment deadline approaching")
     EXPLANATION_DEADLINE = "explanation_deadline", _("Explanation deadline approaching")
     RESULTS_PUBLISHED = "results_published", _("Results published")
+    APPEAL_LODGED = "appeal_lodged", _("Appeal lodged")
+    APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
 
 
 class EmailStatus(models.TextChoices):

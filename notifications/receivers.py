@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from assessments.signals import assessment_event_recorded
-from rankings.signals import index_run_published
+from rankings.signals import appeal_decided, appeal_lodged, index_run_published
 
 NOTIFIED_ACTIONS = {"submit", "request_explanations", "respond", "complete"}
 
@@ -22,3 +22,19 @@ def on_run_published(sender, run_id=None, **kwargs):
         from notifications.tasks import notify_run_published_task
 
         notify_run_published_task.delay(run_id)
+
+
+@receiver(appeal_lodged, dispatch_uid="notifications.on_appeal_lodged")
+def on_appeal_lodged(sender, appeal_id=None, **kwargs):
+    if appeal_id is not None:
+        from notifications.services import notify_appeal_lodged
+
+        notify_appeal_lodged(appeal_id=appeal_id)
+
+
+@receiver(appeal_decided, dispatch_uid="notifications.on_appeal_decided")
+def on_appeal_decided(sender, appeal_id=None, **kwargs):
+    if appeal_id is not None:
+        from notifications.services import notify_appeal_decided
+
+        notify_appeal_decided(appeal_id=appeal_id)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Assessment, AssessmentEvent, AssessmentState, LeafScore, RoundStatus
 from notifications import roles
 from notifications.models import EmailStatus, Notification, NotificationPreference, Verb
-from rankings.models import IndexRun
+from rankings.models import Appeal, IndexRun
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +147,37 @@ def notify_run_published(*, run_id: int) -> list[int]:
                 % {"round": run.round, "when": _moment(run.published_at)}
             )
         ),
+    )
+
+
+def notify_appeal_lodged(*, appeal_id: int) -> list[int]:
+    """Home Affairs (appraisers and admins) hear of a new appeal."""
+    appeal = Appeal.objects.select_related("unit", "run__round").filter(pk=appeal_id).first()
+    if appeal is None:
+        return []
+    return notify(
+        recipients=set(roles.appraisers()) | set(roles.admins()),
+        key=f"appeal-lodged:{appeal.pk}",
+        verb=Verb.APPEAL_LODGED,
+        link=reverse("dashboard:appeal_decide", kwargs={"appeal_id": appeal.pk}),
+        text=_vi(lambda: _("%(unit)s lodged an appeal against the results of %(round)s.")
+                 % {"unit": appeal.unit, "round": appeal.run.round}),
+    )
+
+
+def notify_appeal_decided(*, appeal_id: int) -> list[int]:
+    """The unit's officers hear of the decision on their appeal."""
+    appeal = Appeal.objects.select_related("unit", "run__round").filter(pk=appeal_id).first()
+    if appeal is None or appeal.state == "lodged":
+        return []
+    return notify(
+        recipients=roles.officers_of(appeal.unit_id),
+        key=f"appeal-decided:{appeal.pk}",
+        verb=Verb.APPEAL_DECIDED,
+        link=reverse("dashboard:appeals", kwargs={"year": appeal.run.round.year}),
+        text=_vi(lambda: _("Your appeal against the results of %(round)s was %(decision)s: %(reason)s")
+                 % {"round": appeal.run.round, "decision": appeal.get_state_display(),
+                    "reason": appeal.decision_reason}),
     )
 
 

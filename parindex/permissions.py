@@ -107,10 +107,17 @@ can_read_ranking = can_read_dashboards | is_officer
 # One unit's result, profile and history (the object is the unit, or anything with a unit_id).
 can_read_unit_results = can_read_dashboards | is_officer_of_unit
 can_compute_index = is_admin | is_appraiser
+# How one year's criteria became the next year's (the crosswalk diff): everyone who reads the ranking.
+can_compare_frameworks = can_read_ranking
 can_publish_run = is_admin
 can_delete_run = is_admin
 # Cancel a waiting or running computation, retry a failed or stuck one.
 can_manage_run = is_admin
+# Appeals after publication: the unit's officer lodges; Home Affairs (appraisers) or an admin decide;
+# the register of a round is published with its results.
+can_lodge_appeal = is_officer_of_unit
+can_decide_appeal = is_appraiser | is_admin
+can_read_appeal_register = can_read_ranking
 
 # --- surveys -----------------------------------------------------------------------------------------
 

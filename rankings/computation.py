@@ -43,6 +43,7 @@ class Computation:
     digest: str
     outcomes: list[UnitOutcome]
     frameworks: dict[int, list[index_rules.FrameworkNode]]  # ranking group → nodes in display order
+    uncertainty: dict = field(default_factory=dict)  # unit id → rankings.uncertainty.Uncertainty (set by the run)
 
 
 class Digest:

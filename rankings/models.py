@@ -43,6 +43,11 @@ class IndexRun(models.Model):
     # for publishing anyway (required when anything was listed). Kept with the run, which never changes again.
     publish_reason = models.TextField(_("reason for publishing"), blank=True)
     publish_check = models.JSONField(_("publication check"), default=dict, blank=True)
+    # A corrected publication (after accepted appeals) names the publication it corrects; that one stays.
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects the publication"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="corrections",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -82,6 +87,13 @@ class UnitResult(models.Model):
     band = models.CharField(_("classification"), max_length=64)
     provisional = models.BooleanField(_("provisional"), default=False)
     warnings = models.JSONField(default=list, blank=True)
+    # The margin of error of the survey points and what follows from it (rankings/uncertainty.py).
+    survey_margin = models.DecimalField(_("survey margin of error (± points, 95 %)"), null=True, blank=True, **POINTS)
+    index_low = models.DecimalField(_("index, 95 % interval low"), null=True, blank=True, **POINTS)
+    index_high = models.DecimalField(_("index, 95 % interval high"), null=True, blank=True, **POINTS)
+    rank_best = models.PositiveIntegerField(_("best rank within the margin"), null=True, blank=True)
+    rank_worst = models.PositiveIntegerField(_("worst rank within the margin"), null=True, blank=True)
+    small_sample = models.BooleanField(_("survey sample below the round's minimum"), default=False)
 
     class Meta:
         ordering = ["run", "group__display_order", "rank", "display_order"]
@@ -100,6 +112,17 @@ class UnitResult(models.Model):
     def survey_points(self):
         """Điểm điều tra XHH: civil-servant survey and SIPAS together."""
         return self.cs_points + self.sipas_points
+
+    @property
+    def rank_range(self) -> str:
+        """"3" when the margin of error cannot move the rank, else "2–5" (best–worst)."""
+        if self.rank_best is None or self.rank_worst is None or self.rank_best == self.rank_worst:
+            return str(self.rank)
+        return f"{self.rank_best}–{self.rank_worst}"
+
+    @property
+    def statistically_tied(self) -> bool:
+        return self.rank_best is not None and self.rank_worst is not None and self.rank_best != self.rank_worst
 
     @property
     def breakdown(self) -> dict:
@@ -135,3 +158,41 @@ class NodeResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result_id}:{self.node_id}"
+
+
+class AppealState(models.TextChoices):
+    LODGED = "lodged", _("lodged")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class Appeal(models.Model):
+    """A unit's appeal against its published result on named criteria (rankings.appeals has the rules)."""
+
+    run = models.ForeignKey(IndexRun, verbose_name=_("publication"), on_delete=models.PROTECT, related_name="appeals")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="appeals")
+    nodes = models.ManyToManyField(Node, verbose_name=_("criteria"), related_name="appeals")
+    reason = models.TextField(_("reasons"))
+    evidence = models.FileField(_("evidence"), upload_to="appeals/%Y/", blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=AppealState.choices, default=AppealState.LODGED)
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    lodged_at = models.DateTimeField(_("lodged at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        ordering = ["run", "lodged_at", "id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="lodged") | (Q(decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="decided_appeal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.run.round} #{self.pk}"

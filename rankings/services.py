@@ -20,6 +20,7 @@ from rankings import signals
 from rankings.computation import Computation, compute_round
 from rankings.models import IndexRun, NodeResult, RunStatus, UnitResult
 from rankings.publication import publication_check
+from rankings.uncertainty import Uncertainty, uncertainty_for
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ def index_run_execute(*, run_id: int) -> IndexRun | None:
         return None
     try:
         computation = compute_round(round=run.round)
+        computation.uncertainty = uncertainty_for(
+            round=run.round, outcomes=computation.outcomes, frameworks=computation.frameworks
+        )
         _progress(run_id, 60)
         with transaction.atomic():
             # Race: a redelivered task may have computed the same run meanwhile; the row lock
@@ -154,6 +158,12 @@ RESULT_COLUMNS = (
     "band",
     "provisional",
     "warnings",
+    "survey_margin",
+    "index_low",
+    "index_high",
+    "rank_best",
+    "rank_worst",
+    "small_sample",
 )
 NODE_COLUMNS = ("result_id", "node_id", "points", "max_points", "pct", "applicable")
 
@@ -161,8 +171,10 @@ NODE_COLUMNS = ("result_id", "node_id", "points", "max_points", "pct", "applicab
 def _write_results(run_id: int, computation: Computation) -> None:
     """Every unit's result and its per-node rows. Must run inside the caller's transaction."""
     rows = []
+    uncertainty = getattr(computation, "uncertainty", None) or {}
     for o in computation.outcomes:
         i = o.index
+        u = uncertainty.get(o.unit_id) or Uncertainty()
         rows.append(
             (
                 run_id,
@@ -180,6 +192,12 @@ def _write_results(run_id: int, computation: Computation) -> None:
                 o.band,
                 o.provisional,
                 json.dumps(o.warnings, ensure_ascii=False),
+                u.margin,
+                u.index_low,
+                u.index_high,
+                u.rank_best,
+                u.rank_worst,
+                u.small_sample,
             )
         )
     _insert_rows(UnitResult, RESULT_COLUMNS, rows)
@@ -262,12 +280,18 @@ def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: s
                 {"reason": _("The publication check lists reasons these results may not be final: "
                              "write why they are published anyway.")}
             )
+        # A second publication of the round (after accepted appeals) corrects the first, which stays on record.
+        locked.corrects = (
+            IndexRun.objects.filter(round=locked.round, is_published=True, corrects__isnull=True)
+            .order_by("published_at").first()
+        )
         locked.is_published = True
         locked.published_at = timezone.now()
         locked.published_by = user
         locked.publish_reason = reason
         locked.publish_check = check.summary()
-        locked.save(update_fields=["is_published", "published_at", "published_by", "publish_reason", "publish_check"])
+        locked.save(update_fields=["is_published", "published_at", "published_by", "publish_reason", "publish_check",
+                                   "corrects"])
         logger.info("run %s published by %s; reason: %s", locked.pk, user, reason or "-")
         transaction.on_commit(
             lambda: signals.index_run_published.send(sender=IndexRun, round_id=locked.round_id, run_id=locked.pk)

@@ -72,7 +72,8 @@ class ResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitResult
         fields = ["year", "run", "unit", "unit_name", "group", "self_total", "appraised_total", "cs_points",
-                  "sipas_points", "total", "applicable_max", "index_pct", "rank", "band", "provisional", "warnings", "domains"]
+                  "sipas_points", "total", "applicable_max", "index_pct", "rank", "band", "provisional", "warnings", "domains",
+                  "survey_margin", "index_low", "index_high", "rank_best", "rank_worst", "small_sample"]
 
     @extend_schema_field(WarningSerializer(many=True))
     def get_warnings(self, obj) -> list[dict]:

@@ -336,7 +336,7 @@ def profile_charts(profile) -> dict:
     if profile.history:
         charts["history"] = line_chart(
             title=_("Index (%) over the years"), x_labels=[str(h.round.year) for h in profile.history],
-            series=[(str(profile.unit.name), [h.result.index_pct for h in profile.history])], height=220)
+            series=[(str(profile.unit.name), [h.index_pct for h in profile.history])], height=220)
     if profile.domains:
         charts["domains"] = grouped_hbar(
             title=_("Domain scores (%) against the group average"),

@@ -30,13 +30,24 @@ def safe_text(value) -> str:
 
 def announcement_headers() -> list[str]:
     return [_("No."), _("Unit name"), _("Self-assessed points"), _("Appraised points"), _("Survey points"),
-            _("Total points"), _("Index (%)"), _("Rank"), _("Classification"), _("Notes")]
+            _("Total points"), _("Index (%)"), _("Rank"), _("Classification"), _("Notes"), *margin_headers()]
+
+
+def margin_headers() -> list[str]:
+    """The margin of error's columns (rankings/uncertainty.py), after the announcement's own."""
+    return [_("Index, 95 % interval low"), _("Index, 95 % interval high"), _("Possible ranks (95 %)"),
+            _("Survey points margin (±)"), _("Survey sample below the minimum")]
+
+
+def margin_values(r) -> list:
+    return [r.index_low, r.index_high, safe_text(r.rank_range), r.survey_margin,
+            _("yes") if r.small_sample else ""]
 
 
 def announcement_row(n: int, row) -> list:
     r = row.result
     return [n, safe_text(r.unit.name), r.self_total, r.appraised_total, row.survey_points, r.total,
-            r.index_pct, r.rank, safe_text(r.band), safe_text(row.notes)]
+            r.index_pct, r.rank, safe_text(r.band), safe_text(row.notes), *margin_values(r)]
 
 
 def _sheet_title(wb: Workbook, title: str) -> str:
@@ -67,8 +78,8 @@ def _write_table(ws, title: str, headers: list[str], rows: list[list], number_co
     ws.column_dimensions["B"].width = 42
     for col in range(3, len(headers) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 14
-    if headers[-1] == _("Notes"):
-        ws.column_dimensions[get_column_letter(len(headers))].width = 60
+    if _("Notes") in headers:
+        ws.column_dimensions[get_column_letter(headers.index(_("Notes")) + 1)].width = 60
 
 
 def xlsx_bytes(board: Board) -> bytes:
@@ -120,6 +131,7 @@ def csv_text(board: Board) -> str:
                 safe_text(gb.group.name), i, safe_text(r.unit.name), _csv_number(r.self_total),
                 _csv_number(r.appraised_total), _csv_number(row.survey_points), _csv_number(r.total),
                 _csv_number(r.index_pct), r.rank, safe_text(r.band), safe_text(row.notes),
+                *[_csv_number(v) if isinstance(v, Decimal) else v for v in margin_values(r)],
             ])
     return out.getvalue()
 

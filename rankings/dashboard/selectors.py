@@ -16,6 +16,7 @@ from django.http import Http404
 
 from assessments.models import RankingGroup, Round, Unit
 from parindex import permissions as can
+from rankings.lineage import lineage_read, node_values_last_year
 from rankings.models import IndexRun, RunStatus, UnitResult
 from rankings.selectors import breakdowns_for, domain_pct_sums, run_for, run_latest_published
 from rankings.warnings import warnings_line
@@ -100,6 +101,7 @@ class GroupBoard:
     band_counts: list[tuple[str, int, int]]  # (label, band index, count)
     losing_criteria: list[dict]  # code, name, lost, max, units
     domain_avgs: dict[str, Decimal] = field(default_factory=dict)
+    movers: list[dict] = field(default_factory=list)  # year on year, through lineage: see year_on_year()
 
     @property
     def warned_rows(self) -> list[Row]:
@@ -235,7 +237,35 @@ def board_for_run(*, run: IndexRun) -> Board:
     bands = list(round.bands or [])
     sipas = sipas_elements_for_round(round=round)
     rows = _build_rows(run, bands, sipas)
-    return Board(round=round, run=run, bands=bands, groups=_group_boards(rows, bands), sipas_measured=bool(sipas))
+    groups = _group_boards(rows, bands)
+    movers = year_on_year(run=run, results=[r.result for r in rows])
+    for gb in groups:
+        gb.movers = [m for m in movers if m["result"].group_id == gb.group.pk]
+    return Board(round=round, run=run, bands=bands, groups=groups, sipas_measured=bool(sipas))
+
+
+def year_on_year(*, run: IndexRun, results: list[UnitResult]) -> list[dict]:
+    """Each unit's index against the previous round's published run, most improved first.
+
+    A unit that did not exist then compares with its predecessors (rankings.lineage) and says so ("via").
+    Two queries whatever the number of units: the lineage links and the previous run's indexes.
+    """
+    previous = (
+        IndexRun.objects.filter(round__year__lt=run.round.year, is_published=True)
+        .order_by("-round__year", "-published_at", "-id").first()
+    )
+    if previous is None:
+        return []
+    lineage = lineage_read()
+    before = dict(UnitResult.objects.filter(run=previous).values_list("unit_id", "index_pct"))
+    movers = []
+    for r in results:
+        was = lineage.comparable(r.unit_id, before)
+        if was is None:
+            continue
+        movers.append({"result": r, "unit": r.unit, "now": r.index_pct, "was": was, "change": r.index_pct - was,
+                       "via": lineage.via(r.unit_id, before), "year": previous.round.year})
+    return sorted(movers, key=lambda m: (-m["change"], m["unit"].display_order, m["unit"].code))
 
 
 def published_board(*, user, round: Round) -> Board | None:
@@ -252,8 +282,10 @@ def published_board(*, user, round: Round) -> Board | None:
 @dataclass
 class HistoryPoint:
     round: Round
-    result: UnitResult
+    result: UnitResult | None  # None for a year before the unit existed, read through its predecessors
     group_size: int
+    index_pct: Decimal | None = None
+    via: list[str] = field(default_factory=list)  # predecessors whose results stand for the unit that year
 
 
 @dataclass
@@ -269,6 +301,8 @@ class Profile:
     next_band: dict | None  # label, min, pct_needed, points_needed
     next_rank: dict | None  # rank, unit, pct_needed, points_needed
     to_gain: list[dict]  # criteria with the most points still to gain
+    lineage_note: str | None = None  # e.g. "hợp nhất từ … từ ngày 01/03/2025"
+    last_year: dict = field(default_factory=dict)  # node id → rankings.lineage.LastYear
 
 
 def points_for_pct(target_pct: Decimal, applicable_max: Decimal) -> Decimal:
@@ -314,8 +348,11 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     if current is not None:
         group_rows = list(UnitResult.objects.filter(run=run, group_id=current.group_id).select_related("unit"))
     history = [
-        HistoryPoint(round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0)) for h in history_rows
+        HistoryPoint(round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0), index_pct=h.index_pct)
+        for h in history_rows
     ]
+    lineage = lineage_read()
+    history = _with_predecessors(history, lineage=lineage, unit=unit, runs=runs)
     if current is None:
         return Profile(
             unit=unit,
@@ -329,6 +366,7 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
             next_band=None,
             next_rank=None,
             to_gain=[],
+            lineage_note=lineage.note(unit.pk),
         )
 
     domains, criteria = _parse_breakdown(current.breakdown)
@@ -338,6 +376,9 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
         total, units = sums.get((run.pk, current.group_id, d["code"]), (None, 0))
         d["group_avg"] = q2(total / units) if units else None
         d["diff"] = d["pct"] - d["group_avg"] if d["group_avg"] is not None and d["pct"] is not None else None
+    last_year = node_values_last_year(unit=unit, round=round, run_of=lambda r: runs.get(r.pk))
+    for entry in (*domains, *criteria):
+        entry["last_year"] = last_year.get(entry.get("node_id"))
     weakest = sorted(
         (c for c in criteria if c["lost"] > 0),
         key=lambda c: (c["pct"] if c["pct"] is not None else Decimal(0), -c["lost"], c["code"]),
@@ -382,7 +423,29 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
         next_band=next_band,
         next_rank=next_rank,
         to_gain=to_gain,
+        lineage_note=lineage.note(unit.pk),
+        last_year=last_year,
     )
+
+
+def _with_predecessors(history: list[HistoryPoint], *, lineage, unit: Unit, runs: dict[int, IndexRun]) -> list[HistoryPoint]:
+    """Add the published years before the unit existed, read through its lineage (rankings.lineage)."""
+    ancestors = lineage.ancestors(unit.pk)
+    if not ancestors:
+        return history
+    have = {h.round.pk for h in history}
+    missing = {rid: run for rid, run in runs.items() if rid not in have}
+    values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for run_id, unit_id, pct in UnitResult.objects.filter(
+        run_id__in=[r.pk for r in missing.values()], unit_id__in=ancestors
+    ).values_list("run_id", "unit_id", "index_pct"):
+        values[run_id][unit_id] = pct
+    for run in missing.values():
+        pct = lineage.comparable(unit.pk, values[run.pk])
+        if pct is not None:
+            history.append(HistoryPoint(round=run.round, result=None, group_size=0, index_pct=pct,
+                                        via=lineage.via(unit.pk, values[run.pk])))
+    return sorted(history, key=lambda h: h.round.year)
 
 
 # --- trends ------------------------------------------------------------------------------------
@@ -392,8 +455,9 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
 class GroupTrend:
     group: RankingGroup
     years: list[int]
-    units: list[tuple[Unit, list[Decimal | None]]]  # index % per year
+    units: list[tuple[Unit, list[Decimal | None]]]  # index % per year (through lineage before a unit existed)
     domains: list[tuple[str, str, list[Decimal | None]]]  # province average domain % per year
+    notes: list[tuple[Unit, str]] = field(default_factory=list)  # units whose earlier years are their predecessors'
 
 
 def trends_for(*, user) -> list[GroupTrend]:
@@ -407,6 +471,11 @@ def trends_for(*, user) -> list[GroupTrend]:
         .order_by("group__display_order", "group__code", "unit__display_order", "unit__code")
     )
     years = sorted({r.run.round.year for r in results})
+    # Every unit's index per year, for the years before a successor existed (rankings.lineage).
+    lineage = lineage_read()
+    by_year: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for r in results:
+        by_year[r.run.round.year][r.unit_id] = r.index_pct
     groups: dict[int, RankingGroup] = {}
     unit_idx: dict[int, dict[int, dict]] = defaultdict(dict)
     units: dict[int, dict[int, Unit]] = defaultdict(dict)
@@ -423,7 +492,16 @@ def trends_for(*, user) -> list[GroupTrend]:
     out = []
     for gid, group in groups.items():
         g_years = years
-        unit_series = [(u, [unit_idx[gid][uid].get(y) for y in g_years]) for uid, u in units[gid].items()]
+        unit_series = []
+        notes = []
+        for uid, u in units[gid].items():
+            series = [
+                unit_idx[gid][uid].get(y) if y in unit_idx[gid][uid] else lineage.comparable(uid, by_year[y])
+                for y in g_years
+            ]
+            unit_series.append((u, series))
+            if note := lineage.note(uid):
+                notes.append((u, note))
         dom_series = [
             (
                 code,
@@ -432,5 +510,5 @@ def trends_for(*, user) -> list[GroupTrend]:
             )
             for code, e in dom[gid].items()
         ]
-        out.append(GroupTrend(group=group, years=g_years, units=unit_series, domains=dom_series))
+        out.append(GroupTrend(group=group, years=g_years, units=unit_series, domains=dom_series, notes=notes))
     return out

@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:year>/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("<int:year>/export.csv", views.export_csv, name="export_csv"),
     path("<int:year>/report.pdf", views.export_pdf, name="export_pdf"),
+    path("<int:year>/appeals/", views.appeals, name="appeals"),
+    path("<int:year>/appeals/lodge/", views.appeal_lodge, name="appeal_lodge"),
+    path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),
 ]

@@ -4,18 +4,23 @@ There is one ranking page and one unit page; the old result URLs under /results/
 (rankings/views.py). Thin: read through the selectors, which apply parindex.permissions.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments.models import Round
+from assessments.models import Assessment, Round
 from parindex import permissions as can
+from rankings import appeals as appeal_rules
 from rankings import selectors as results
 from rankings.dashboard import charts, exports
 from rankings.dashboard import selectors as sel
+from rankings.forms import AppealDecisionForm, AppealForm
 
 
 def _round(year: int) -> Round:
@@ -170,3 +175,70 @@ def export_pdf(request, year: int):
     response["Content-Disposition"] = f'attachment; filename="{_filename(board, "pdf")}"'
     return response
 
+
+
+# --- appeals (rankings/appeals.py) -------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def appeals(request, year: int):
+    """The round's appeal register, with the difference between the first and the corrected publication."""
+    round = _round(year)
+    register = appeal_rules.register_for(user=request.user, round=round)
+    own = None
+    if can.is_officer(request.user) and request.user.unit_id:
+        own = Assessment.objects.filter(round=round, unit_id=request.user.unit_id).first()
+    return render(request, "rankings/dashboard/appeals.html", {
+        "round": round, "rounds": _rounds_nav(request.user), "register": register,
+        "may_lodge": own is not None and can.can_lodge_appeal(request.user, own)
+        and register.deadline is not None and timezone.now() <= register.deadline,
+        "may_decide": can.can_decide_appeal(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal_lodge(request, year: int):
+    round = _round(year)
+    assessment = Assessment.objects.filter(round=round, unit_id=getattr(request.user, "unit_id", None)).first()
+    if assessment is None or not can.can_lodge_appeal(request.user, assessment):
+        raise PermissionDenied
+    form = AppealForm(request.POST or None, request.FILES or None, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal_rules.appeal_lodge(
+                user=request.user, assessment_id=assessment.pk, node_ids=[n.pk for n in form.cleaned_data["nodes"]],
+                reason=form.cleaned_data["reason"], evidence=form.cleaned_data.get("evidence"),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Your appeal has been lodged."))
+            return redirect("dashboard:appeals", year=year)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "rankings/dashboard/appeal_lodge.html",
+                  {"round": round, "rounds": _rounds_nav(request.user), "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal_decide(request, appeal_id: int):
+    appeal = appeal_rules.appeal_to_decide(user=request.user, appeal_id=appeal_id)
+    form = AppealDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal_rules.appeal_decide(user=request.user, appeal_id=appeal.pk,
+                                       accept=form.cleaned_data["decision"] == "accept",
+                                       reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("dashboard:appeals", year=appeal.run.round.year)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "rankings/dashboard/appeal_decide.html",
+                  {"round": appeal.run.round, "rounds": _rounds_nav(request.user), "appeal": appeal, "form": form},
+                  status=status)

@@ -217,7 +217,9 @@ def test_queries_do_not_grow_with_the_number_of_units(
     with django_assert_max_num_queries(few):
         services.index_run_execute(run_id=run.pk)
     assert _queries_for_run(round_2021) == few
-    assert few <= 20
+    # 20 for the index, 3 more for the margin of error (current imports; per import its questions and one
+    # aggregate; the round's minimum sample when one is set).
+    assert few <= 25
 
 
 def test_compute_index_command_computes_and_publishes(round_2021, three_units, admin_user, capsys):

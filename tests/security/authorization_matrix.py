@@ -45,7 +45,7 @@ from typing import Any
 
 from assessments.models import Assessment, EvidenceFile, LeafScore
 from notifications.models import Notification, NotificationPreference
-from rankings.models import IndexRun
+from rankings.models import Appeal, IndexRun
 from surveys.models import SurveyImport
 from tests.security.world import ROLES, World, pdf_upload
 
@@ -219,6 +219,8 @@ MATRIX: dict[str, Route] = {
         state=lambda w: _score_state(w, w.score_a_appraisal),
     ),
     # The change history of a leaf (who, when, old and new values) is for Home Affairs.
+    # The criteria crosswalk between two years: every signed-in role reads it (criteria are not secret).
+    "assessments:framework_diff": get_page(signed_in(OK), kwargs=lambda w: {"old_year": 2020, "new_year": 2021}),
     "assessments:leaf_history": get_page(only("appraiser", "admin") | {"officer_other": HIDDEN}, kwargs=_leaf),
     "assessments:evidence_upload": Route(
         kwargs=_leaf,
@@ -318,6 +320,21 @@ MATRIX: dict[str, Route] = {
     "dashboard:round": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year),
     "dashboard:ranking": get_page(signed_in(OK), kwargs=_year),
     "dashboard:unit": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
+    # Appeals (rankings/appeals.py): the register is published with the results; an officer lodges for their own
+    # unit only (officer_other lodges for unit B, which leaves unit A's appeals unchanged); Home Affairs decide.
+    "dashboard:appeals": get_page(signed_in(OK), kwargs=_year),
+    "dashboard:appeal_lodge": Route(
+        kwargs=_year, get=only("officer_own", "officer_other"),
+        post=only("officer_own", outcome=WRITES) | {"officer_other": NO_WRITE},
+        post_data=lambda w: {"nodes": [w.leaf.pk], "reason": "Đề nghị chấm lại"},
+        state=lambda w: Appeal.objects.filter(unit=w.unit_a).count(),
+    ),
+    "dashboard:appeal_decide": Route(
+        kwargs=lambda w: {"appeal_id": w.appeal.pk}, get=only("appraiser", "admin"),
+        post=only("appraiser", "admin", outcome=WRITES),
+        post_data=lambda w: {"decision": "reject", "reason": "Không có căn cứ mới"},
+        state=lambda w: Appeal.objects.filter(pk=w.appeal.pk).values_list("state", flat=True).get(),
+    ),
     "dashboard:export_xlsx": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     "dashboard:export_csv": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     "dashboard:export_pdf": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.db.models import Model
 
-from assessments.admin import NodeImportForm
+from assessments.admin import LineageImportForm, NodeImportForm
 from assessments.forms import EvidenceUploadForm
+from rankings.forms import AppealForm
 from surveys.forms import UploadForm
 from surveys.models import SurveyImport
 from tests.security.world import World
@@ -69,5 +70,21 @@ UPLOAD_PATHS: list[UploadPath] = [
         label="framework", url_name="admin:assessments_node_import", role="admin", field="import_file",
         data=lambda w, name: {"framework": w.framework.pk, "format": _import_export_format(name), "resource": "0"},
         form_classes=(NodeImportForm,),
+    ),
+    UploadPath(
+        # Unit lineage: read at once, all or nothing; nothing is stored from a refused file.
+        label="lineage", url_name="admin:assessments_unitlineage_import", role="admin", field="file",
+        form_classes=(LineageImportForm,),
+    ),
+    UploadPath(
+        # An appeal's evidence goes through the same checks as assessment evidence (and is kept the same way).
+        label="appeal", url_name="dashboard:appeal_lodge", role="officer_own", field="evidence",
+        kwargs=lambda w: {"year": w.round.year},
+        data=lambda w, name: {"nodes": [w.leaf.pk], "reason": "Đề nghị chấm lại"},
+        form_classes=(AppealForm,),
+        may_accept=frozenset({
+            "polyglot.pdf", "empty_workbook.xlsx", "formula_cells.xlsx", "huge_columns.xlsx", "xml_entities.xlsx",
+            "zip_bomb.xlsx",
+        }),
     ),
 ]

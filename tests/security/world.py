@@ -21,7 +21,7 @@ from django.utils import timezone
 from assessments.models import Assessment, EvidenceFile, Framework, LeafScore, Node, RankingGroup, Round, Unit
 from notifications.models import Notification, Verb
 from parindex.models import User
-from rankings.models import IndexRun, RunStatus
+from rankings.models import Appeal, IndexRun, RunStatus
 from rankings.services import index_run_create, index_run_execute
 from surveys.models import SurveyImport, SurveyKind
 from surveys.services.imports import survey_import_create, survey_import_preview
@@ -56,6 +56,7 @@ class World:
     import_failed: SurveyImport  # SIPAS 2021, failed with its file kept (retryable)
     users: dict[str, User | None]
     notification: Notification  # unread, told to officer_own
+    appeal: Appeal  # lodged by unit A against the published 2021 run, not decided
 
     def user(self, role: str) -> User | None:
         return self.users[role]
@@ -143,7 +144,11 @@ def build_world() -> World:
         recipient=users["officer_own"], key="world:explanation", verb=Verb.EXPLANATION_REQUESTED,
         text="Yêu cầu giải trình 1 tiêu chí", link=f"/assessments/{assessment_a.pk}/",
     )
+    appeal = Appeal.objects.create(run=run, unit=unit_a, reason="Đề nghị chấm lại tiêu chí 1.1.1",
+                                   lodged_by=users["officer_own"])
+    appeal.nodes.set([leaf_of(2021, "1.1.1")])
     return World(
+        appeal=appeal,
         round=round_,
         group=group,
         framework=frameworks[2021],

@@ -19,6 +19,7 @@ STEPS = [
     "assessments.demo_assessments:load_demo_assessments",
     "surveys.demo:load_demo_surveys",
     "rankings.demo:load_demo_results",
+    "rankings.demo_2025:load_demo_2025",
     "notifications.demo:load_demo_notifications",
 ]
 

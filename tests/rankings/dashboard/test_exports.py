@@ -27,6 +27,11 @@ HEADERS = [
     "Xếp hạng",
     "Xếp loại",
     "Ghi chú",
+    "Chỉ số, cận dưới khoảng tin cậy 95 %",
+    "Chỉ số, cận trên khoảng tin cậy 95 %",
+    "Thứ hạng có thể (95 %)",
+    "Sai số điểm điều tra (±)",
+    "Mẫu khảo sát dưới mức tối thiểu",
 ]
 
 
@@ -68,6 +73,8 @@ def test_xlsx_announcement_sheets_equal_the_published_results(world, leader, cli
                 r.rank,
                 r.band,
                 "; ".join(w["message"] for w in r.warnings) or None,
+                # The margin of error (none here: these runs' surveys have no respondent forms).
+                r.index_low, r.index_high, r.rank_range, r.survey_margin, None,
             ]
         # Numbers are numeric cells with a two-decimal format, not text.
         cell = ws.cell(row=4, column=7)

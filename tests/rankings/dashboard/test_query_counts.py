@@ -64,5 +64,6 @@ def test_dashboard_pages_issue_a_fixed_number_of_queries_whatever_the_number_of_
         RankingGroup.objects.all().delete()
     large = page_counts(client, build(300))
     assert small == large
-    assert small["dashboard"] <= 12, small
+    # 12 for the board, and 3 for the year-on-year table (previous run, lineage links, previous indexes).
+    assert small["dashboard"] <= 15, small
 
