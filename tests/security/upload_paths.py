@@ -36,6 +36,14 @@ class UploadPath:
     may_accept: frozenset[str] = field(default_factory=frozenset)
 
 
+# Evidence is stored, never parsed: a well-formed file of an allowed type is accepted (and flagged when it
+# carries active content) whatever its sheets hold. Assessment evidence and an appeal's evidence alike.
+EVIDENCE_MAY_ACCEPT = frozenset({
+    "polyglot.pdf", "empty_workbook.xlsx", "formula_cells.xlsx", "huge_columns.xlsx", "xml_entities.xlsx",
+    "zip_bomb.xlsx", "far_cell.xlsx", "far_cell_within_limit.xlsx", "whole_sheet_dimension.xlsx",
+})
+
+
 def _import_export_format(name: str) -> str:
     """django-import-export's format field: the index of the format in NodeAdmin's import formats."""
     titles = ["csv", "xlsx", "tsv", "json", "yaml", "html"]
@@ -51,10 +59,7 @@ UPLOAD_PATHS: list[UploadPath] = [
         # Evidence is stored and handed back as a file, never opened by the server: well-formed workbooks
         # (however odd their content) are legitimate evidence, and the polyglot really is a PDF. What
         # matters is how they are served back: test_accepted_evidence_is_served_only_as_what_it_is.
-        may_accept=frozenset({
-            "polyglot.pdf", "empty_workbook.xlsx", "formula_cells.xlsx", "huge_columns.xlsx", "xml_entities.xlsx",
-            "zip_bomb.xlsx", "far_cell.xlsx", "far_cell_within_limit.xlsx", "whole_sheet_dimension.xlsx",
-        }),
+        may_accept=EVIDENCE_MAY_ACCEPT,
     ),
     UploadPath(
         # Upload and the preview parse (run here at once, as the eager task after commit would).
@@ -82,9 +87,6 @@ UPLOAD_PATHS: list[UploadPath] = [
         kwargs=lambda w: {"year": w.round.year},
         data=lambda w, name: {"nodes": [w.leaf.pk], "reason": "Đề nghị chấm lại"},
         form_classes=(AppealForm,),
-        may_accept=frozenset({
-            "polyglot.pdf", "empty_workbook.xlsx", "formula_cells.xlsx", "huge_columns.xlsx", "xml_entities.xlsx",
-            "zip_bomb.xlsx",
-        }),
+        may_accept=EVIDENCE_MAY_ACCEPT,
     ),
 ]
