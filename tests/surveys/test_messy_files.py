@@ -289,3 +289,39 @@ def test_ods_with_formulas_is_refused_in_vietnamese_terms(sipas, upload):
             dst.writestr(item, data)
     with pytest.raises(ImportRefused, match="formula|công thức"):
         upload(round=sipas, survey="sipas", content=out.getvalue(), name="phieu.ods")
+
+
+def test_admin_reads_another_sheet_from_the_preview(sipas, upload, admin_user, client_for, clean):
+    from django.urls import reverse
+
+    from surveys.services.imports import survey_import_preview
+
+    content = workbook_bytes(
+        {
+            "Nam truoc": sheet_rows(header_for(CODES), [form_row("SNV", "X1", [1, 1])]),
+            "Nam nay": sheet_rows(header_for(CODES), ROWS),
+        }
+    )
+    imp = upload(round=sipas, survey="sipas", content=content)
+    assert imp.summary["sheet"] == "Nam truoc" and imp.rows_total == 1
+    page = client_for(admin_user).get(reverse("surveys:import_detail", args=[imp.pk])).content.decode()
+    assert 'id="sheet-form"' in page and "Nam nay" in page
+    response = client_for(admin_user).post(reverse("surveys:import_sheet", args=[imp.pk]), {"sheet": "Nam nay"})
+    assert response.status_code == 302
+    imp = survey_import_preview(import_id=imp.pk)
+    assert imp.summary["sheet"] == "Nam nay" and answers(imp) == clean
+    assert imp.summary["checked_formula_cells"] == []
+
+
+def test_preview_page_lists_ignored_columns_and_skipped_totals(sipas, upload, admin_user, client_for):
+    from django.urls import reverse
+
+    rows = [
+        ["ma_don_vi", "ten_don_vi", "ma_phieu", "S1", "S2"],
+        ["SNV", "Sở Nội vụ", "F1", 5, 4],
+        ["Tổng cộng", "", "", 5, 4],
+    ]
+    imp = upload(round=sipas, survey="sipas", content=workbook_bytes({"Phieu": rows}))
+    page = client_for(admin_user).get(reverse("surveys:import_detail", args=[imp.pk])).content.decode()
+    assert "ten_don_vi" in page.split('id="ignored-columns"')[1].split("</li>")[0]
+    assert "3" in page.split('id="totals-rows"')[1].split("</li>")[0]
