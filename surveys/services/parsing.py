@@ -6,6 +6,7 @@ decides whether an import is confirmed; see surveys.services.imports.
 
 import json
 import operator
+import re
 import unicodedata
 from dataclasses import dataclass
 from json.encoder import encode_basestring as encode_json_text  # C-accelerated JSON string
@@ -23,8 +24,9 @@ UNIT_COLUMN = "ma_don_vi"
 FORM_COLUMN = "ma_phieu"
 ATTRIBUTE_COLUMNS = ["gioi_tinh", "nhom_tuoi", "trinh_do", "nghe_nghiep", "hinh_thuc"]
 MAX_PROBLEMS_STORED = 1000
-# First-column words of a totals row ("Tổng cộng", "Cộng", "Total"), compared after ``normalise``.
-TOTALS_WORDS = ("tổng", "tong", "cộng", "cong", "total", "sum")
+# A totals row: "Tổng cộng", "Cộng", "Total" alone in the unit-code or form-id cell, with the other one empty
+# (a real form always has both). Compared after ``normalise``.
+TOTALS_ROW = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|tong cong|tong|cong|total|sum)\b[\s:.]*", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -161,8 +163,8 @@ class UnitCodes:
         return None, _("Unit code is not a unit of this round.")
 
 
-def _is_totals_row(*texts: str) -> bool:
-    return any(t.startswith(TOTALS_WORDS) for t in texts if t)
+def _is_totals_row(unit: str, form: str) -> bool:
+    return bool((TOTALS_ROW.match(unit) and not form) or (TOTALS_ROW.match(form) and not unit))
 
 
 def _map_header(header: list[str], questions: list[QuestionSpec]) -> tuple[dict[str, int], list[str]]:

@@ -182,6 +182,13 @@ def test_totals_rows_are_skipped_with_a_notice(sipas, upload, clean):
     assert answers(imp) == clean
 
 
+def test_a_form_of_an_unknown_unit_whose_name_looks_like_a_total_is_reported_not_skipped(sipas, upload):
+    rows = [*ROWS, form_row("Công an tỉnh", "F7", [5, 4]), form_row("Tổng", "F8", [5, 4])]
+    imp = upload(round=sipas, survey="sipas", content=xlsx_bytes(header_for(CODES), rows))
+    assert (imp.rows_total, imp.rows_invalid) == (5, 2) and imp.summary["totals_rows"] == []
+    assert [(p["row"], p["column"]) for p in imp.problems] == [(5, "A"), (6, "A")]
+
+
 def test_form_ids_numbered_within_each_unit_are_not_duplicates_but_real_duplicates_are(sipas, upload):
     rows = [
         form_row("SNV", 1, [5, 4]),
