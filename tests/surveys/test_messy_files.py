@@ -332,3 +332,21 @@ def test_preview_page_lists_ignored_columns_and_skipped_totals(sipas, upload, ad
     page = client_for(admin_user).get(reverse("surveys:import_detail", args=[imp.pk])).content.decode()
     assert "ten_don_vi" in page.split('id="ignored-columns"')[1].split("</li>")[0]
     assert "3" in page.split('id="totals-rows"')[1].split("</li>")[0]
+
+
+@pytest.mark.parametrize(("name", "content"), [("a.xls", b"ma_don_vi,ma_phieu\nSNV,F1\n"), ("a.ods", b"not a zip")])
+def test_a_file_named_xls_or_ods_that_is_not_one_is_refused_at_upload(sipas, upload, name, content):
+    from surveys.models import SurveyImport
+    from surveys.services.imports import ImportRefused
+
+    with pytest.raises(ImportRefused):
+        upload(round=sipas, survey="sipas", content=content, name=name)
+    assert not SurveyImport.objects.exists()
+
+
+def test_an_xls_sheet_wider_than_allowed_is_refused_at_upload(sipas, upload, settings):
+    from surveys.services.imports import ImportRefused
+
+    settings.SURVEY_MAX_COLUMNS = 5
+    with pytest.raises(ImportRefused, match="5"):
+        upload(round=sipas, survey="sipas", content=xls_bytes([header_for(CODES), *ROWS]), name="a.xls")
