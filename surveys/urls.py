@@ -18,4 +18,5 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import_retry"),
+    path("imports/<int:pk>/sheet/", views.import_sheet, name="import_sheet"),
 ]

@@ -18,6 +18,7 @@ from surveys.services.imports import (
     ImportRefused,
     is_stuck,
     survey_import_cancel,
+    survey_import_choose_sheet,
     survey_import_confirm,
     survey_import_create,
     survey_import_retry,
@@ -153,6 +154,19 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("surveys:import_detail", pk=pk)
     messages.success(request, _("Import confirmed: the survey points of the round now come from this file."))
     return redirect("surveys:results", year=imp.round.year)
+
+
+@login_required
+@require_POST
+def import_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    imp = selectors.import_for_admin(user=request.user, import_id=pk)
+    try:
+        survey_import_choose_sheet(import_id=imp.pk, user=request.user, sheet_name=request.POST.get("sheet", ""))
+    except ImportRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The file will be read again from the chosen sheet."))
+    return redirect("surveys:import_detail", pk=pk)
 
 
 @login_required

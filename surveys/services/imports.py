@@ -263,6 +263,33 @@ def survey_import_retry(*, import_id: int, user: User | None, enqueue: bool = Tr
     return imp
 
 
+def survey_import_choose_sheet(*, import_id: int, user: User | None, sheet_name: str, enqueue: bool = True) -> SurveyImport:
+    """Read a previewed workbook again from the sheet the admin names (the automatic choice took another)."""
+    _require_manager(user)
+    with transaction.atomic():
+        # Race: a confirmation of the same import at the same time; the row lock makes one of them wait and
+        # then see the other's status.
+        imp = SurveyImport.objects.select_for_update().get(pk=import_id)
+        sheets = imp.summary.get("sheets", []) if isinstance(imp.summary, dict) else []
+        if imp.status != ImportStatus.PREVIEW or not imp.file:
+            raise ImportRefused(_("Only an import in preview can be read from another sheet."))
+        if sheet_name not in sheets:
+            raise ImportRefused(_("The workbook has no sheet named “%(name)s”.") % {"name": sheet_name[:100]})
+        _discard_rows(import_id)
+        imp.summary = {**imp.summary, "sheet_name": sheet_name}
+        imp.status = ImportStatus.PENDING
+        imp.attempts = 0
+        imp.heartbeat_at = None
+        imp.error = ""
+        imp.rows_total = imp.rows_valid = imp.rows_invalid = 0
+        imp.problems = []
+        imp.progress_rows = imp.progress_percent = 0
+        imp.save()
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue_preview(import_id))
+    return imp
+
+
 def survey_import_sweep_stale() -> list[int]:
     """Fail every import whose reading worker stopped beating (file kept: retryable); returns their ids."""
     failed = []

@@ -281,6 +281,8 @@ MATRIX: dict[str, Route] = {
         post_data=lambda w: {"confirm": "on"},
         state=lambda w: SurveyImport.objects.filter(pk=w.import_failed.pk).values_list("status", "attempts").get(),
     ),
+    # Reading a previewed workbook from another sheet: the admin's empty choice is refused with a message.
+    "surveys:import_sheet": Route(kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED)),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
     # The old result pages redirect (301) to the one ranking page and the one unit page of the dashboard, whose

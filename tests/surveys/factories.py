@@ -51,3 +51,63 @@ def csv_bytes(header, rows, delimiter=","):
     for row in rows:
         w.writerow(["" if v is None else v for v in row])
     return buf.getvalue().encode("utf-8")
+
+
+def sheet_rows(header, rows):
+    return ([header] if header is not None else []) + [list(r) for r in rows]
+
+
+def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """An .xlsx with several sheets, rows written as given (None = blank cell)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def xls_bytes(rows, sheet_title="Phieu") -> bytes:
+    """An old .xls (BIFF8) written by xlwt."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet(sheet_title)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def ods_bytes(rows, sheet_title="Phieu") -> bytes:
+    """An OpenDocument spreadsheet written by odfpy; numbers as float cells, text as strings."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name=sheet_title)
+    for row in rows:
+        tr = TableRow()
+        for value in row:
+            if value is None:
+                tr.addElement(TableCell())
+            elif isinstance(value, int | float):
+                cell = TableCell(valuetype="float", value=value)
+                cell.addElement(P(text=str(value)))
+                tr.addElement(cell)
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=str(value)))
+                tr.addElement(cell)
+        table.addElement(tr)
+    doc.spreadsheet.addElement(table)
+    buf = io.BytesIO()
+    doc.write(buf)
+    return buf.getvalue()

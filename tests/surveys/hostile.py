@@ -59,6 +59,11 @@ def latin1_csv() -> bytes:
     return "ma_don_vi,ma_phieu,S1\nSNV,Café-1,5\n".encode("latin-1")
 
 
+def not_text_csv() -> bytes:
+    """Neither UTF-8 nor UTF-16, and bytes Windows-1258 leaves undefined (0x81, 0x8A, 0x9D)."""
+    return b"ma_don_vi,ma_phieu,S1\nSNV,\x81\x8a\x9d,5\n"
+
+
 def utf16_csv() -> bytes:
     return "ma_don_vi,ma_phieu,S1\nSNV,Phiếu-1,5\n".encode("utf-16")
 
@@ -71,5 +76,6 @@ CORPUS = {
     "formula_forged_value.xlsx": lambda: with_forged_formula_value(["S1"], [form_row("SNV", "F1", ["=2+3"])]),
     "utf16.csv": utf16_csv,
     "latin1.csv": latin1_csv,
+    "not_text.csv": not_text_csv,
     "binary.csv": lambda: b"\x00\x01\x02PK\x03\x04" * 50,
 }

@@ -105,9 +105,10 @@ def test_widest_possible_xlsx_sheet_is_refused_at_upload_before_any_parser(sipas
         upload(round=sipas, survey="sipas", content=xlsx_bytes(header, [form_row("SNV", "F1", [5])]))
 
 
-def test_csv_that_is_not_utf8_is_rejected(sipas, upload):
-    imp = upload(round=sipas, survey="sipas", content=hostile.latin1_csv(), name="a.csv")
+def test_csv_in_no_known_encoding_is_rejected_naming_the_row(sipas, upload):
+    imp = upload(round=sipas, survey="sipas", content=hostile.not_text_csv(), name="a.csv")
     assert_rejected_at_preview(imp)
+    assert "Windows-1258" in imp.error
 
 
 def test_file_over_the_upload_limit_is_refused(sipas, upload, settings):
@@ -126,11 +127,13 @@ def test_every_corpus_file_gets_a_page_not_a_server_error(sipas, admin_user, cli
         with path.open("rb") as fh, django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("surveys:upload", args=[2021, "sipas"]), {"file": fh}, follow=True)
         assert response.status_code == 200, path.name
-    # Only the formula file is a readable workbook: it previews with its formula form marked invalid.
+    # The formula file previews with its formula form marked invalid; the Latin-1 and UTF-16 CSV files are
+    # read as Windows-1258 and UTF-16 text; everything else is refused.
+    readable = {"formula_forged_value.xlsx": 0, "latin1.csv": 1, "utf16.csv": 1}
     for imp in SurveyImport.objects.all():
         assert imp.status in ("rejected", "preview")
         if imp.status == "preview":
-            assert imp.original_name == "formula_forged_value.xlsx" and imp.rows_valid == 0
+            assert readable[imp.original_name] == imp.rows_valid
     assert not SurveyLeafResult.objects.exists()
 
 
