@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from assessments import index_rules, workflow
+from assessments import completeness, index_rules, workflow
 from assessments.models import (
     Assessment,
     AssessmentEvent,
@@ -102,6 +102,10 @@ class Row:
     app_max: Decimal = ZERO
     self_scored: int = 0
     self_leaves: int = 0
+    self_done: int = 0  # self leaves with nothing left to do before submission (assessments.completeness)
+    problem: str | None = None  # for a self leaf: what it still lacks (completeness.UNSCORED / EVIDENCE)
+    hidden: bool = False  # left out by the page's filter
+    last_year: "LastYear | None" = None
     children: list["Row"] = field(default_factory=list)
     # survey leaves: "" no confirmed import yet, "measured" (points set) or "not_measured" (no valid answers)
     survey_state: str = ""
@@ -123,6 +127,57 @@ class Row:
     def version(self) -> int:
         return self.score.version if self.score else 0
 
+    @property
+    def unfinished(self) -> bool:
+        return self.problem is not None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.score and self.score.flagged)
+
+    @property
+    def missing_evidence(self) -> bool:
+        return self.problem == completeness.EVIDENCE
+
+    @property
+    def changed_by_appraiser(self) -> bool:
+        """The appraiser's points differ from the unit's, or the unit's N/A claim was rejected."""
+        s = self.score
+        if s is None:
+            return False
+        if s.self_na and s.na_decision == NaDecision.REJECTED:
+            return True
+        return s.app_points is not None and not s.self_na and s.app_points != s.self_points
+
+    @property
+    def domain_complete(self) -> bool:
+        return self.self_done == self.self_leaves
+
+
+# The page's filters: name -> which self leaves stay shown.
+FILTERS: dict[str, Callable[[Row], bool]] = {
+    "unfinished": lambda r: r.unfinished,
+    "flagged": lambda r: r.flagged,
+    "evidence": lambda r: r.missing_evidence,
+    "changed": lambda r: r.changed_by_appraiser,
+}
+FILTER_LABELS = {
+    "unfinished": _("Unfinished"),
+    "flagged": _("Flagged for explanation"),
+    "evidence": _("Missing evidence"),
+    "changed": _("Changed by the appraiser"),
+}
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """The unit's finalised result on the same criterion in the previous round."""
+
+    year: int
+    points: Decimal | None
+    max_points: Decimal
+    not_applicable: bool
+
 
 @dataclass
 class Tree:
@@ -141,6 +196,55 @@ class Tree:
     def row_for(self, node_id: int) -> Row | None:
         return next((r for r in self.rows if r.node.pk == node_id), None)
 
+    def self_leaf_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.is_self_leaf]
+
+    def unfinished_rows(self) -> list[Row]:
+        return [r for r in self.self_leaf_rows() if r.unfinished]
+
+    @property
+    def first_unfinished(self) -> Row | None:
+        return next(iter(self.unfinished_rows()), None)
+
+    def flagged_rows(self) -> list[Row]:
+        return [r for r in self.self_leaf_rows() if r.flagged]
+
+    def domain_of(self, row: Row) -> Row | None:
+        return next((d for d in self.domains if row is d or _contains(d, row)), None)
+
+    @property
+    def open_domain(self) -> Row | None:
+        """The domain the page opens at: the first with an unfinished leaf, else the first."""
+        first = self.first_unfinished
+        if first is not None:
+            return self.domain_of(first)
+        return self.domains[0] if self.domains else None
+
+    @property
+    def percent_done(self) -> int:
+        total = self.root.self_leaves
+        return int(self.root.self_done * 100 / total) if total else 100
+
+    def apply_filter(self, name: str) -> int:
+        """Hide the self leaves the filter leaves out, and the headings left empty; answer how many stay."""
+        keep = FILTERS[name]
+
+        def visit(row: Row) -> bool:
+            if row.is_leaf:
+                row.hidden = not (row.is_self_leaf and keep(row))
+            else:
+                shown = [visit(child) for child in row.children]  # every child visited: each gets its flag
+                row.hidden = not any(shown)
+            return not row.hidden
+
+        for domain in self.domains:
+            visit(domain)
+        return sum(1 for r in self.self_leaf_rows() if not r.hidden)
+
+
+def _contains(parent: Row, row: Row) -> bool:
+    return any(child is row or _contains(child, row) for child in parent.children)
+
 
 def _score_input(score: LeafScore | None) -> index_rules.ScoreInput | None:
     if score is None:
@@ -151,6 +255,37 @@ def _score_input(score: LeafScore | None) -> index_rules.ScoreInput | None:
         self_na=score.self_na,
         na_confirmed=score.self_na and score.na_decision == NaDecision.CONFIRMED,
     )
+
+
+AGGREGATED = ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves", "self_done")
+
+
+def previous_round_points(assessment: Assessment) -> dict[str, LastYear]:
+    """The unit's finalised points per self-leaf code in its latest earlier round (matched by code).
+
+    Criteria are matched by code until a crosswalk between frameworks exists; a code absent last year has
+    nothing beside it. Only a finalised assessment counts: earlier states are not results.
+    """
+    previous = (
+        Assessment.objects.filter(
+            unit_id=assessment.unit_id, round__year__lt=assessment.round.year, state=AssessmentState.FINALISED
+        )
+        .select_related("round")
+        .order_by("-round__year")
+        .first()
+    )
+    if previous is None:
+        return {}
+    found = {}
+    for s in LeafScore.objects.filter(assessment=previous).select_related("node").only(
+        "node__code", "node__max_points", "app_points", "self_na", "na_decision"
+    ):
+        confirmed_na = s.self_na and s.na_decision == NaDecision.CONFIRMED
+        found[s.node.code] = LastYear(
+            year=previous.round.year, points=None if confirmed_na else s.app_points,
+            max_points=s.node.max_points, not_applicable=confirmed_na,
+        )
+    return found
 
 
 def assessment_tree(assessment: Assessment) -> Tree:
@@ -173,6 +308,7 @@ def assessment_tree(assessment: Assessment) -> Tree:
         children.setdefault(n.parent_id, []).append(n)
     rows: list[Row] = []
     survey_points = _survey_points_reader(assessment) if _survey_points_reader is not None else {}
+    last_year = previous_round_points(assessment)
 
     def build(node: Node, depth: int) -> Row:
         kids = children.get(node.pk, [])
@@ -182,7 +318,7 @@ def assessment_tree(assessment: Assessment) -> Tree:
             for kid in kids:
                 child = build(kid, depth + 1)
                 row.children.append(child)
-                for attr in ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves"):
+                for attr in AGGREGATED:
                     setattr(row, attr, getattr(row, attr) + getattr(child, attr))
         elif node.source == Source.SELF:
             s = row.score
@@ -192,6 +328,9 @@ def assessment_tree(assessment: Assessment) -> Tree:
             row.app_total, row.app_max = index_rules.as_appraised(score, node.max_points)
             if s is not None and (s.self_na or s.self_inputs is not None):
                 row.self_scored = 1
+            row.problem = completeness.leaf_problem(node, s)
+            row.self_done = 0 if row.problem else 1
+            row.last_year = last_year.get(node.code)
         elif node.pk in survey_points:
             row.survey_points = survey_points[node.pk]
             row.survey_state = "not_measured" if row.survey_points is None else "measured"
@@ -199,7 +338,7 @@ def assessment_tree(assessment: Assessment) -> Tree:
 
     for top in children.get(None, []):
         root.children.append(build(top, 0))
-        for attr in ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves"):
+        for attr in AGGREGATED:
             setattr(root, attr, getattr(root, attr) + getattr(root.children[-1], attr))
     return Tree(framework=framework, rows=rows, root=root)
 

@@ -91,16 +91,29 @@ def _leaf_forms(row, perms, *, self_form=None, app_form=None):
 def _page_context(request, assessment) -> dict:
     perms = selectors.assessment_permissions(request.user, assessment)
     tree = selectors.assessment_tree(assessment)
+    show = request.GET.get("show", "")
+    if show not in selectors.FILTERS:
+        show = ""
+    shown_count = tree.apply_filter(show) if show else None
     for row in tree.rows:
-        if row.is_self_leaf:
+        if row.is_self_leaf and not row.hidden:
             row.self_form, row.app_form = _leaf_forms(row, perms)
+    open_domain = tree.open_domain
     return {
-        "assessment": assessment, "tree": tree, "perms": perms,
+        "assessment": assessment, "tree": tree, "perms": perms, **_navigation(show),
+        "shown_count": shown_count, "open_domain_id": open_domain.node.pk if open_domain else None,
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
         "actions": perms.actions,
         "transition_form": TransitionForm(initial={"version": assessment.version}),
         "reopen_form": ReopenForm(initial={"version": assessment.version}),
         "extension_form": ExtensionForm(),
+    }
+
+
+def _navigation(show: str = "") -> dict:
+    return {
+        "show": show, "show_label": selectors.FILTER_LABELS.get(show, ""),
+        "filters": list(selectors.FILTER_LABELS.items()),
     }
 
 
@@ -126,9 +139,11 @@ def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_for
     context = {
         "assessment": assessment, "tree": tree, "perms": perms, "row": row, "error": error, "notice": notice,
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [], "oob": True,
+        **_navigation(),
     }
     html = render_to_string("assessments/partials/leaf.html", context, request=request)
     html += render_to_string("assessments/partials/totals.html", context, request=request)
+    html += render_to_string("assessments/partials/contents.html", context, request=request)
     return HttpResponse(html)
 
 
