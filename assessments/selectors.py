@@ -106,6 +106,7 @@ class Row:
     problem: str | None = None  # for a self leaf: what it still lacks (completeness.UNSCORED / EVIDENCE)
     hidden: bool = False  # left out by the page's filter
     last_year: "LastYear | None" = None
+    conflict: str = ""  # a refused stale save: who saved what, when (shown on the card with the typed value kept)
     children: list["Row"] = field(default_factory=list)
     # survey leaves: "" no confirmed import yet, "measured" (points set) or "not_measured" (no valid answers)
     survey_state: str = ""
@@ -240,6 +241,10 @@ class Tree:
         for domain in self.domains:
             visit(domain)
         return sum(1 for r in self.self_leaf_rows() if not r.hidden)
+
+
+def leaf_claims_na(assessment: Assessment, node_id: int) -> bool:
+    return LeafScore.objects.filter(assessment=assessment, node_id=node_id, self_na=True).exists()
 
 
 def _contains(parent: Row, row: Row) -> bool:

@@ -101,12 +101,20 @@ def _page_context(request, assessment) -> dict:
     open_domain = tree.open_domain
     return {
         "assessment": assessment, "tree": tree, "perms": perms, **_navigation(show),
-        "shown_count": shown_count, "open_domain_id": open_domain.node.pk if open_domain else None,
+        "shown_count": shown_count, "autosave_messages": _autosave_messages(), "open_domain_id": open_domain.node.pk if open_domain else None,
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
         "actions": perms.actions,
         "transition_form": TransitionForm(initial={"version": assessment.version}),
         "reopen_form": ReopenForm(initial={"version": assessment.version}),
         "extension_form": ExtensionForm(),
+    }
+
+
+def _autosave_messages() -> dict:
+    """The words the autosave script shows, in the page's language (the script holds no text of its own)."""
+    return {
+        "saving": _("saving…"), "unsaved": _("unsaved changes"), "failed": _("not saved: connection problem, try again"),
+        "conflict": _("a criterion was changed by someone else: see the card"), "saved": _("all changes saved ·"),
     }
 
 
@@ -117,16 +125,21 @@ def _navigation(show: str = "") -> dict:
     }
 
 
-def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_form=None, error: str = "", notice: str = ""):
-    """The leaf fragment and, out of band, the running totals (htmx); a redirect without JavaScript."""
+def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_form=None, error: str = "", notice: str = "",
+                   conflict: str = ""):
+    """The leaf fragment and, out of band, the running totals and contents (htmx). Without JavaScript: a
+    redirect back to the leaf after a save, or the whole page with the typed values when they were refused."""
     if not _is_htmx(request):
+        refused = conflict or any(f is not None and f.errors for f in (self_form, app_form))
+        if refused:
+            context = _page_context(request, assessment)
+            row = context["tree"].row_for(node_id)
+            if row is not None:
+                row.self_form, row.app_form = _leaf_forms(row, context["perms"], self_form=self_form, app_form=app_form)
+                row.conflict = conflict
+            return render(request, "assessments/detail.html", context)
         if error:
             messages.error(request, error)
-        for form in (self_form, app_form):
-            if form is not None and form.errors:
-                for field, errs in form.errors.items():
-                    label = form.fields[field].label if field in form.fields else ""
-                    messages.error(request, f"{label}: {' '.join(errs)}" if label else " ".join(errs))
         if notice:
             messages.success(request, notice)
         return redirect(_detail_url(assessment, node_id))
@@ -136,8 +149,10 @@ def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_for
     if row is None:
         raise Http404
     row.self_form, row.app_form = _leaf_forms(row, perms, self_form=self_form, app_form=app_form)
+    row.conflict = conflict
     context = {
         "assessment": assessment, "tree": tree, "perms": perms, "row": row, "error": error, "notice": notice,
+        "saved": bool(notice),
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [], "oob": True,
         **_navigation(),
     }
@@ -188,7 +203,8 @@ def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
             explanation=data.get("explanation"),
         )
     except StaleEdit as exc:
-        return _leaf_response(request, assessment, node_id, error=exc.messages[0])
+        retry = _retry_form(SelfLeafForm, request, exc, node=node, explaining=explaining, prefix=f"s{node_id}")
+        return _leaf_response(request, assessment, node_id, self_form=retry, conflict=exc.messages[0])
     except ValidationError as exc:
         _apply_errors(form, exc)
         return _leaf_response(request, assessment, node_id, self_form=form)
@@ -201,7 +217,9 @@ def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpRespo
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require(can.can_appraise, request, assessment)
     node = _self_leaf(assessment, node_id)
-    form = AppraisalLeafForm(request.POST, node=node, self_na=True, prefix=f"a{node_id}")
+    # The N/A decision exists only where the unit claimed N/A: the same fields as the page showed.
+    self_na = selectors.leaf_claims_na(assessment, node_id)
+    form = AppraisalLeafForm(request.POST, node=node, self_na=self_na, prefix=f"a{node_id}")
     if not form.is_valid():
         return _leaf_response(request, assessment, node_id, app_form=form)
     data = form.cleaned_data
@@ -212,11 +230,22 @@ def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpRespo
             flagged=data.get("flagged", False), flag_request=data.get("flag_request", ""),
         )
     except StaleEdit as exc:
-        return _leaf_response(request, assessment, node_id, error=exc.messages[0])
+        retry = _retry_form(AppraisalLeafForm, request, exc, node=node, self_na=self_na, prefix=f"a{node_id}")
+        return _leaf_response(request, assessment, node_id, app_form=retry, conflict=exc.messages[0])
     except ValidationError as exc:
         _apply_errors(form, exc)
         return _leaf_response(request, assessment, node_id, app_form=form)
     return _leaf_response(request, assessment, node_id, notice=_("Saved."))
+
+
+def _retry_form(form_class, request, exc: StaleEdit, *, prefix: str, **kwargs):
+    """The refused form with what the user typed, now based on the other person's version: saving it again
+    is a deliberate overwrite, made after seeing their value beside one's own."""
+    data = request.POST.copy()
+    data[f"{prefix}-version"] = str(exc.current.version)
+    form = form_class(data, prefix=prefix, **kwargs)
+    form.is_valid()
+    return form
 
 
 def _self_leaf(assessment, node_id: int):
