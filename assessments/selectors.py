@@ -243,6 +243,26 @@ class Tree:
         return sum(1 for r in self.self_leaf_rows() if not r.hidden)
 
 
+@dataclass
+class SubmissionSummary:
+    unfinished: list[Row]
+    without_evidence: list[Row]  # evidence asked for, none attached, absence explained
+    not_applicable: list[Row]
+
+
+def submission_summary(tree: Tree) -> SubmissionSummary:
+    leaves = tree.self_leaf_rows()
+    return SubmissionSummary(
+        unfinished=[r for r in leaves if r.unfinished],
+        without_evidence=[
+            r for r in leaves
+            if r.node.evidence_required and r.score and not r.score.self_na and not r.unfinished
+            and not r.score.evidence.all()
+        ],
+        not_applicable=[r for r in leaves if r.score and r.score.self_na],
+    )
+
+
 def leaf_claims_na(assessment: Assessment, node_id: int) -> bool:
     return LeafScore.objects.filter(assessment=assessment, node_id=node_id, self_na=True).exists()
 

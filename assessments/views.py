@@ -184,6 +184,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
+def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """What will be submitted, before it is: totals, criteria without evidence with their explanations, N/A
+    claims; or, while anything is unfinished, the count and a link to each unfinished criterion."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require(can.can_edit_self_scores, request, assessment)
+    tree = selectors.assessment_tree(assessment)
+    step = next((t for t in selectors.assessment_permissions(request.user, assessment).actions if t.action == "submit"), None)
+    return render(request, "assessments/submit_review.html", {
+        "assessment": assessment, "tree": tree, "summary": selectors.submission_summary(tree), "step": step,
+    })
+
+
+@login_required
 @require_POST
 def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)

@@ -174,3 +174,52 @@ def test_explanation_round_lists_flagged_criteria_and_shows_the_appraisers_view(
 
 def test_other_units_officer_cannot_see_the_previous_years_points(client_for, officer_b, assessment_a, assessment_b):
     assert client_for(officer_b).get(detail(assessment_a)).status_code == 404
+
+
+# --- submit with a summary -------------------------------------------------------------------------------
+
+
+def review(a):
+    return reverse("assessments:submit_review", args=[a.pk])
+
+
+def test_submit_review_of_an_incomplete_draft_counts_and_links_each_unfinished_criterion(
+    client_for, officer_a, assessment_a
+):
+    save_self(officer_a, assessment_a, "1.1.1")
+    save_self(officer_a, assessment_a, "2.1")  # scored, evidence neither attached nor explained
+    html = client_for(officer_a).get(review(assessment_a)).content.decode()
+    summary = html[html.index('class="error-summary"') : html.index("</ul>", html.index('class="error-summary"'))]
+    assert "3 tiêu chí chưa xong" in summary
+    for code in ("1.1.2", "1.2", "2.1"):
+        assert f'#leaf-{leaf(assessment_a, code).pk}"' in summary, code
+    assert f'#leaf-{leaf(assessment_a, "1.1.1").pk}"' not in summary
+    assert re.search(r'<button type="submit" class="primary" data-action="submit" disabled', html)
+
+
+def test_submit_review_of_a_complete_draft_lists_na_claims_and_missing_evidence_then_submits(
+    client_for, officer_a, assessment_a
+):
+    save_self(officer_a, assessment_a, "1.1.1")
+    save_self(officer_a, assessment_a, "1.1.2")
+    save_self(officer_a, assessment_a, "1.2", None, na=True, na_reason="Năm nay không có sáng kiến")
+    save_self(officer_a, assessment_a, "2.1", evidence_absence_note="Không có hồ sơ trễ hạn để lưu")
+    c = client_for(officer_a)
+    html = c.get(review(assessment_a)).content.decode()
+    assert "error-summary" not in html
+    assert "Năm nay không có sáng kiến" in html and "Không có hồ sơ trễ hạn để lưu" in html
+    assessment_a.refresh_from_db()
+    r = c.post(reverse("assessments:transition", args=[assessment_a.pk, "submit"]), {"version": assessment_a.version})
+    assert r.status_code == 302
+    assessment_a.refresh_from_db()
+    assert assessment_a.state == "submitted"
+
+
+def test_detail_page_leads_to_the_review_instead_of_submitting_at_once(client_for, officer_a, assessment_a):
+    html = client_for(officer_a).get(detail(assessment_a)).content.decode()
+    assert f'href="{review(assessment_a)}"' in html
+    assert reverse("assessments:transition", args=[assessment_a.pk, "submit"]) not in html
+
+
+def test_appraiser_cannot_open_the_submit_review(client_for, appraiser, assessment_a):
+    assert client_for(appraiser).get(review(assessment_a)).status_code == 403

@@ -32,7 +32,10 @@ def sign_in(login, page, user):
 
 
 def leaf(page, code):
-    return page.locator(f'article.leaf[data-code="{code}"]')
+    """The criterion's card, its domain unfolded (the page opens only the domain of the first unfinished one)."""
+    card = page.locator(f'article.leaf[data-code="{code}"]')
+    card.evaluate("el => { const box = el.closest('details'); if (box) { box.open = true; } }")
+    return card
 
 
 def save_self(page, code):
@@ -84,6 +87,8 @@ def test_officer_appraiser_admin_journey(
     assert csp_violations == []
     screenshot(page, JOURNEY, "02-officer-filled")
 
+    page.click("a[data-action=submit]")  # the summary first, then the submission
+    expect(page.locator("#summary-total")).to_have_text("6,10 / 7,00")
     page.click("button[data-action=submit]")
     expect(page.locator("#assessment-state")).to_have_text(state_label(S.SUBMITTED))
     expect(page.locator(".messages")).to_contain_text("Gửi bản tự đánh giá")

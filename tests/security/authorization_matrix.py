@@ -176,6 +176,8 @@ MATRIX: dict[str, Route] = {
     ),
     "assessments:detail": get_page(READERS_OF_UNIT_A, kwargs=_a),
     "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
+    # The summary before submitting: the unit's own officer only (others see the assessment, not this step).
+    "assessments:submit_review": get_page(only("officer_own") | {"officer_other": HIDDEN}, kwargs=_a),
     # Submitting unit A's complete draft: only its officer.
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},
