@@ -161,12 +161,14 @@ FILTERS: dict[str, Callable[[Row], bool]] = {
     "flagged": lambda r: r.flagged,
     "evidence": lambda r: r.missing_evidence,
     "changed": lambda r: r.changed_by_appraiser,
+    "differences": lambda r: r.changed_by_appraiser or r.flagged,
 }
 FILTER_LABELS = {
     "unfinished": _("Unfinished"),
     "flagged": _("Flagged for explanation"),
     "evidence": _("Missing evidence"),
     "changed": _("Changed by the appraiser"),
+    "differences": _("Only differences and flags"),
 }
 
 
@@ -375,6 +377,9 @@ class QueueRow:
     app_total: Decimal | None
     flagged: int  # leaves flagged now (waiting for, or just given, an explanation)
     explanation_rounds: int  # how many times explanations were requested, from the timeline
+    deadline: object = None  # of the unit's next step (appraisal_queue_filtered)
+    overdue: bool = False
+    gap: Decimal | None = None  # |self total − appraised total|
 
 
 def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
@@ -409,6 +414,69 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
         )
         for a in assessments
     ]
+
+
+QUEUE_SORTS = {
+    "deadline": _("Deadline"),
+    "submitted": _("Submitted at"),
+    "gap": _("Self − appraised gap"),
+}
+
+
+def _queue_deadline(a: Assessment):
+    """The deadline the unit's next step runs against (an extension counts), or None."""
+    if a.state == AssessmentState.DRAFT:
+        return max(filter(None, [a.round.self_deadline, a.extension_until]), default=None)
+    if a.state == AssessmentState.EXPLANATION_REQUESTED:
+        return max(filter(None, [a.round.explanation_deadline, a.explanation_extension_until]), default=None)
+    return None
+
+
+@dataclass
+class QueueView:
+    rows: list[QueueRow]
+    counts: list[tuple[str, str, int]]  # state, label, count over the whole round
+    total: int
+
+
+def appraisal_queue_filtered(
+    user, *, round: Round, state: str = "", group: str = "", mine: bool = False, overdue: bool = False,
+    sort: str = "", now=None,
+) -> QueueView:
+    """The queue narrowed and ordered as the appraiser asks; counts per state are over the whole round.
+
+    "Mine": a workflow step of the table is open to this user now. "Overdue": the deadline of the unit's next
+    step (self-assessment in draft, explanation when requested) has passed.
+    """
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    rows = appraisal_queue(user, round=round)
+    for r in rows:
+        r.deadline = _queue_deadline(r.assessment)
+        r.overdue = r.deadline is not None and now > r.deadline
+        r.gap = abs(r.self_total - r.app_total) if r.app_total is not None else None
+    present = {r.assessment.state for r in rows}
+    counts = [
+        (value, label, sum(1 for r in rows if r.assessment.state == value))
+        for value, label in AssessmentState.choices if value in present
+    ]
+    shown = rows
+    if state:
+        shown = [r for r in shown if r.assessment.state == state]
+    if group:
+        shown = [r for r in shown if str(r.assessment.group_id) == group]
+    if mine:
+        shown = [r for r in shown if workflow.actions_for(user, r.assessment)]
+    if overdue:
+        shown = [r for r in shown if r.overdue]
+    if sort == "deadline":
+        shown = sorted(shown, key=lambda r: (r.deadline is None, r.deadline or now))
+    elif sort == "submitted":
+        shown = sorted(shown, key=lambda r: (r.assessment.submitted_at is None, r.assessment.submitted_at or now))
+    elif sort == "gap":
+        shown = sorted(shown, key=lambda r: (r.gap is None, -(r.gap or ZERO)))
+    return QueueView(rows=shown, counts=counts, total=len(rows))
 
 
 def rounds_visible_to(user) -> QuerySet[Round]:
@@ -502,6 +570,7 @@ REASON_LABELS = {
     "appraisal": _("appraisal saved"),
     "appraisal started": _("appraisal started (inputs taken from the unit's)"),
     "explanation received": _("explanation received"),
+    "appraisal accepted": _("the unit's value accepted by the appraiser"),
 }
 REASON_PREFIXES = {
     "evidence added: ": _("evidence added: %(name)s"),

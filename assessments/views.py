@@ -199,6 +199,16 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def accept_untouched(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require(can.can_appraise, request, assessment)
+    _report(request, lambda: score_services.scores_accept_untouched(user=request.user, assessment_id=assessment.pk),
+            lambda codes: _("The unit's values accepted on %(n)s criteria.") % {"n": len(codes)})
+    return redirect(_detail_url(assessment))
+
+
+@login_required
+@require_POST
 def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require(can.can_edit_self_scores, request, assessment)
@@ -403,10 +413,20 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     if not can.can_read_all_assessments(user):
         raise PermissionDenied
     rnd = selectors.round_get(round_id)
-    rows = selectors.appraisal_queue(user, round=rnd)
+    q = request.GET
+    chosen = {
+        "state": q.get("state", "") if q.get("state", "") in AssessmentState.values else "",
+        "group": q.get("group", "") if q.get("group", "").isdigit() else "",
+        "mine": q.get("mine") == "1", "overdue": q.get("overdue") == "1",
+        "sort": q.get("sort", "") if q.get("sort", "") in selectors.QUEUE_SORTS else "",
+    }
+    view = selectors.appraisal_queue_filtered(user, round=rnd, **chosen)
+    all_rows = selectors.appraisal_queue(user, round=rnd) if any(chosen.values()) else view.rows
     return render(request, "assessments/queue.html", {
-        "round": rnd, "rows": rows, "rounds": selectors.rounds_visible_to(user),
-        "appraised_count": sum(1 for r in rows if r.assessment.state == AssessmentState.APPRAISED),
+        "round": rnd, "rows": view.rows, "counts": view.counts, "total": view.total, "chosen": chosen,
+        "rounds": selectors.rounds_visible_to(user), "sorts": list(selectors.QUEUE_SORTS.items()),
+        "groups": sorted({(r.assessment.group_id, str(r.assessment.group)) for r in all_rows}),
+        "appraised_count": sum(1 for r in all_rows if r.assessment.state == AssessmentState.APPRAISED),
     })
 
 

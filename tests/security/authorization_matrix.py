@@ -178,6 +178,12 @@ MATRIX: dict[str, Route] = {
     "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
     # The summary before submitting: the unit's own officer only (others see the assessment, not this step).
     "assessments:submit_review": get_page(only("officer_own") | {"officer_other": HIDDEN}, kwargs=_a),
+    # Accepting the unit's values on untouched criteria: the appraiser (unit A is a draft in the world: refused
+    # by state, nothing written); the others are turned away by role.
+    "assessments:accept_untouched": Route(
+        kwargs=_a, get=signed_in(NOT_ALLOWED),
+        post=only("appraiser", outcome=ACCEPTED) | {"officer_other": HIDDEN},
+    ),
     # Submitting unit A's complete draft: only its officer.
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},
