@@ -335,9 +335,24 @@ def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: in
     return _leaf_response(request, assessment, node_id, notice=_("File removed from this criterion."))
 
 
+# A PDF that names an action or script may run it in a viewer: such a file is offered as a download only.
+PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/JS", b"/OpenAction", b"/AA", b"/Launch", b"/EmbeddedFile")
+
+
+def pdf_is_active(evidence) -> bool:
+    with evidence.file.open("rb") as stream:
+        head = stream.read(8 * 1024 * 1024)  # evidence files are bounded at upload; read at most 8 MB here
+    return any(marker in head for marker in PDF_ACTIVE_MARKERS)
+
+
 def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: bool) -> FileResponse:
     evidence = selectors.evidence_get_for_user(request.user, assessment_pk=pk, pk=evidence_id)
     inline = inline and evidence.content_type in INLINE_TYPES
+    try:
+        if inline and evidence.content_type == "application/pdf" and pdf_is_active(evidence):
+            inline = False
+    except FileNotFoundError:
+        raise Http404(_("The file is no longer in storage.")) from None
     try:
         stream = evidence.file.open("rb")
     except FileNotFoundError:
@@ -349,6 +364,9 @@ def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: 
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    if inline:
+        # Shown inside the assessment page's preview frame: the file runs nothing and reaches nothing.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'self'"
     return response
 
 

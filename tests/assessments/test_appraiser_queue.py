@@ -101,3 +101,20 @@ def test_officer_cannot_bulk_accept(client_for, officer_a, appraiser, assessment
     assert not LeafScore.history.filter(
         assessment_id=assessment_a.pk, history_change_reason="appraisal accepted"
     ).exists()
+
+
+def test_pdf_with_javascript_is_offered_as_download_only(client_for, officer_a, assessment_a):
+    from assessments.services import evidence as evidence_services
+    from tests.assessments.factories import PDF_BYTES, pdf
+
+    active = PDF_BYTES.replace(b"1 0 obj<<>>", b"1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")
+    node = leaf(assessment_a, "2.1")
+    plain = evidence_services.evidence_upload(user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, uploaded=pdf())
+    bad = evidence_services.evidence_upload(
+        user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, uploaded=pdf("co-script.pdf", active)
+    )
+    c = client_for(officer_a)
+    ok = c.get(reverse("assessments:evidence_view", args=[assessment_a.pk, plain.evidence.pk]))
+    assert ok["Content-Disposition"].startswith("inline") and "sandbox" in ok["Content-Security-Policy"]
+    refused = c.get(reverse("assessments:evidence_view", args=[assessment_a.pk, bad.evidence.pk]))
+    assert refused["Content-Disposition"].startswith("attachment")
