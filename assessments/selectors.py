@@ -106,6 +106,7 @@ class Row:
     problem: str | None = None  # for a self leaf: what it still lacks (completeness.UNSCORED / EVIDENCE)
     hidden: bool = False  # left out by the page's filter
     last_year: "LastYear | None" = None
+    domain_id: int | None = None  # the top-level node this row sits in (the page renders one domain at a time)
     conflict: str = ""  # a refused stale save: who saved what, when (shown on the card with the typed value kept)
     children: list["Row"] = field(default_factory=list)
     # survey leaves: "" no confirmed import yet, "measured" (points set) or "not_measured" (no valid answers)
@@ -337,13 +338,14 @@ def assessment_tree(assessment: Assessment) -> Tree:
     survey_points = _survey_points_reader(assessment) if _survey_points_reader is not None else {}
     last_year = previous_round_points(assessment)
 
-    def build(node: Node, depth: int) -> Row:
+    def build(node: Node, depth: int, domain_id: int | None = None) -> Row:
         kids = children.get(node.pk, [])
-        row = Row(node=node, depth=depth, is_leaf=not kids, score=scores.get(node.pk))
+        domain_id = domain_id or node.pk
+        row = Row(node=node, depth=depth, is_leaf=not kids, score=scores.get(node.pk), domain_id=domain_id)
         rows.append(row)
         if kids:
             for kid in kids:
-                child = build(kid, depth + 1)
+                child = build(kid, depth + 1, domain_id)
                 row.children.append(child)
                 for attr in AGGREGATED:
                     setattr(row, attr, getattr(row, attr) + getattr(child, attr))

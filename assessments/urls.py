@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/timeline/", views.timeline, name="timeline"),
     path("<int:pk>/submit/", views.submit_review, name="submit_review"),
+    path("<int:pk>/domains/<int:node_id>/", views.domain, name="domain"),
     path("<int:pk>/accept-untouched/", views.accept_untouched, name="accept_untouched"),
     path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),

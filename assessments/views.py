@@ -95,10 +95,12 @@ def _page_context(request, assessment) -> dict:
     if show not in selectors.FILTERS:
         show = ""
     shown_count = tree.apply_filter(show) if show else None
+    # One domain is rendered (the one asked for, else the first unfinished); the others load when unfolded.
+    asked = request.GET.get("open", "")
+    open_domain = next((d for d in tree.domains if asked.isdigit() and d.node.pk == int(asked)), None) or tree.open_domain
     for row in tree.rows:
-        if row.is_self_leaf and not row.hidden:
+        if row.is_self_leaf and not row.hidden and (show or (open_domain and row.domain_id == open_domain.node.pk)):
             row.self_form, row.app_form = _leaf_forms(row, perms)
-    open_domain = tree.open_domain
     return {
         "assessment": assessment, "tree": tree, "perms": perms, **_navigation(show),
         "shown_count": shown_count, "autosave_messages": _autosave_messages(), "open_domain_id": open_domain.node.pk if open_domain else None,
@@ -181,6 +183,25 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     return render(request, "assessments/detail.html", _page_context(request, assessment))
+
+
+@login_required
+@require_safe
+def domain(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    """One domain's criteria, loaded when the officer unfolds it (the page renders only the open one)."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    perms = selectors.assessment_permissions(request.user, assessment)
+    tree = selectors.assessment_tree(assessment)
+    row = next((d for d in tree.domains if d.node.pk == node_id), None)
+    if row is None:
+        raise Http404
+    for r in tree.rows:
+        if r.is_self_leaf and r.domain_id == node_id:
+            r.self_form, r.app_form = _leaf_forms(r, perms)
+    return render(request, "assessments/partials/domain_body.html", {
+        "assessment": assessment, "tree": tree, "perms": perms, "domain": row,
+        "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
+    })
 
 
 @login_required

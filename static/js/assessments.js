@@ -107,7 +107,15 @@
   var focusBefore = null;
   var contentsOpen = null; // the contents are re-rendered after each save: keep them as the user left them
   document.addEventListener("toggle", function (event) {
-    if (event.target.classList && event.target.classList.contains("contents-box")) { contentsOpen = event.target.open; }
+    var box = event.target;
+    if (!box.classList) { return; }
+    if (box.classList.contains("contents-box")) { contentsOpen = box.open; }
+    // A folded domain is rendered empty; its criteria load the first time it is unfolded.
+    var lazy = box.open && box.classList.contains("domain-box") && box.querySelector(":scope > .domain-body.lazy");
+    if (lazy && window.htmx) {
+      lazy.classList.remove("lazy");
+      window.htmx.ajax("GET", lazy.getAttribute("data-src"), { target: lazy, swap: "outerHTML" });
+    }
   }, true);
 
   document.addEventListener("htmx:beforeRequest", function (event) {

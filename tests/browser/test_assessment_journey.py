@@ -33,9 +33,8 @@ def sign_in(login, page, user):
 
 def leaf(page, code):
     """The criterion's card, its domain unfolded (the page opens only the domain of the first unfinished one)."""
-    card = page.locator(f'article.leaf[data-code="{code}"]')
-    card.evaluate("el => { const box = el.closest('details'); if (box) { box.open = true; } }")
-    return card
+    page.evaluate("document.querySelectorAll('details.domain-box:not([open])').forEach(box => { box.open = true; })")
+    return page.locator(f'article.leaf[data-code="{code}"]')
 
 
 def save_self(page, code):
