@@ -97,13 +97,14 @@ def _page_context(request, assessment) -> dict:
     shown_count = tree.apply_filter(show) if show else None
     # One domain is rendered (the one asked for, else the first unfinished); the others load when unfolded.
     asked = request.GET.get("open", "")
+    open_all = bool(show) or asked == "all"
     open_domain = next((d for d in tree.domains if asked.isdigit() and d.node.pk == int(asked)), None) or tree.open_domain
     for row in tree.rows:
-        if row.is_self_leaf and not row.hidden and (show or (open_domain and row.domain_id == open_domain.node.pk)):
+        if row.is_self_leaf and not row.hidden and (open_all or (open_domain and row.domain_id == open_domain.node.pk)):
             row.self_form, row.app_form = _leaf_forms(row, perms)
     return {
         "assessment": assessment, "tree": tree, "perms": perms, **_navigation(show),
-        "shown_count": shown_count, "autosave_messages": _autosave_messages(), "open_domain_id": open_domain.node.pk if open_domain else None,
+        "shown_count": shown_count, "autosave_messages": _autosave_messages(), "open_all": open_all, "open_domain_id": open_domain.node.pk if open_domain else None,
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
         "actions": perms.actions,
         "transition_form": TransitionForm(initial={"version": assessment.version}),
@@ -387,7 +388,9 @@ def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: 
     response["Cache-Control"] = "private, no-store"
     if inline:
         # Shown inside the assessment page's preview frame: the file runs nothing and reaches nothing.
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+        response["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; script-src 'self'; img-src 'self'; frame-ancestors 'self'"
+        )
     return response
 
 
