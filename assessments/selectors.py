@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from assessments import index_rules, workflow
+from assessments import completeness, index_rules, workflow
 from assessments.models import (
     Assessment,
     AssessmentEvent,
@@ -102,6 +102,12 @@ class Row:
     app_max: Decimal = ZERO
     self_scored: int = 0
     self_leaves: int = 0
+    self_done: int = 0  # self leaves with nothing left to do before submission (assessments.completeness)
+    problem: str | None = None  # for a self leaf: what it still lacks (completeness.UNSCORED / EVIDENCE)
+    hidden: bool = False  # left out by the page's filter
+    last_year: "LastYear | None" = None
+    domain_id: int | None = None  # the top-level node this row sits in (the page renders one domain at a time)
+    conflict: str = ""  # a refused stale save: who saved what, when (shown on the card with the typed value kept)
     children: list["Row"] = field(default_factory=list)
     # survey leaves: "" no confirmed import yet, "measured" (points set) or "not_measured" (no valid answers)
     survey_state: str = ""
@@ -123,6 +129,59 @@ class Row:
     def version(self) -> int:
         return self.score.version if self.score else 0
 
+    @property
+    def unfinished(self) -> bool:
+        return self.problem is not None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.score and self.score.flagged)
+
+    @property
+    def missing_evidence(self) -> bool:
+        return self.problem == completeness.EVIDENCE
+
+    @property
+    def changed_by_appraiser(self) -> bool:
+        """The appraiser's points differ from the unit's, or the unit's N/A claim was rejected."""
+        s = self.score
+        if s is None:
+            return False
+        if s.self_na and s.na_decision == NaDecision.REJECTED:
+            return True
+        return s.app_points is not None and not s.self_na and s.app_points != s.self_points
+
+    @property
+    def domain_complete(self) -> bool:
+        return self.self_done == self.self_leaves
+
+
+# The page's filters: name -> which self leaves stay shown.
+FILTERS: dict[str, Callable[[Row], bool]] = {
+    "unfinished": lambda r: r.unfinished,
+    "flagged": lambda r: r.flagged,
+    "evidence": lambda r: r.missing_evidence,
+    "changed": lambda r: r.changed_by_appraiser,
+    "differences": lambda r: r.changed_by_appraiser or r.flagged,
+}
+FILTER_LABELS = {
+    "unfinished": _("Unfinished"),
+    "flagged": _("Flagged for explanation"),
+    "evidence": _("Missing evidence"),
+    "changed": _("Changed by the appraiser"),
+    "differences": _("Only differences and flags"),
+}
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """The unit's finalised result on the same criterion in the previous round."""
+
+    year: int
+    points: Decimal | None
+    max_points: Decimal
+    not_applicable: bool
+
 
 @dataclass
 class Tree:
@@ -141,6 +200,79 @@ class Tree:
     def row_for(self, node_id: int) -> Row | None:
         return next((r for r in self.rows if r.node.pk == node_id), None)
 
+    def self_leaf_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.is_self_leaf]
+
+    def unfinished_rows(self) -> list[Row]:
+        return [r for r in self.self_leaf_rows() if r.unfinished]
+
+    @property
+    def first_unfinished(self) -> Row | None:
+        return next(iter(self.unfinished_rows()), None)
+
+    def flagged_rows(self) -> list[Row]:
+        return [r for r in self.self_leaf_rows() if r.flagged]
+
+    def domain_of(self, row: Row) -> Row | None:
+        return next((d for d in self.domains if row is d or _contains(d, row)), None)
+
+    @property
+    def open_domain(self) -> Row | None:
+        """The domain the page opens at: the first with an unfinished leaf, else the first."""
+        first = self.first_unfinished
+        if first is not None:
+            return self.domain_of(first)
+        return self.domains[0] if self.domains else None
+
+    @property
+    def percent_done(self) -> int:
+        total = self.root.self_leaves
+        return int(self.root.self_done * 100 / total) if total else 100
+
+    def apply_filter(self, name: str) -> int:
+        """Hide the self leaves the filter leaves out, and the headings left empty; answer how many stay."""
+        keep = FILTERS[name]
+
+        def visit(row: Row) -> bool:
+            if row.is_leaf:
+                row.hidden = not (row.is_self_leaf and keep(row))
+            else:
+                shown = [visit(child) for child in row.children]  # every child visited: each gets its flag
+                row.hidden = not any(shown)
+            return not row.hidden
+
+        for domain in self.domains:
+            visit(domain)
+        return sum(1 for r in self.self_leaf_rows() if not r.hidden)
+
+
+@dataclass
+class SubmissionSummary:
+    unfinished: list[Row]
+    without_evidence: list[Row]  # evidence asked for, none attached, absence explained
+    not_applicable: list[Row]
+
+
+def submission_summary(tree: Tree) -> SubmissionSummary:
+    leaves = tree.self_leaf_rows()
+    return SubmissionSummary(
+        unfinished=[r for r in leaves if r.unfinished],
+        without_evidence=[
+            r for r in leaves
+            if r.node.evidence_required and r.score and not r.score.self_na and not r.unfinished
+            and not r.score.evidence.all()
+        ],
+        not_applicable=[r for r in leaves if r.score and r.score.self_na],
+    )
+
+
+def leaf_claims_na(assessment: Assessment, node_id: int) -> bool:
+    return LeafScore.objects.filter(assessment=assessment, node_id=node_id, self_na=True).exists()
+
+
+def _contains(parent: Row, row: Row) -> bool:
+    return any(child is row or _contains(child, row) for child in parent.children)
+
 
 def _score_input(score: LeafScore | None) -> index_rules.ScoreInput | None:
     if score is None:
@@ -151,6 +283,37 @@ def _score_input(score: LeafScore | None) -> index_rules.ScoreInput | None:
         self_na=score.self_na,
         na_confirmed=score.self_na and score.na_decision == NaDecision.CONFIRMED,
     )
+
+
+AGGREGATED = ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves", "self_done")
+
+
+def previous_round_points(assessment: Assessment) -> dict[str, LastYear]:
+    """The unit's finalised points per self-leaf code in its latest earlier round (matched by code).
+
+    Criteria are matched by code until a crosswalk between frameworks exists; a code absent last year has
+    nothing beside it. Only a finalised assessment counts: earlier states are not results.
+    """
+    previous = (
+        Assessment.objects.filter(
+            unit_id=assessment.unit_id, round__year__lt=assessment.round.year, state=AssessmentState.FINALISED
+        )
+        .select_related("round")
+        .order_by("-round__year")
+        .first()
+    )
+    if previous is None:
+        return {}
+    found = {}
+    for s in LeafScore.objects.filter(assessment=previous).select_related("node").only(
+        "node__code", "node__max_points", "app_points", "self_na", "na_decision"
+    ):
+        confirmed_na = s.self_na and s.na_decision == NaDecision.CONFIRMED
+        found[s.node.code] = LastYear(
+            year=previous.round.year, points=None if confirmed_na else s.app_points,
+            max_points=s.node.max_points, not_applicable=confirmed_na,
+        )
+    return found
 
 
 def assessment_tree(assessment: Assessment) -> Tree:
@@ -173,16 +336,18 @@ def assessment_tree(assessment: Assessment) -> Tree:
         children.setdefault(n.parent_id, []).append(n)
     rows: list[Row] = []
     survey_points = _survey_points_reader(assessment) if _survey_points_reader is not None else {}
+    last_year = previous_round_points(assessment)
 
-    def build(node: Node, depth: int) -> Row:
+    def build(node: Node, depth: int, domain_id: int | None = None) -> Row:
         kids = children.get(node.pk, [])
-        row = Row(node=node, depth=depth, is_leaf=not kids, score=scores.get(node.pk))
+        domain_id = domain_id or node.pk
+        row = Row(node=node, depth=depth, is_leaf=not kids, score=scores.get(node.pk), domain_id=domain_id)
         rows.append(row)
         if kids:
             for kid in kids:
-                child = build(kid, depth + 1)
+                child = build(kid, depth + 1, domain_id)
                 row.children.append(child)
-                for attr in ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves"):
+                for attr in AGGREGATED:
                     setattr(row, attr, getattr(row, attr) + getattr(child, attr))
         elif node.source == Source.SELF:
             s = row.score
@@ -192,6 +357,9 @@ def assessment_tree(assessment: Assessment) -> Tree:
             row.app_total, row.app_max = index_rules.as_appraised(score, node.max_points)
             if s is not None and (s.self_na or s.self_inputs is not None):
                 row.self_scored = 1
+            row.problem = completeness.leaf_problem(node, s)
+            row.self_done = 0 if row.problem else 1
+            row.last_year = last_year.get(node.code)
         elif node.pk in survey_points:
             row.survey_points = survey_points[node.pk]
             row.survey_state = "not_measured" if row.survey_points is None else "measured"
@@ -199,7 +367,7 @@ def assessment_tree(assessment: Assessment) -> Tree:
 
     for top in children.get(None, []):
         root.children.append(build(top, 0))
-        for attr in ("self_total", "self_max", "app_total", "app_max", "self_scored", "self_leaves"):
+        for attr in AGGREGATED:
             setattr(root, attr, getattr(root, attr) + getattr(root.children[-1], attr))
     return Tree(framework=framework, rows=rows, root=root)
 
@@ -211,6 +379,9 @@ class QueueRow:
     app_total: Decimal | None
     flagged: int  # leaves flagged now (waiting for, or just given, an explanation)
     explanation_rounds: int  # how many times explanations were requested, from the timeline
+    deadline: object = None  # of the unit's next step (appraisal_queue_filtered)
+    overdue: bool = False
+    gap: Decimal | None = None  # |self total − appraised total|
 
 
 def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
@@ -245,6 +416,69 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
         )
         for a in assessments
     ]
+
+
+QUEUE_SORTS = {
+    "deadline": _("Deadline"),
+    "submitted": _("Submitted at"),
+    "gap": _("Self − appraised gap"),
+}
+
+
+def _queue_deadline(a: Assessment):
+    """The deadline the unit's next step runs against (an extension counts), or None."""
+    if a.state == AssessmentState.DRAFT:
+        return max(filter(None, [a.round.self_deadline, a.extension_until]), default=None)
+    if a.state == AssessmentState.EXPLANATION_REQUESTED:
+        return max(filter(None, [a.round.explanation_deadline, a.explanation_extension_until]), default=None)
+    return None
+
+
+@dataclass
+class QueueView:
+    rows: list[QueueRow]
+    counts: list[tuple[str, str, int]]  # state, label, count over the whole round
+    total: int
+
+
+def appraisal_queue_filtered(
+    user, *, round: Round, state: str = "", group: str = "", mine: bool = False, overdue: bool = False,
+    sort: str = "", now=None,
+) -> QueueView:
+    """The queue narrowed and ordered as the appraiser asks; counts per state are over the whole round.
+
+    "Mine": a workflow step of the table is open to this user now. "Overdue": the deadline of the unit's next
+    step (self-assessment in draft, explanation when requested) has passed.
+    """
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    rows = appraisal_queue(user, round=round)
+    for r in rows:
+        r.deadline = _queue_deadline(r.assessment)
+        r.overdue = r.deadline is not None and now > r.deadline
+        r.gap = abs(r.self_total - r.app_total) if r.app_total is not None else None
+    present = {r.assessment.state for r in rows}
+    counts = [
+        (value, label, sum(1 for r in rows if r.assessment.state == value))
+        for value, label in AssessmentState.choices if value in present
+    ]
+    shown = rows
+    if state:
+        shown = [r for r in shown if r.assessment.state == state]
+    if group:
+        shown = [r for r in shown if str(r.assessment.group_id) == group]
+    if mine:
+        shown = [r for r in shown if workflow.actions_for(user, r.assessment)]
+    if overdue:
+        shown = [r for r in shown if r.overdue]
+    if sort == "deadline":
+        shown = sorted(shown, key=lambda r: (r.deadline is None, r.deadline or now))
+    elif sort == "submitted":
+        shown = sorted(shown, key=lambda r: (r.assessment.submitted_at is None, r.assessment.submitted_at or now))
+    elif sort == "gap":
+        shown = sorted(shown, key=lambda r: (r.gap is None, -(r.gap or ZERO)))
+    return QueueView(rows=shown, counts=counts, total=len(rows))
 
 
 def rounds_visible_to(user) -> QuerySet[Round]:
@@ -338,6 +572,7 @@ REASON_LABELS = {
     "appraisal": _("appraisal saved"),
     "appraisal started": _("appraisal started (inputs taken from the unit's)"),
     "explanation received": _("explanation received"),
+    "appraisal accepted": _("the unit's value accepted by the appraiser"),
 }
 REASON_PREFIXES = {
     "evidence added: ": _("evidence added: %(name)s"),

@@ -93,11 +93,20 @@ def _leaf_forms(row, perms, *, self_form=None, app_form=None):
 def _page_context(request, assessment) -> dict:
     perms = selectors.assessment_permissions(request.user, assessment)
     tree = selectors.assessment_tree(assessment)
+    show = request.GET.get("show", "")
+    if show not in selectors.FILTERS:
+        show = ""
+    shown_count = tree.apply_filter(show) if show else None
+    # One domain is rendered (the one asked for, else the first unfinished); the others load when unfolded.
+    asked = request.GET.get("open", "")
+    open_all = bool(show) or asked == "all"
+    open_domain = next((d for d in tree.domains if asked.isdigit() and d.node.pk == int(asked)), None) or tree.open_domain
     for row in tree.rows:
-        if row.is_self_leaf:
+        if row.is_self_leaf and not row.hidden and (open_all or (open_domain and row.domain_id == open_domain.node.pk)):
             row.self_form, row.app_form = _leaf_forms(row, perms)
     return {
-        "assessment": assessment, "tree": tree, "perms": perms,
+        "assessment": assessment, "tree": tree, "perms": perms, **_navigation(show),
+        "shown_count": shown_count, "autosave_messages": _autosave_messages(), "open_all": open_all, "open_domain_id": open_domain.node.pk if open_domain else None,
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
         "actions": perms.actions,
         "transition_form": TransitionForm(initial={"version": assessment.version}),
@@ -106,16 +115,36 @@ def _page_context(request, assessment) -> dict:
     }
 
 
-def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_form=None, error: str = "", notice: str = ""):
-    """The leaf fragment and, out of band, the running totals (htmx); a redirect without JavaScript."""
+def _autosave_messages() -> dict:
+    """The words the autosave script shows, in the page's language (the script holds no text of its own)."""
+    return {
+        "saving": _("saving…"), "unsaved": _("unsaved changes"), "failed": _("not saved: connection problem, try again"),
+        "conflict": _("a criterion was changed by someone else: see the card"), "saved": _("all changes saved ·"),
+    }
+
+
+def _navigation(show: str = "") -> dict:
+    return {
+        "show": show, "show_label": selectors.FILTER_LABELS.get(show, ""),
+        "filters": list(selectors.FILTER_LABELS.items()),
+    }
+
+
+def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_form=None, error: str = "", notice: str = "",
+                   conflict: str = ""):
+    """The leaf fragment and, out of band, the running totals and contents (htmx). Without JavaScript: a
+    redirect back to the leaf after a save, or the whole page with the typed values when they were refused."""
     if not _is_htmx(request):
+        refused = conflict or any(f is not None and f.errors for f in (self_form, app_form))
+        if refused:
+            context = _page_context(request, assessment)
+            row = context["tree"].row_for(node_id)
+            if row is not None:
+                row.self_form, row.app_form = _leaf_forms(row, context["perms"], self_form=self_form, app_form=app_form)
+                row.conflict = conflict
+            return render(request, "assessments/detail.html", context)
         if error:
             messages.error(request, error)
-        for form in (self_form, app_form):
-            if form is not None and form.errors:
-                for field, errs in form.errors.items():
-                    label = form.fields[field].label if field in form.fields else ""
-                    messages.error(request, f"{label}: {' '.join(errs)}" if label else " ".join(errs))
         if notice:
             messages.success(request, notice)
         return redirect(_detail_url(assessment, node_id))
@@ -125,12 +154,16 @@ def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_for
     if row is None:
         raise Http404
     row.self_form, row.app_form = _leaf_forms(row, perms, self_form=self_form, app_form=app_form)
+    row.conflict = conflict
     context = {
         "assessment": assessment, "tree": tree, "perms": perms, "row": row, "error": error, "notice": notice,
+        "saved": bool(notice),
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [], "oob": True,
+        **_navigation(),
     }
     html = render_to_string("assessments/partials/leaf.html", context, request=request)
     html += render_to_string("assessments/partials/totals.html", context, request=request)
+    html += render_to_string("assessments/partials/contents.html", context, request=request)
     return HttpResponse(html)
 
 
@@ -156,6 +189,49 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
+def domain(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
+    """One domain's criteria, loaded when the officer unfolds it (the page renders only the open one)."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    perms = selectors.assessment_permissions(request.user, assessment)
+    tree = selectors.assessment_tree(assessment)
+    row = next((d for d in tree.domains if d.node.pk == node_id), None)
+    if row is None:
+        raise Http404
+    for r in tree.rows:
+        if r.is_self_leaf and r.domain_id == node_id:
+            r.self_form, r.app_form = _leaf_forms(r, perms)
+    return render(request, "assessments/partials/domain_body.html", {
+        "assessment": assessment, "tree": tree, "perms": perms, "domain": row,
+        "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
+    })
+
+
+@login_required
+@require_safe
+def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """What will be submitted, before it is: totals, criteria without evidence with their explanations, N/A
+    claims; or, while anything is unfinished, the count and a link to each unfinished criterion."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require(can.can_edit_self_scores, request, assessment)
+    tree = selectors.assessment_tree(assessment)
+    step = next((t for t in selectors.assessment_permissions(request.user, assessment).actions if t.action == "submit"), None)
+    return render(request, "assessments/submit_review.html", {
+        "assessment": assessment, "tree": tree, "summary": selectors.submission_summary(tree), "step": step,
+    })
+
+
+@login_required
+@require_POST
+def accept_untouched(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require(can.can_appraise, request, assessment)
+    _report(request, lambda: score_services.scores_accept_untouched(user=request.user, assessment_id=assessment.pk),
+            lambda codes: _("The unit's values accepted on %(n)s criteria.") % {"n": len(codes)})
+    return redirect(_detail_url(assessment))
+
+
+@login_required
 @require_POST
 def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
@@ -175,7 +251,8 @@ def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
             explanation=data.get("explanation"),
         )
     except StaleEdit as exc:
-        return _leaf_response(request, assessment, node_id, error=exc.messages[0])
+        retry = _retry_form(SelfLeafForm, request, exc, node=node, explaining=explaining, prefix=f"s{node_id}")
+        return _leaf_response(request, assessment, node_id, self_form=retry, conflict=exc.messages[0])
     except ValidationError as exc:
         _apply_errors(form, exc)
         return _leaf_response(request, assessment, node_id, self_form=form)
@@ -188,7 +265,9 @@ def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpRespo
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require(can.can_appraise, request, assessment)
     node = _self_leaf(assessment, node_id)
-    form = AppraisalLeafForm(request.POST, node=node, self_na=True, prefix=f"a{node_id}")
+    # The N/A decision exists only where the unit claimed N/A: the same fields as the page showed.
+    self_na = selectors.leaf_claims_na(assessment, node_id)
+    form = AppraisalLeafForm(request.POST, node=node, self_na=self_na, prefix=f"a{node_id}")
     if not form.is_valid():
         return _leaf_response(request, assessment, node_id, app_form=form)
     data = form.cleaned_data
@@ -199,11 +278,22 @@ def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpRespo
             flagged=data.get("flagged", False), flag_request=data.get("flag_request", ""),
         )
     except StaleEdit as exc:
-        return _leaf_response(request, assessment, node_id, error=exc.messages[0])
+        retry = _retry_form(AppraisalLeafForm, request, exc, node=node, self_na=self_na, prefix=f"a{node_id}")
+        return _leaf_response(request, assessment, node_id, app_form=retry, conflict=exc.messages[0])
     except ValidationError as exc:
         _apply_errors(form, exc)
         return _leaf_response(request, assessment, node_id, app_form=form)
     return _leaf_response(request, assessment, node_id, notice=_("Saved."))
+
+
+def _retry_form(form_class, request, exc: StaleEdit, *, prefix: str, **kwargs):
+    """The refused form with what the user typed, now based on the other person's version: saving it again
+    is a deliberate overwrite, made after seeing their value beside one's own."""
+    data = request.POST.copy()
+    data[f"{prefix}-version"] = str(exc.current.version)
+    form = form_class(data, prefix=prefix, **kwargs)
+    form.is_valid()
+    return form
 
 
 def _self_leaf(assessment, node_id: int):
@@ -269,9 +359,24 @@ def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: in
     return _leaf_response(request, assessment, node_id, notice=_("File removed from this criterion."))
 
 
+# A PDF that names an action or script may run it in a viewer: such a file is offered as a download only.
+PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/JS", b"/OpenAction", b"/AA", b"/Launch", b"/EmbeddedFile")
+
+
+def pdf_is_active(evidence) -> bool:
+    with evidence.file.open("rb") as stream:
+        head = stream.read(8 * 1024 * 1024)  # evidence files are bounded at upload; read at most 8 MB here
+    return any(marker in head for marker in PDF_ACTIVE_MARKERS)
+
+
 def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: bool) -> FileResponse:
     evidence = selectors.evidence_get_for_user(request.user, assessment_pk=pk, pk=evidence_id)
     inline = inline and evidence.content_type in INLINE_TYPES
+    try:
+        if inline and evidence.content_type == "application/pdf" and pdf_is_active(evidence):
+            inline = False
+    except FileNotFoundError:
+        raise Http404(_("The file is no longer in storage.")) from None
     try:
         stream = evidence.file.open("rb")
     except FileNotFoundError:
@@ -283,6 +388,11 @@ def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: 
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    if inline:
+        # Shown inside the assessment page's preview frame: the file runs nothing and reaches nothing.
+        response["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; script-src 'self'; img-src 'self'; frame-ancestors 'self'"
+        )
     return response
 
 
@@ -347,10 +457,20 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     if not can.can_read_all_assessments(user):
         raise PermissionDenied
     rnd = selectors.round_get(round_id)
-    rows = selectors.appraisal_queue(user, round=rnd)
+    q = request.GET
+    chosen = {
+        "state": q.get("state", "") if q.get("state", "") in AssessmentState.values else "",
+        "group": q.get("group", "") if q.get("group", "").isdigit() else "",
+        "mine": q.get("mine") == "1", "overdue": q.get("overdue") == "1",
+        "sort": q.get("sort", "") if q.get("sort", "") in selectors.QUEUE_SORTS else "",
+    }
+    view = selectors.appraisal_queue_filtered(user, round=rnd, **chosen)
+    all_rows = selectors.appraisal_queue(user, round=rnd) if any(chosen.values()) else view.rows
     return render(request, "assessments/queue.html", {
-        "round": rnd, "rows": rows, "rounds": selectors.rounds_visible_to(user),
-        "appraised_count": sum(1 for r in rows if r.assessment.state == AssessmentState.APPRAISED),
+        "round": rnd, "rows": view.rows, "counts": view.counts, "total": view.total, "chosen": chosen,
+        "rounds": selectors.rounds_visible_to(user), "sorts": list(selectors.QUEUE_SORTS.items()),
+        "groups": sorted({(r.assessment.group_id, str(r.assessment.group)) for r in all_rows}),
+        "appraised_count": sum(1 for r in all_rows if r.assessment.state == AssessmentState.APPRAISED),
     })
 
 

@@ -249,8 +249,13 @@ class Browser:
         return r is not None
 
 
+VERSION_RE = re.compile(r'name="s\d+-version" value="(\d+)"')
+
+
 def officer(browser: Browser, username: str, mine: list[dict], saved: dict, saved_lock, stop: threading.Event, rng):
-    """Saves leaves of its unit; each leaf has one writer, whose version count is therefore exact."""
+    """Works through leaves of its unit as the autosaving form does: on each leaf a burst of one to three
+    changes, each saved after the form's pause (about a second of "typing"), the next one based on the version
+    the saved fragment answered. Each leaf has one writer, whose version count is therefore exact."""
     if not browser.login(username):
         return
     if not mine:
@@ -258,19 +263,23 @@ def officer(browser: Browser, username: str, mine: list[dict], saved: dict, save
     browser.request("officer_page", "GET", f"/assessments/{mine[0]['assessment']}/")
     while not stop.is_set():
         t = rng.choice(mine)
-        level = str(rng.randrange(t["levels"]))
-        prefix = f"s{t['leaf']}"
-        r = browser.request(
-            "officer_save", "POST", f"/assessments/{t['assessment']}/leaves/{t['leaf']}/self/",
-            data={f"{prefix}-version": t["version"], f"{prefix}-level": level},
-            headers={"HX-Request": "true", "X-CSRFToken": browser.csrf(), "Referer": browser.base + "/"},
-        )
-        if r is not None and "Saved." in r.text or (r is not None and "Đã lưu" in r.text):
-            t["version"] += 1
-            with saved_lock:
-                saved[(t["assessment"], t["leaf"])] = level
-        elif r is not None:
-            browser.stats.record("officer_save_refused", 0, False, r.text[:200])
+        for _change in range(rng.randint(1, 3)):
+            if stop.wait(rng.uniform(0.9, 2.5)):  # typing, then the autosave's debounce
+                return
+            level = str(rng.randrange(t["levels"]))
+            prefix = f"s{t['leaf']}"
+            r = browser.request(
+                "officer_save", "POST", f"/assessments/{t['assessment']}/leaves/{t['leaf']}/self/",
+                data={f"{prefix}-version": t["version"], f"{prefix}-level": level},
+                headers={"HX-Request": "true", "X-CSRFToken": browser.csrf(), "Referer": browser.base + "/"},
+            )
+            if r is not None and ("Saved." in r.text or "Đã lưu" in r.text):
+                found = VERSION_RE.search(r.text)
+                t["version"] = int(found.group(1)) if found else t["version"] + 1
+                with saved_lock:
+                    saved[(t["assessment"], t["leaf"])] = level
+            elif r is not None:
+                browser.stats.record("officer_save_refused", 0, False, r.text[:200])
 
 
 def appraiser(browser: Browser, data: dict, stop: threading.Event, rng):
@@ -301,6 +310,7 @@ def leader(browser: Browser, data: dict, stop: threading.Event, rng):
 
 
 def baseline(browser: Browser, stop: threading.Event):
+    """/healthz on its own thread and connection, paced, so it measures the server and is never starved."""
     while not stop.is_set():
         browser.request("baseline", "GET", "/healthz")
         time.sleep(0.05)
@@ -386,7 +396,8 @@ def main() -> int:
             "requests": sum(len(v) for k, v in stats.times.items() if k != "officer_save_refused"),
             "errors": sum(stats.errors.values()),
             "pages": {k: {"requests": len(stats.times[k]), "errors": stats.errors.get(k, 0),
-                          "p50_ms": pct(stats.times[k], 0.5), "p95_ms": pct(stats.times[k], 0.95)} for k in kinds},
+                          "p50_ms": pct(stats.times[k], 0.5), "p95_ms": pct(stats.times[k], 0.95),
+                          "per_s": round(len(stats.times[k]) / args.duration, 2)} for k in kinds},
             "baseline_p50_ms": pct(stats.times["baseline"], 0.5),
             "dashboard_p50_over_baseline": round(
                 statistics.median(stats.times["dashboard"]) / max(statistics.median(stats.times["baseline"]), 0.001), 1)

@@ -192,6 +192,39 @@ def score_save_appraisal(
     return score
 
 
+def scores_accept_untouched(*, user, assessment_id: int) -> list[str]:
+    """Accept the unit's values on every leaf the appraisers have not saved yet; answers the codes accepted.
+
+    "Not touched": no appraisal save in the leaf's history (seeding at the start of the appraisal does not
+    count) and not flagged. Each accepted leaf gets its own history record, as a save by hand would.
+    An N/A claim is confirmed; inputs are the unit's (already seeded, set again in case they were not).
+    """
+    with transaction.atomic():
+        assessment = lock_assessment(assessment_id)
+        check(user, assessment, Action.APPRAISE)
+        touched = set(
+            LeafScore.history.filter(assessment_id=assessment.pk, history_change_reason="appraisal")
+            .values_list("id", flat=True)
+        )
+        scores = list(
+            LeafScore.objects.select_for_update().select_related("node")
+            .filter(assessment=assessment, node__in=self_leaves(assessment), flagged=False)
+            .exclude(pk__in=touched).order_by("pk")
+        )
+        accepted = []
+        for score in scores:
+            if score.self_na:
+                score.na_decision = NaDecision.CONFIRMED
+                score.app_inputs, score.app_points = None, None
+            elif score.self_inputs is not None:
+                score.app_inputs, score.app_points = score.self_inputs, score.self_points
+            else:
+                continue  # nothing of the unit's to accept
+            _save(score, user=user, reason="appraisal accepted")
+            accepted.append(score.node.code)
+    return accepted
+
+
 def scores_seed_appraisal(*, assessment: Assessment, user) -> int:
     """Start the appraisal from the unit's inputs (caller holds the assessment lock); returns leaves seeded."""
     seeding = LeafScore.objects.filter(

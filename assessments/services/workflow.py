@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import signals
+from assessments.completeness import EVIDENCE, UNSCORED, leaf_problem
 from assessments.models import Assessment, AssessmentState, LeafScore, NaDecision, Round
 from assessments.services.common import (
     format_moment,
@@ -50,16 +51,10 @@ def submission_problems(assessment: Assessment) -> list[str]:
     }
     problems = []
     for node in self_leaves(assessment):
-        score = scores.get(node.id)
-        if score is None or (not score.self_na and score.self_inputs is None):
+        problem = leaf_problem(node, scores.get(node.id))
+        if problem == UNSCORED:
             problems.append(_("%(code)s %(name)s: not scored") % {"code": node.code, "name": node.name})
-            continue
-        if (
-            node.evidence_required
-            and not score.self_na
-            and not score.evidence.all()
-            and not score.evidence_absence_note.strip()
-        ):
+        elif problem == EVIDENCE:
             problems.append(
                 _("%(code)s %(name)s: evidence required – attach a file or explain why there is none")
                 % {"code": node.code, "name": node.name}

@@ -49,6 +49,10 @@ def test_officer_page_shows_tree_widgets_and_survey_leaves_read_only(client_for,
     html = client_for(officer_a).get(detail(assessment_a)).content.decode()
     assert "Ban hành đúng hạn (2,00)" in html  # levels as a choice, points with a decimal comma
     assert f'name="s{leaf(assessment_a, "1.1.2").pk}-denominator"' in html  # ratio n/d
+    # the page renders the domain of the first unfinished criterion; another unfolds on demand
+    d2 = leaf(assessment_a, "2.1").parent
+    assert f'data-src="{reverse("assessments:domain", args=[assessment_a.pk, d2.pk])}"' in html
+    html += client_for(officer_a).get(reverse("assessments:domain", args=[assessment_a.pk, d2.pk])).content.decode()
     assert f'name="s{leaf(assessment_a, "2.1").pk}-count"' in html  # deduction count
     assert f'name="s{leaf(assessment_a, "2.2").pk}-' not in html  # survey leaf has no inputs
     assert "Chấm qua điều tra XHH" in html or "Scored by survey" in html

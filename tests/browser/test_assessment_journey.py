@@ -32,6 +32,8 @@ def sign_in(login, page, user):
 
 
 def leaf(page, code):
+    """The criterion's card, its domain unfolded (the page opens only the domain of the first unfinished one)."""
+    page.evaluate("document.querySelectorAll('details.domain-box:not([open])').forEach(box => { box.open = true; })")
     return page.locator(f'article.leaf[data-code="{code}"]')
 
 
@@ -84,6 +86,8 @@ def test_officer_appraiser_admin_journey(
     assert csp_violations == []
     screenshot(page, JOURNEY, "02-officer-filled")
 
+    page.click("a[data-action=submit]")  # the summary first, then the submission
+    expect(page.locator("#summary-total")).to_have_text("6,10 / 7,00")
     page.click("button[data-action=submit]")
     expect(page.locator("#assessment-state")).to_have_text(state_label(S.SUBMITTED))
     expect(page.locator(".messages")).to_contain_text("Gửi bản tự đánh giá")

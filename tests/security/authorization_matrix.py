@@ -176,6 +176,18 @@ MATRIX: dict[str, Route] = {
     ),
     "assessments:detail": get_page(READERS_OF_UNIT_A, kwargs=_a),
     "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
+    # One domain's criteria, loaded when unfolded: whoever reads the assessment.
+    "assessments:domain": get_page(
+        READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.parent.parent_id}
+    ),
+    # The summary before submitting: the unit's own officer only (others see the assessment, not this step).
+    "assessments:submit_review": get_page(only("officer_own") | {"officer_other": HIDDEN}, kwargs=_a),
+    # Accepting the unit's values on untouched criteria: the appraiser (unit A is a draft in the world: refused
+    # by state, nothing written); the others are turned away by role.
+    "assessments:accept_untouched": Route(
+        kwargs=_a, get=signed_in(NOT_ALLOWED),
+        post=only("appraiser", outcome=ACCEPTED) | {"officer_other": HIDDEN},
+    ),
     # Submitting unit A's complete draft: only its officer.
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},

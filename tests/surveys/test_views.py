@@ -164,7 +164,8 @@ def test_assessment_page_shows_survey_points_of_the_current_import(defined, uplo
 
     def leaf_html(officer, code):
         a = Assessment.objects.get(unit=officer.unit, round=defined)
-        html = client_for(officer).get(reverse("assessments:detail", args=[a.pk])).content.decode()
+        # every domain rendered (the page otherwise renders the first unfinished one and loads the others on demand)
+        html = client_for(officer).get(reverse("assessments:detail", args=[a.pk]) + "?open=all").content.decode()
         return re.search(rf'<article class="leaf survey-leaf"[^>]*data-code="{re.escape(code)}">(.*?)</article>', html, re.S).group(1)
 
     # SNV: one answer 4 → fraction 0.75 × max 1.00 = 0,75 on leaf 2.2
