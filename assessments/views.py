@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import selectors
+from assessments.active_content import scan_active_content
 from assessments.forms import (
     AppraisalLeafForm,
     EvidenceLinkForm,
@@ -28,9 +29,9 @@ from assessments.services.scores import StaleEdit
 from assessments.workflow import BY_ACTION
 from parindex import permissions as can
 
-# Only images are shown in the browser. A PDF may carry JavaScript that the browser's viewer would run on
-# ParIndex's origin, so PDFs, like every other kind, are always downloaded as attachments.
-INLINE_TYPES = {"image/png", "image/jpeg"}
+# What the preview frame may show, sandboxed under its own CSP. A PDF may carry JavaScript that a viewer
+# would run: a PDF is shown only when the active-content scan finds nothing in it, otherwise downloaded.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def _require(rule, request: HttpRequest, assessment) -> None:
@@ -360,20 +361,17 @@ def evidence_unlink(request: HttpRequest, pk: int, node_id: int, evidence_id: in
 
 
 # A PDF that names an action or script may run it in a viewer: such a file is offered as a download only.
-PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/JS", b"/OpenAction", b"/AA", b"/Launch", b"/EmbeddedFile")
-
-
-def pdf_is_active(evidence) -> bool:
+def _runs_nothing(evidence) -> bool:
+    """A PDF may be shown in the preview frame only when the active-content scan finds nothing in it."""
     with evidence.file.open("rb") as stream:
-        head = stream.read(8 * 1024 * 1024)  # evidence files are bounded at upload; read at most 8 MB here
-    return any(marker in head for marker in PDF_ACTIVE_MARKERS)
+        return not scan_active_content(stream, "pdf")
 
 
 def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: bool) -> FileResponse:
     evidence = selectors.evidence_get_for_user(request.user, assessment_pk=pk, pk=evidence_id)
     inline = inline and evidence.content_type in INLINE_TYPES
     try:
-        if inline and evidence.content_type == "application/pdf" and pdf_is_active(evidence):
+        if inline and evidence.content_type == "application/pdf" and not _runs_nothing(evidence):
             inline = False
     except FileNotFoundError:
         raise Http404(_("The file is no longer in storage.")) from None

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assessments.models import EvidenceFile, LeafScore
 from assessments.services.evidence import evidence_link, evidence_upload
-from tests.assessments.factories import PNG_BYTES, explanation_requested, leaf, pdf, submitted
+from tests.assessments.factories import PDF_BYTES, PNG_BYTES, explanation_requested, leaf, pdf, submitted
 
 
 def upload(officer, assessment, code, f):
@@ -131,15 +131,28 @@ def test_upload_of_a_disguised_file_through_the_page_shows_the_reason(client_for
     assert "không phải là tệp .pdf" in r.content.decode()
 
 
-def test_pdf_is_always_served_as_an_attachment_never_run_on_the_apps_origin(client_for, officer_a, appraiser, assessment_a):
+def test_pdf_with_javascript_is_always_an_attachment_never_run_on_the_apps_origin(
+    client_for, officer_a, appraiser, assessment_a
+):
     # A PDF may carry JavaScript; shown inline it would run in the browser's PDF viewer on ParIndex's origin.
-    ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
+    active = PDF_BYTES.replace(b"1 0 obj<<>>", b"1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")
+    assert active != PDF_BYTES
+    ev = upload(officer_a, assessment_a, "2.1", pdf("ke-hoach.pdf", active)).evidence
     for view in ("assessments:evidence_view", "assessments:evidence_download"):
         r = client_for(appraiser).get(reverse(view, args=[assessment_a.pk, ev.pk]))
         assert r.status_code == 200
         assert r["Content-Type"] == "application/pdf" and r["X-Content-Type-Options"] == "nosniff"
         assert r["Content-Disposition"].startswith("attachment") and "ke-hoach.pdf" in r["Content-Disposition"]
         assert b"".join(r.streaming_content).startswith(b"%PDF")
+
+
+def test_a_pdf_without_active_content_previews_only_in_a_sandbox(client_for, officer_a, appraiser, assessment_a):
+    ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
+    r = client_for(appraiser).get(reverse("assessments:evidence_view", args=[assessment_a.pk, ev.pk]))
+    assert r["Content-Disposition"].startswith("inline")
+    assert r["Content-Security-Policy"].startswith("sandbox;") and "default-src 'none'" in r["Content-Security-Policy"]
+    download = client_for(appraiser).get(reverse("assessments:evidence_download", args=[assessment_a.pk, ev.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
 
 
 def test_images_still_open_inline(client_for, officer_a, assessment_a):
