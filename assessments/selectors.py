@@ -400,3 +400,11 @@ def assessment_permissions(user, assessment: Assessment) -> Permissions:
         admin=bool(can.can_reopen_assessment(user, assessment) or can.can_grant_extension(user, assessment)),
         actions=tuple(workflow.actions_for(user, assessment)),
     )
+
+
+def appraised_in_round(user, *, round: Round) -> list[Assessment]:
+    """The round's appraised assessments, the ones "finalise all" would finalise."""
+    return list(
+        assessments_visible_to(user).filter(round=round, state=AssessmentState.APPRAISED)
+        .select_related("unit").order_by("unit__code")
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/timeline/", views.timeline, name="timeline"),
     path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/confirm/<slug:action>/", views.confirm, name="confirm"),
     path("<int:pk>/extension/", views.extension, name="extension"),
     path("<int:pk>/leaves/<int:node_id>/self/", views.leaf_self_save, name="leaf_self"),
     path("<int:pk>/leaves/<int:node_id>/appraisal/", views.leaf_appraise_save, name="leaf_appraisal"),

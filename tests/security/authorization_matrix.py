@@ -171,8 +171,14 @@ MATRIX: dict[str, Route] = {
     "assessments:index": get_page(signed_in(REDIRECT)),
     "assessments:queue": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=lambda w: {"round_id": w.round.pk}),
     # Nothing is appraised in 2021: the admin's request is handled and finalises nothing.
+    # GET: the confirmation page (consequences, the units); POST without the confirmation box goes back to it.
     "assessments:finalise_all": Route(
-        kwargs=lambda w: {"round_id": w.round.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+        kwargs=lambda w: {"round_id": w.round.pk}, get=only("admin"), post=only("admin", outcome=ACCEPTED),
+    ),
+    # The consequences of reopening unit A's finalised 2019 assessment, and the form that reopens it.
+    "assessments:confirm": get_page(
+        only("admin") | {"officer_other": HIDDEN},
+        kwargs=lambda w: {"pk": w.assessment_a_final.pk, "action": "reopen"},
     ),
     "assessments:detail": get_page(READERS_OF_UNIT_A, kwargs=_a),
     "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
@@ -189,7 +195,7 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.assessment_a_final.pk},
         get=signed_in(NOT_ALLOWED),
         post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
-        post_data=lambda w: {"version": w.assessment_a_final.version, "reason": "Sai sót số liệu báo cáo"},
+        post_data=lambda w: {"version": w.assessment_a_final.version, "reason": "Sai sót số liệu báo cáo", "confirm": "on"},
         state=_assessment_state(lambda w: w.assessment_a_final.pk),
     ),
     "assessments:extension": Route(
