@@ -166,7 +166,7 @@ def test_officer_appraiser_admin_journey(
     page.click("#home-finalise")
     expect(page.locator('tr[data-unit="SNV"]')).to_contain_text(state_label(S.APPRAISED))
     page.click("#finalise-all")
-    expect(page.locator("#consequences")).to_contain_text(vi("Only an administrator can undo it, by reopening with a written reason."))
+    expect(page.locator("#consequences")).to_contain_text("Chỉ quản trị viên mới hoàn tác được")
     page.check("#id_confirm")
     page.click("#confirm-submit")
     expect(page.locator(".messages")).to_contain_text("Đã chốt kết quả 1 bản đánh giá")
