@@ -18,3 +18,14 @@ def index_run_task(run_id: int) -> None:
         # are wrong, so retrying cannot help; and in eager mode (run right after a finalisation commits)
         # raising would turn the user's already-saved action into an error page.
         logger.warning("index run %s failed; see its error", run_id)
+
+
+@shared_task(name="rankings.run_report")
+def run_report_task(report_id: int) -> None:
+    from rankings import reports
+
+    try:
+        reports.report_build(report_id=report_id)
+    except Exception:
+        # Recorded as failed on the report; the reader's page offers to try again.
+        logger.warning("report %s failed; see its error", report_id)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:year>/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("<int:year>/export.csv", views.export_csv, name="export_csv"),
     path("<int:year>/report.pdf", views.export_pdf, name="export_pdf"),
+    path("<int:year>/report/", views.report_status, name="report"),
 ]

@@ -310,7 +310,11 @@ MATRIX: dict[str, Route] = {
     "dashboard:unit": get_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "unit_id": w.unit_a.pk}),
     "dashboard:export_xlsx": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     "dashboard:export_csv": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
-    "dashboard:export_pdf": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    # The stored report, or (not made yet) its progress page.
+    "dashboard:export_pdf": get_page(
+        only("appraiser", "leader", "admin", outcome=ACCEPTED), kwargs=_year, html=False
+    ),
+    "dashboard:report": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year),
     # --- notifications: each user's own list, bell and e-mail setting ------------------------------------
     "notifications:list": get_page(signed_in(OK)),
     # Marking read: only the recipient; another user's notification is not found.
