@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/finalise/", views.finalise_all, name="finalise_all"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("<int:pk>/sheet/", views.sheet, name="sheet"),
     path("<int:pk>/do/<slug:action>/", views.transition, name="transition"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/confirm/<slug:action>/", views.confirm, name="confirm"),

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -410,6 +411,16 @@ def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
     _report(request, lambda: workflow_services.assessments_finalise_appraised(user=request.user, round=rnd),
             lambda done: _("%(n)s assessments finalised.") % {"n": len(done)})
     return redirect("assessments:queue", round_id=rnd.pk)
+
+
+@login_required
+@require_safe
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The self-assessment on one printable page, with the official heading and the head of unit's signature."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    return render(request, "assessments/sheet.html", {
+        "assessment": assessment, "tree": selectors.assessment_tree(assessment), "now": timezone.localtime(),
+    })
 
 
 @login_required

@@ -182,6 +182,7 @@ MATRIX: dict[str, Route] = {
     ),
     "assessments:detail": get_page(READERS_OF_UNIT_A, kwargs=_a),
     "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
+    "assessments:sheet": get_page(READERS_OF_UNIT_A, kwargs=_a),
     # Submitting unit A's complete draft: only its officer.
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},

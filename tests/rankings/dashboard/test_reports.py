@@ -95,7 +95,7 @@ def test_report_has_the_official_layout(world, django_capture_on_commit_callback
     assert "Số: ………/BC-UBND" in text
     published = run.published_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
     assert f"An Giang, ngày {published:%d} tháng {published:%m} năm {published:%Y}" in text
-    assert "CHỦ TỊCH" in text
+    assert "CHỦ TỊCH" in text and "Nơi nhận:" in text and "BÁO CÁO" in text
     assert "Lượt tính" not in text and f"#{run.pk}" not in text  # the document is named, not the run
 
 
