@@ -143,6 +143,8 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 NUMBER_GROUPING = 3  # the vi locale defines the separators (",", ".") but no grouping
+# Dates read dd/mm/yyyy HH:mm in every language (parindex/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["parindex.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
