@@ -337,6 +337,8 @@ MATRIX: dict[str, Route] = {
     ),
     # --- api: public, read-only open data of published runs ----------------------------------------------
     "api:schema": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
+    # The API's documentation page: public like the API it describes.
+    "api:docs": Route(get=everyone(OK), post=everyone(NOT_ALLOWED)),
     "api:rounds": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:groups": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:units": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
