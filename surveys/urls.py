@@ -17,4 +17,5 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/restore/", views.import_restore, name="import_restore"),
 ]

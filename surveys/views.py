@@ -14,6 +14,7 @@ from surveys.forms import ConfirmForm, UploadForm
 from surveys.models import ImportStatus, SurveyKind
 from surveys.services import definitions
 from surveys.services.imports import ImportRefused, survey_import_cancel, survey_import_confirm, survey_import_create
+from surveys.services.replacement import replacement_preview, survey_import_restore
 from surveys.spreadsheet import survey_template
 
 RUNNING = (ImportStatus.PENDING, ImportStatus.PARSING)
@@ -119,6 +120,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "surveys/import_detail.html", {
         "imp": imp, "running": imp.status in RUNNING, "confirm_form": ConfirmForm(),
         "units": imp.summary.get("units", []), "problems_total": imp.summary.get("problems_total", 0),
+        "replacement": replacement_preview(imp=imp),
     })
 
 
@@ -137,6 +139,10 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     imp = selectors.import_for_admin(user=request.user, import_id=pk)
     form = ConfirmForm(request.POST)
     form.is_valid()
+    # Replacing the current import needs the explicit confirmation under its per-unit preview.
+    if replacement_preview(imp=imp) is not None and request.POST.get("confirm_replace") != "on":
+        messages.error(request, _("Read what the replacement changes and tick the confirmation."))
+        return redirect("surveys:import_detail", pk=pk)
     try:
         survey_import_confirm(import_id=imp.pk, user=request.user, accept_invalid=form.cleaned_data.get("accept_invalid", False))
     except ImportRefused as exc:
@@ -144,6 +150,20 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("surveys:import_detail", pk=pk)
     messages.success(request, _("Import confirmed: the survey points of the round now come from this file."))
     return redirect("surveys:results", year=imp.round.year)
+
+
+@login_required
+@require_POST
+def import_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """A superseded import comes back as a new import of its stored file, to review and confirm."""
+    imp = selectors.import_for_admin(user=request.user, import_id=pk)
+    try:
+        new = survey_import_restore(import_id=imp.pk, user=request.user)
+    except ImportRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("surveys:import_detail", pk=pk)
+    messages.success(request, _("The file was imported again: review it and confirm to make it current."))
+    return redirect("surveys:import_detail", pk=new.pk)
 
 
 @login_required

@@ -280,6 +280,11 @@ MATRIX: dict[str, Route] = {
         kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
         state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
     ),
+    # The world's import is in preview, not superseded: the administrator's request is handled and refused
+    # with a message (tests/surveys/test_replacement.py restores a superseded one).
+    "surveys:import_restore": Route(
+        kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
     # The old result pages redirect (301) to the one ranking page and the one unit page of the dashboard, whose
