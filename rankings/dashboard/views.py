@@ -63,6 +63,7 @@ def round_dashboard(request, year: int):
         "may_see_provisional": can.can_see_provisional(request.user, round),
         "provisional_requested": provisional,
     }
+    context["headline"] = sel.headline_for(board) if board else None
     return render(request, "rankings/dashboard/round.html", context)
 
 
