@@ -9,11 +9,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments.models import Assessment, AssessmentEvent, EvidenceFile, LeafScore
+from assessments.models import Assessment, AssessmentEvent, AssessmentState, EvidenceFile, LeafScore
 from assessments.services import workflow
+from assessments.workflow import BY_ACTION, Action
 from parindex.admin_base import ReadOnlyAdmin
 
 
@@ -70,6 +72,14 @@ class WorkflowAssessmentAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Finalise the selected appraised assessments"))
     def finalise(self, request, queryset):
+        # The same consequences as the assessment pages, from the workflow table, confirmed before anything changes.
+        if request.POST.get("confirm") != "on":
+            step = BY_ACTION[Action.FINALISE]
+            return TemplateResponse(request, "admin/assessments/confirm_finalise.html", {
+                **self.admin_site.each_context(request), "opts": self.model._meta, "title": step.label,
+                "step": step, "to_state": AssessmentState(step.to_state).label, "assessments": queryset.select_related("unit", "round"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            })
         _run(self, request, queryset, lambda a: workflow.assessment_finalise(user=request.user, assessment_id=a.pk),
              _("%(n)s assessments finalised."))
 

@@ -676,3 +676,11 @@ def framework_diffs_for(*, user, old_year: int, new_year: int) -> list[Framework
     if not diffs:
         raise Http404
     return diffs
+
+
+def appraised_in_round(user, *, round: Round) -> list[Assessment]:
+    """The round's appraised assessments, the ones "finalise all" would finalise."""
+    return list(
+        assessments_visible_to(user).filter(round=round, state=AssessmentState.APPRAISED)
+        .select_related("unit").order_by("unit__code")
+    )

@@ -7,8 +7,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import selectors
 from assessments.active_content import scan_active_content
@@ -26,7 +27,7 @@ from assessments.services import evidence as evidence_services
 from assessments.services import scores as score_services
 from assessments.services import workflow as workflow_services
 from assessments.services.scores import StaleEdit
-from assessments.workflow import BY_ACTION
+from assessments.workflow import BY_ACTION, Action, check
 from parindex import permissions as can
 
 # What the preview frame may show, sandboxed under its own CSP. A PDF may carry JavaScript that a viewer
@@ -413,6 +414,9 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service = workflow_services.SERVICES.get(action)
     if service is None:
         raise Http404
+    if BY_ACTION[action].needs_confirmation and not _confirmed(request):
+        _require(BY_ACTION[action].rule, request, assessment)
+        return _to_confirmation(request, assessment, action)
     try:
         service(user=request.user, assessment_id=assessment.pk, expected_version=_version(TransitionForm(request.POST)))
     except ValidationError as exc:
@@ -428,6 +432,9 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
+    _require(BY_ACTION[Action.REOPEN].rule, request, assessment)
+    if not _confirmed(request):
+        return _to_confirmation(request, assessment, Action.REOPEN)
     _report(request, lambda: workflow_services.assessment_reopen(
         user=request.user, assessment_id=assessment.pk, reason=request.POST.get("reason", ""),
         expected_version=_version(TransitionForm(request.POST)),
@@ -472,13 +479,68 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     })
 
 
+def _confirmed(request: HttpRequest) -> bool:
+    """The confirmation box of an action with consequences (assessments.workflow) was ticked."""
+    return request.POST.get("confirm") in ("on", "true", "1")
+
+
+def _to_confirmation(request: HttpRequest, assessment, action: str) -> HttpResponse:
+    messages.error(request, _("Read the consequences and confirm first."))
+    return redirect("assessments:confirm", pk=assessment.pk, action=action)
+
+
 @login_required
-@require_POST
+@require_safe
+def confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """What an action with consequences will change (read from the workflow table), then the form that takes it."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    step = BY_ACTION.get(action)
+    if step is None or not step.needs_confirmation:
+        raise Http404
+    try:
+        check(request.user, assessment, action)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        return redirect(_detail_url(assessment))
+    is_reopen = action == Action.REOPEN
+    return render(request, "assessments/confirm.html", {
+        "assessment": assessment, "step": step, "to_state": AssessmentState(step.to_state).label,
+        "action_url": reverse("assessments:reopen", args=[assessment.pk]) if is_reopen
+        else reverse("assessments:transition", args=[assessment.pk, action]),
+        "reopen_form": ReopenForm() if is_reopen else None,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
+    """GET: the appraised units and the consequences of finalising (the workflow table's); POST: finalise them."""
     rnd = selectors.round_get(round_id)
+    if not can.can_finalise_assessment(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        step = BY_ACTION[Action.FINALISE]
+        return render(request, "assessments/confirm_all.html", {
+            "round": rnd, "step": step, "to_state": AssessmentState(step.to_state).label,
+            "assessments": selectors.appraised_in_round(request.user, round=rnd),
+        })
+    if not _confirmed(request):
+        messages.error(request, _("Read the consequences and confirm first."))
+        return redirect("assessments:finalise_all", round_id=rnd.pk)
     _report(request, lambda: workflow_services.assessments_finalise_appraised(user=request.user, round=rnd),
             lambda done: _("%(n)s assessments finalised.") % {"n": len(done)})
     return redirect("assessments:queue", round_id=rnd.pk)
+
+
+@login_required
+@require_safe
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The self-assessment on one printable page, with the official heading and the head of unit's signature."""
+    assessment = selectors.assessment_get_for_user(request.user, pk)
+    return render(request, "assessments/sheet.html", {
+        "assessment": assessment, "tree": selectors.assessment_tree(assessment), "now": timezone.localtime(),
+    })
 
 
 @login_required

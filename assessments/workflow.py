@@ -56,6 +56,13 @@ class Transition:
     label: str
     button: bool = True  # a plain button on the assessment page (reopen and extensions have their own forms)
     refused: str = ""  # the message of the 403 when ``rule`` says no
+    # What the action changes, shown on its confirmation page; an action with consequences is taken only
+    # after the user has read them and ticked the confirmation (assessments.views.confirm).
+    consequences: tuple[str, ...] = ()
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.consequences)
 
 
 _OFFICER = _("Only an officer of the unit may do this.")
@@ -110,7 +117,17 @@ TABLE: tuple[Transition, ...] = (
         refused=_APPRAISER,
     ),
     Transition(
-        Action.FINALISE, (S.APPRAISED,), can.can_finalise_assessment, S.FINALISED, _("Finalise"), refused=_ADMIN
+        Action.FINALISE,
+        (S.APPRAISED,),
+        can.can_finalise_assessment,
+        S.FINALISED,
+        _("Finalise"),
+        refused=_ADMIN,
+        consequences=(
+            _("The appraised points become final: neither the officer nor the appraiser can change them any more."),
+            _("The next index computation counts this unit as final, no longer provisional."),
+            _("Only an administrator can undo it, by reopening with a written reason."),
+        ),
     ),
     Transition(
         Action.REOPEN,
@@ -120,6 +137,13 @@ TABLE: tuple[Transition, ...] = (
         _("Reopen"),
         button=False,
         refused=_ADMIN,
+        consequences=(
+            _("The assessment goes back to appraisal: the appraiser can change the points again."),
+            _("The unit is no longer final: the next index computation counts it as provisional, and the "
+              "publication check lists it until it is finalised again."),
+            _("Results already published do not change."),
+            _("Your reason is kept in the assessment's timeline."),
+        ),
     ),
     # In draft every leaf; when explanations are requested only the flagged ones (the score service checks).
     Transition(

@@ -157,6 +157,8 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 NUMBER_GROUPING = 3  # the vi locale defines the separators (",", ".") but no grouping
+# Dates read dd/mm/yyyy HH:mm in every language (parindex/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["parindex.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -235,6 +237,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=env.int("NOTIFY_REMINDER_MINUTE", default=5)),
     },
 }
+
+# The official PDF report (rankings.reports): made in a Celery task when a run is published (and when first
+# asked for), stored once per run and language. Its heading names the issuing body and the place.
+REPORT_ON_PUBLISH = env.bool("REPORT_ON_PUBLISH", default=True)
+REPORT_ISSUING_PARENT = env("REPORT_ISSUING_PARENT", default="")
+REPORT_ISSUING_BODY = env("REPORT_ISSUING_BODY", default="ỦY BAN NHÂN DÂN TỈNH AN GIANG")
+REPORT_DOCUMENT_SYMBOL = env("REPORT_DOCUMENT_SYMBOL", default="BC-UBND")
+REPORT_PLACE = env("REPORT_PLACE", default="An Giang")
+REPORT_SIGNER_ON_BEHALF = env("REPORT_SIGNER_ON_BEHALF", default="TM. ỦY BAN NHÂN DÂN")
+REPORT_SIGNER_TITLE = env("REPORT_SIGNER_TITLE", default="CHỦ TỊCH")
 
 # E-mail: Django's SMTP backend, configured by the environment. Links in e-mails start with SITE_URL.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -196,3 +196,42 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.run.round} #{self.pk}"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    RUNNING = "running", _("being made")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+def _report_path(report: "RunReport", filename: str) -> str:
+    return f"reports/{report.run.round.year}/run{report.run_id}-{report.language}.pdf"
+
+
+class RunReport(models.Model):
+    """The official PDF report of one published run in one language: made once in a Celery task (when the run
+    is published, or when first asked for), stored, then served from storage. A published run never changes,
+    so neither does its report."""
+
+    run = models.ForeignKey(IndexRun, on_delete=models.CASCADE, related_name="reports")
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(_("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(_("file"), upload_to=_report_path, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            # Two requests at once (publication and a reader's click) must not make two reports.
+            models.UniqueConstraint(fields=["run", "language"], name="one_report_per_run_and_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.language}"

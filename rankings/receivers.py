@@ -13,6 +13,7 @@ from django.dispatch import receiver
 
 from assessments.signals import assessment_finalised, assessment_reopened
 from rankings import services
+from rankings.signals import index_run_published
 from surveys.signals import survey_import_confirmed
 
 _state = threading.local()
@@ -48,3 +49,16 @@ def recompute_on_reopened(sender, round_id=None, assessment_id=None, **kwargs):
 @receiver(survey_import_confirmed, dispatch_uid="rankings.recompute_on_survey_import")
 def recompute_on_survey_import(sender, round_id=None, import_id=None, **kwargs):
     _request(round_id, f"survey_import_confirmed:{import_id}")
+
+
+@receiver(index_run_published, dispatch_uid="rankings.report_on_published")
+def report_on_published(sender, run_id=None, **kwargs):
+    """The official report is made as soon as the results are published, before the first reader asks."""
+    from django.conf import settings
+
+    from rankings import reports
+    from rankings.models import IndexRun
+
+    if run_id is None or not settings.REPORT_ON_PUBLISH:
+        return
+    reports.report_request(run=IndexRun.objects.get(pk=run_id), language=settings.LANGUAGE_CODE)

@@ -33,3 +33,14 @@ def sweep_stuck_work() -> dict[str, list[int]]:
     from surveys.services.imports import survey_import_sweep_stale
 
     return {"runs": services.index_run_sweep_stale(), "imports": survey_import_sweep_stale()}
+
+
+@shared_task(name="rankings.run_report")
+def run_report_task(report_id: int) -> None:
+    from rankings import reports
+
+    try:
+        reports.report_build(report_id=report_id)
+    except Exception:
+        # Recorded as failed on the report; the reader's page offers to try again.
+        logger.warning("report %s failed; see its error", report_id)

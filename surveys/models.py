@@ -111,6 +111,11 @@ class SurveyImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Set on an import made by restoring a superseded one from its stored file (surveys.services.replacement).
+    restored_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restorations",
+        verbose_name=_("restored from"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

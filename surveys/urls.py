@@ -19,4 +19,5 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path("imports/<int:pk>/sheet/", views.import_sheet, name="import_sheet"),
+    path("imports/<int:pk>/restore/", views.import_restore, name="import_restore"),
 ]

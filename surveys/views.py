@@ -23,6 +23,7 @@ from surveys.services.imports import (
     survey_import_create,
     survey_import_retry,
 )
+from surveys.services.replacement import replacement_preview, survey_import_restore
 from surveys.spreadsheet import survey_template
 
 RUNNING = (ImportStatus.PENDING, ImportStatus.PARSING)
@@ -129,6 +130,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "imp": imp, "running": imp.status in RUNNING, "confirm_form": ConfirmForm(),
         "retryable": bool(imp.file) and (imp.status in (ImportStatus.FAILED, ImportStatus.PENDING) or is_stuck(imp)),
         "units": imp.summary.get("units", []), "problems_total": imp.summary.get("problems_total", 0),
+        "replacement": replacement_preview(imp=imp),
     })
 
 
@@ -147,6 +149,10 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     imp = selectors.import_for_admin(user=request.user, import_id=pk)
     form = ConfirmForm(request.POST)
     form.is_valid()
+    # Replacing the current import needs the explicit confirmation under its per-unit preview.
+    if replacement_preview(imp=imp) is not None and request.POST.get("confirm_replace") != "on":
+        messages.error(request, _("Read what the replacement changes and tick the confirmation."))
+        return redirect("surveys:import_detail", pk=pk)
     try:
         survey_import_confirm(import_id=imp.pk, user=request.user, accept_invalid=form.cleaned_data.get("accept_invalid", False))
     except ImportRefused as exc:
@@ -183,6 +189,20 @@ def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The file will be read again."))
     return redirect("surveys:import_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def import_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """A superseded import comes back as a new import of its stored file, to review and confirm."""
+    imp = selectors.import_for_admin(user=request.user, import_id=pk)
+    try:
+        new = survey_import_restore(import_id=imp.pk, user=request.user)
+    except ImportRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("surveys:import_detail", pk=pk)
+    messages.success(request, _("The file was imported again: review it and confirm to make it current."))
+    return redirect("surveys:import_detail", pk=new.pk)
 
 
 @login_required

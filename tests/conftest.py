@@ -50,6 +50,12 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_report_on_publish(settings):
+    # Making the PDF takes seconds and many tests publish a run; the report tests turn it back on.
+    settings.REPORT_ON_PUBLISH = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A request in English leaves English active in the thread; each test starts from the default.
     from django.utils import translation

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView
 
 from rankings.api import views
@@ -7,6 +8,7 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", require_safe(views.api_docs), name="docs"),
     path("rounds/", views.RoundList.as_view(), name="rounds"),
     path("groups/", views.GroupList.as_view(), name="groups"),
     path("units/", views.UnitList.as_view(), name="units"),

@@ -4,6 +4,8 @@ Every view names its access rule (``rule``), checked by ``parindex.api_permissio
 permission class in settings).
 """
 
+from dataclasses import dataclass
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -87,3 +89,37 @@ class ResultDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return _published_results(user=self.request.user, year=self.kwargs["year"])
+
+
+@dataclass
+class Endpoint:
+    path: str
+    description: str
+    parameters: list[dict]
+    fields: list[tuple[str, str]]  # the response's fields: name and type
+
+
+def _fields(schema: dict, components: dict) -> list[tuple[str, str]]:
+    if "items" in schema:  # a list (paginated or not) of one kind of record
+        schema = schema["items"]
+    if "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    if "results" in schema.get("properties", {}):
+        return _fields(schema["properties"]["results"], components)
+    return [(name, prop.get("type") or "object") for name, prop in schema.get("properties", {}).items()]
+
+
+def api_docs(request):
+    """The API's endpoints, parameters and fields, read from the same OpenAPI schema as /api/schema/ (a page
+    of our own: the Swagger and ReDoc viewers load scripts from CDNs, which the CSP forbids)."""
+    from django.shortcuts import render
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema.get("components", {}).get("schemas", {})
+    endpoints = []
+    for path, operations in schema["paths"].items():
+        op = operations.get("get", {})
+        body = op.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        endpoints.append(Endpoint(path, op.get("description", ""), op.get("parameters", []), _fields(body, components)))
+    return render(request, "rankings/api_docs.html", {"info": schema["info"], "endpoints": endpoints})

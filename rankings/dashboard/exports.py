@@ -7,6 +7,7 @@ import io
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -136,6 +137,20 @@ def csv_text(board: Board) -> str:
     return out.getvalue()
 
 
+def official_heading(board: Board) -> dict:
+    """The parts of an administrative document's layout (Decree 30/2020/NĐ-CP): issuing body, number field,
+    place and date (the day of publication), signature block. The body and signer come from the settings."""
+    when = timezone.localtime(board.run.published_at) if board.run.published_at else timezone.localtime()
+    return {
+        "parent": settings.REPORT_ISSUING_PARENT,
+        "body": settings.REPORT_ISSUING_BODY,
+        "symbol": settings.REPORT_DOCUMENT_SYMBOL,
+        "place_date": f"{settings.REPORT_PLACE}, ngày {when:%d} tháng {when:%m} năm {when:%Y}",
+        "on_behalf": settings.REPORT_SIGNER_ON_BEHALF,
+        "signer": settings.REPORT_SIGNER_TITLE,
+    }
+
+
 def pdf_bytes(board: Board, *, base_url: str) -> bytes:
     """The round's report: per group the announcement table, the domain scores and the charts."""
     from weasyprint import HTML
@@ -145,6 +160,6 @@ def pdf_bytes(board: Board, *, base_url: str) -> bytes:
         for group in charts.board_charts(board, for_print=True)
     ]
     html = render_to_string("rankings/dashboard/report_pdf.html", {
-        "board": board, "charts": figures, "generated_at": timezone.localtime(),
+        "board": board, "charts": figures, "generated_at": timezone.localtime(), "official": official_heading(board),
     })
     return HTML(string=html, base_url=base_url).write_pdf()

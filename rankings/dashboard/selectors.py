@@ -276,6 +276,77 @@ def published_board(*, user, round: Round) -> Board | None:
     return board_for_run(run=run) if run else None
 
 
+# --- headline figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class GroupAverage:
+    group: RankingGroup
+    units: int
+    average_pct: Decimal
+
+
+@dataclass
+class Mover:
+    unit: Unit
+    group: RankingGroup
+    rank_before: int
+    rank_now: int
+    index_before: Decimal
+    index_now: Decimal
+
+    @property
+    def places(self) -> int:
+        """Places gained (positive) or lost (negative) in the unit's group."""
+        return self.rank_before - self.rank_now
+
+
+@dataclass
+class Headline:
+    averages: list[GroupAverage]
+    previous_round: Round | None  # the latest earlier round with published results
+    up: list[Mover]
+    down: list[Mover]
+
+
+def headline_for(board: Board, *, movers: int = 5) -> Headline:
+    """The dashboard's headline figures: each group's average index and the units that moved most in their
+    group's ranking since the previous round's published results (a unit that changed group is not compared)."""
+    averages = [
+        GroupAverage(
+            group=gb.group, units=len(gb.rows),
+            average_pct=(sum((r.result.index_pct for r in gb.rows), Decimal(0)) / len(gb.rows)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            ),
+        )
+        for gb in board.groups if gb.rows
+    ]
+    # The latest published run of the latest earlier round that has one (the order of run_latest_published).
+    previous_run = (
+        IndexRun.objects.filter(is_published=True, round__year__lt=board.round.year)
+        .select_related("round").order_by("-round__year", "-published_at", "-id").first()
+    )
+    previous = previous_run.round if previous_run else None
+    up: list[Mover] = []
+    down: list[Mover] = []
+    if previous_run is not None:
+        before = {
+            r["unit_id"]: r
+            for r in UnitResult.objects.filter(run=previous_run).values("unit_id", "group_id", "rank", "index_pct")
+        }
+        for gb in board.groups:
+            for row in gb.rows:
+                r, b = row.result, before.get(row.result.unit_id)
+                if b is None or b["group_id"] != r.group_id or b["rank"] == r.rank:
+                    continue
+                mover = Mover(unit=r.unit, group=gb.group, rank_before=b["rank"], rank_now=r.rank,
+                              index_before=b["index_pct"], index_now=r.index_pct)
+                (up if mover.places > 0 else down).append(mover)
+        up.sort(key=lambda m: (-m.places, m.rank_now))
+        down.sort(key=lambda m: (m.places, m.rank_now))
+    return Headline(averages=averages, previous_round=previous, up=up[:movers], down=down[:movers])
+
+
 # --- unit profile ------------------------------------------------------------------------------
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:year>/appeals/", views.appeals, name="appeals"),
     path("<int:year>/appeals/lodge/", views.appeal_lodge, name="appeal_lodge"),
     path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),
+    path("<int:year>/report/", views.report_status, name="report"),
 ]

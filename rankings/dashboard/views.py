@@ -7,20 +7,23 @@ There is one ranking page and one unit page; the old result URLs under /results/
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import Assessment, Round
 from parindex import permissions as can
 from rankings import appeals as appeal_rules
+from rankings import reports
 from rankings import selectors as results
 from rankings.dashboard import charts, exports
 from rankings.dashboard import selectors as sel
 from rankings.forms import AppealDecisionForm, AppealForm
+from rankings.models import ReportStatus
 
 
 def _round(year: int) -> Round:
@@ -65,6 +68,7 @@ def round_dashboard(request, year: int):
         "may_see_provisional": can.can_see_provisional(request.user, round),
         "provisional_requested": provisional,
     }
+    context["headline"] = sel.headline_for(board) if board else None
     return render(request, "rankings/dashboard/round.html", context)
 
 
@@ -166,14 +170,38 @@ def export_csv(request, year: int):
     return response
 
 
+def _published_run(request, year: int):
+    if not can.can_read_dashboards(request.user):
+        raise PermissionDenied
+    run = results.run_latest_published(round=_round(year))
+    if run is None:
+        raise Http404("no published run")
+    return run
+
+
 @login_required
 @require_safe
 def export_pdf(request, year: int):
-    board = _published_export_board(request, year)
-    response = HttpResponse(exports.pdf_bytes(board, base_url=request.build_absolute_uri("/")),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(board, "pdf")}"'
-    return response
+    """The stored report; while it is being made, the page that shows its progress."""
+    run = _published_run(request, year)
+    report = reports.report_request(run=run, language=get_language())
+    if report.status != ReportStatus.DONE:
+        return redirect("dashboard:report", year=year)
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=f"chi-so-cchc-{run.round.year}-{report.language}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_safe
+def report_status(request, year: int):
+    run = _published_run(request, year)
+    report = reports.report_request(run=run, language=get_language())
+    template = "rankings/dashboard/partials/report_status.html" if request.headers.get("HX-Request") else (
+        "rankings/dashboard/report.html"
+    )
+    return render(request, template, {"round": run.round, "run": run, "report": report})
 
 
 

@@ -9,8 +9,12 @@ from tests.assessments.factories import appraised
 def test_admin_finalises_selected_appraised_assessments(client_for, admin_user, officer_a, appraiser, assessment_a, assessment_b):
     appraised(officer_a, appraiser, assessment_a)
     c = client_for(admin_user)
-    r = c.post(reverse("admin:assessments_assessment_changelist"),
-               {"action": "finalise", "_selected_action": [assessment_a.pk, assessment_b.pk]}, follow=True)
+    selected = {"action": "finalise", "_selected_action": [assessment_a.pk, assessment_b.pk]}
+    page = c.post(reverse("admin:assessments_assessment_changelist"), selected).content.decode()
+    assessment_a.refresh_from_db()
+    assert assessment_a.state == AssessmentState.APPRAISED  # the first POST only shows the consequences
+    assert 'name="confirm"' in page and "Sở Tư pháp" in page
+    r = c.post(reverse("admin:assessments_assessment_changelist"), {**selected, "confirm": "on"}, follow=True)
     assessment_a.refresh_from_db()
     assessment_b.refresh_from_db()
     assert assessment_a.state == AssessmentState.FINALISED

@@ -253,7 +253,7 @@ def test_admin_reopens_with_reason_and_timeline_shows_it(client_for, officer_a, 
     finalised(officer_a, appraiser, admin_user, assessment_a)
     c = client_for(admin_user)
     assessment_a.refresh_from_db()
-    c.post(reverse("assessments:reopen", args=[assessment_a.pk]), {"version": assessment_a.version, "reason": "Sai số liệu"})
+    c.post(reverse("assessments:reopen", args=[assessment_a.pk]), {"version": assessment_a.version, "reason": "Sai số liệu", "confirm": "on"})
     assessment_a.refresh_from_db()
     assert assessment_a.state == AssessmentState.IN_APPRAISAL
     html = c.get(reverse("assessments:timeline", args=[assessment_a.pk])).content.decode()

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from rankings import reports
 from rankings.models import UnitResult
 from tests.factories import UserFactory
 from tests.rankings.dashboard.factories import make_run, make_sipas, make_world
@@ -62,6 +63,8 @@ def test_leader_reads_dashboard_opens_unit_and_downloads_reports(transactional_d
     wb = load_workbook(io.BytesIO(Path(xlsx.path()).read_bytes()))
     ws = wb["Sở, ban, ngành"]
     assert ws["B4"].value == first.unit.name and Decimal(str(ws["G4"].value)) == first.index_pct
+    # Publication made the report (in a worker in production; here, eagerly, before the click): served from storage.
+    reports.report_request(run=run, language="vi")
     with page.expect_download() as info:
         page.click("#download-pdf")
     pdf = info.value

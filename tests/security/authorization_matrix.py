@@ -171,8 +171,14 @@ MATRIX: dict[str, Route] = {
     "assessments:index": get_page(signed_in(REDIRECT)),
     "assessments:queue": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=lambda w: {"round_id": w.round.pk}),
     # Nothing is appraised in 2021: the admin's request is handled and finalises nothing.
+    # GET: the confirmation page (consequences, the units); POST without the confirmation box goes back to it.
     "assessments:finalise_all": Route(
-        kwargs=lambda w: {"round_id": w.round.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+        kwargs=lambda w: {"round_id": w.round.pk}, get=only("admin"), post=only("admin", outcome=ACCEPTED),
+    ),
+    # The consequences of reopening unit A's finalised 2019 assessment, and the form that reopens it.
+    "assessments:confirm": get_page(
+        only("admin") | {"officer_other": HIDDEN},
+        kwargs=lambda w: {"pk": w.assessment_a_final.pk, "action": "reopen"},
     ),
     "assessments:detail": get_page(READERS_OF_UNIT_A, kwargs=_a),
     "assessments:timeline": get_page(READERS_OF_UNIT_A, kwargs=_a),
@@ -188,6 +194,7 @@ MATRIX: dict[str, Route] = {
         kwargs=_a, get=signed_in(NOT_ALLOWED),
         post=only("appraiser", outcome=ACCEPTED) | {"officer_other": HIDDEN},
     ),
+    "assessments:sheet": get_page(READERS_OF_UNIT_A, kwargs=_a),
     # Submitting unit A's complete draft: only its officer.
     "assessments:transition": Route(
         kwargs=lambda w: {"pk": w.assessment_a.pk, "action": "submit"},
@@ -201,7 +208,7 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.assessment_a_final.pk},
         get=signed_in(NOT_ALLOWED),
         post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
-        post_data=lambda w: {"version": w.assessment_a_final.version, "reason": "Sai sót số liệu báo cáo"},
+        post_data=lambda w: {"version": w.assessment_a_final.version, "reason": "Sai sót số liệu báo cáo", "confirm": "on"},
         state=_assessment_state(lambda w: w.assessment_a_final.pk),
     ),
     "assessments:extension": Route(
@@ -295,6 +302,11 @@ MATRIX: dict[str, Route] = {
     ),
     # Reading a previewed workbook from another sheet: the admin's empty choice is refused with a message.
     "surveys:import_sheet": Route(kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED)),
+    # The world's import is in preview, not superseded: the administrator's request is handled and refused
+    # with a message (tests/surveys/test_replacement.py restores a superseded one).
+    "surveys:import_restore": Route(
+        kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+    ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
     # The old result pages redirect (301) to the one ranking page and the one unit page of the dashboard, whose
@@ -351,7 +363,11 @@ MATRIX: dict[str, Route] = {
     ),
     "dashboard:export_xlsx": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     "dashboard:export_csv": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
-    "dashboard:export_pdf": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
+    # The stored report, or (not made yet) its progress page.
+    "dashboard:export_pdf": get_page(
+        only("appraiser", "leader", "admin", outcome=ACCEPTED), kwargs=_year, html=False
+    ),
+    "dashboard:report": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year),
     # --- notifications: each user's own list, bell and e-mail setting ------------------------------------
     "notifications:list": get_page(signed_in(OK)),
     # Marking read: only the recipient; another user's notification is not found.
@@ -373,6 +389,8 @@ MATRIX: dict[str, Route] = {
     ),
     # --- api: public, read-only open data of published runs ----------------------------------------------
     "api:schema": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
+    # The API's documentation page: public like the API it describes.
+    "api:docs": Route(get=everyone(OK), post=everyone(NOT_ALLOWED)),
     "api:rounds": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:groups": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:units": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),

@@ -207,7 +207,9 @@ def test_anonymous_is_sent_to_login_everywhere(world, client):
 
 
 @pytest.mark.parametrize("role", ["leader", "appraiser", "admin_user"])
-def test_readers_open_every_dashboard_page_and_download(world, role, request, client_for, monkeypatch):
+def test_readers_open_every_dashboard_page_and_download(
+    world, role, request, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
     from rankings.dashboard import exports
 
     monkeypatch.setattr(exports, "pdf_bytes", lambda board, base_url: b"%PDF-stub")  # PDF content tested elsewhere
@@ -215,7 +217,8 @@ def test_readers_open_every_dashboard_page_and_download(world, role, request, cl
     for name, url in all_urls(world).items():
         if name == "my_unit":
             continue
-        response = client.get(url, follow=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(url, follow=True)
         assert response.status_code == 200, name
 
 
