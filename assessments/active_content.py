@@ -80,7 +80,9 @@ def _scan_ooxml(fileobj: BinaryIO) -> set[str]:
                     found |= {DDE} if _scan_stream(member, {DDE: _DDE_FORMULA}, budget) else set()
             elif name.startswith("xl/externallinks/") and name.endswith(".xml"):
                 with archive.open(info) as member:
-                    found |= {DDE} if _scan_stream(member, {DDE: re.compile(rb"<(?:\w+:)?ddeLink\b")}, budget) else set()
+                    found |= (
+                        {DDE} if _scan_stream(member, {DDE: re.compile(rb"<(?:\w+:)?ddeLink\b")}, budget) else set()
+                    )
             elif name.startswith("word/") and name.endswith(".xml"):
                 with archive.open(info) as member:
                     found |= {DDE} if _scan_stream(member, {DDE: _DDE_FIELD}, budget) else set()

@@ -47,8 +47,17 @@ class UnitAdmin(admin.ModelAdmin):
 class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy",
-                  "survey_min_forms", "appeal_working_days")
+        fields = (
+            "year",
+            "title",
+            "status",
+            "self_deadline",
+            "explanation_deadline",
+            "bands",
+            "missing_survey_policy",
+            "survey_min_forms",
+            "appeal_working_days",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +77,7 @@ class RoundForm(forms.ModelForm):
         """Bands: a list of {"label", "min"}, highest minimum first, minima from 100 down to 0."""
         bands = self.cleaned_data["bands"]
         if not isinstance(bands, list) or not bands:
-            raise forms.ValidationError(_("Give at least one band as a list of {\"label\": …, \"min\": …}."))
+            raise forms.ValidationError(_('Give at least one band as a list of {"label": …, "min": …}.'))
         previous = None
         for i, band in enumerate(bands, start=1):
             if not isinstance(band, dict) or not str(band.get("label", "")).strip():
@@ -90,7 +99,9 @@ class RoundForm(forms.ModelForm):
         data = super().clean()
         start, end = data.get("self_deadline"), data.get("explanation_deadline")
         if start and end and end < start:
-            self.add_error("explanation_deadline", _("The explanation deadline cannot come before the self-assessment deadline."))
+            self.add_error(
+                "explanation_deadline", _("The explanation deadline cannot come before the self-assessment deadline.")
+            )
         return data
 
 
@@ -111,8 +122,16 @@ class RoundAdmin(admin.ModelAdmin):
     form = RoundForm
     list_display = ("year", "title", "status", "self_deadline", "explanation_deadline", "units_in_scope")
     list_filter = ("status",)
-    fields = ("year", "title", "status", "self_deadline", "explanation_deadline", "bands", "missing_survey_policy",
-              "survey_min_forms")
+    fields = (
+        "year",
+        "title",
+        "status",
+        "self_deadline",
+        "explanation_deadline",
+        "bands",
+        "missing_survey_policy",
+        "survey_min_forms",
+    )
     inlines = [FrameworkInline]
     actions = ["copy_previous_frameworks", "add_active_units"]
 
@@ -125,7 +144,11 @@ class RoundAdmin(admin.ModelAdmin):
         for round_ in queryset:
             previous = Round.objects.filter(year__lt=round_.year, frameworks__isnull=False).order_by("-year").first()
             if previous is None:
-                self.message_user(request, gettext("No earlier round with a framework before %(year)s.") % {"year": round_.year}, messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("No earlier round with a framework before %(year)s.") % {"year": round_.year},
+                    messages.WARNING,
+                )
                 continue
             for framework in previous.frameworks.select_related("group", "round"):
                 try:
@@ -133,14 +156,18 @@ class RoundAdmin(admin.ModelAdmin):
                 except FrameworkError as exc:
                     self.message_user(request, "; ".join(exc.errors), messages.WARNING)
                 else:
-                    self.message_user(request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS)
+                    self.message_user(
+                        request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS
+                    )
 
     @admin.action(description=_("Put every active unit in scope of the selected rounds"))
     def add_active_units(self, request, queryset):
         units = list(Unit.objects.active())
         for round_ in queryset:
             added = round_add_units(round=round_, units=units)
-            self.message_user(request, gettext("%(round)s: %(n)s units added.") % {"round": round_, "n": len(added)}, messages.SUCCESS)
+            self.message_user(
+                request, gettext("%(round)s: %(n)s units added.") % {"round": round_, "n": len(added)}, messages.SUCCESS
+            )
 
 
 @admin.register(Framework)
@@ -173,15 +200,21 @@ class FrameworkAdmin(admin.ModelAdmin):
             "%(d)s domains, %(c)s criteria, %(s)s sub-criteria, %(l)s scored nodes; total %(t)s "
             "(self %(self)s, civil-servant survey %(cs)s, SIPAS %(sipas)s)."
         ) % {
-            "d": report.domains, "c": report.criteria, "s": report.sub_criteria, "l": report.leaves,
-            "t": fmt(report.max_total), "self": fmt(report.by_source["self"]),
-            "cs": fmt(report.by_source["cs_survey"]), "sipas": fmt(report.by_source["sipas"]),
+            "d": report.domains,
+            "c": report.criteria,
+            "s": report.sub_criteria,
+            "l": report.leaves,
+            "t": fmt(report.max_total),
+            "self": fmt(report.by_source["self"]),
+            "cs": fmt(report.by_source["cs_survey"]),
+            "sipas": fmt(report.by_source["sipas"]),
         }
         if report.is_valid:
             return format_html('<p class="framework-valid">{} {}</p>', summary, gettext("The framework is valid."))
         return format_html(
             '<p>{}</p><ul class="framework-errors errorlist">{}</ul>',
-            summary, format_html_join("", "<li>{}</li>", ((e,) for e in report.errors)),
+            summary,
+            format_html_join("", "<li>{}</li>", ((e,) for e in report.errors)),
         )
 
     @admin.display(description=_("spreadsheet"))
@@ -192,7 +225,10 @@ class FrameworkAdmin(admin.ModelAdmin):
         import_url = reverse("admin:assessments_node_import") + f"?framework={obj.pk}"
         return format_html(
             '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
-            export_url, gettext("Export (.xlsx)"), import_url, gettext("Import (.xlsx)"),
+            export_url,
+            gettext("Export (.xlsx)"),
+            import_url,
+            gettext("Import (.xlsx)"),
         )
 
     @admin.display(description=_("nodes"))
@@ -209,21 +245,37 @@ class FrameworkAdmin(admin.ModelAdmin):
             '<td class="numeric">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             (
                 (
-                    0.5 + 1.5 * depth.get(n.level, 0), reverse("admin:assessments_node_change", args=[n.pk]), n.code,
-                    n.name, n.get_level_display(), fmt(n.max_points), n.get_source_display(), n.get_rule_display(),
-                    "✓" if n.na_allowed else "", "✓" if n.evidence_required else "",
+                    0.5 + 1.5 * depth.get(n.level, 0),
+                    reverse("admin:assessments_node_change", args=[n.pk]),
+                    n.code,
+                    n.name,
+                    n.get_level_display(),
+                    fmt(n.max_points),
+                    n.get_source_display(),
+                    n.get_rule_display(),
+                    "✓" if n.na_allowed else "",
+                    "✓" if n.evidence_required else "",
                 )
                 for n in nodes
             ),
         )
         head = format_html(
             "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            gettext("Code"), gettext("Name"), gettext("Level"), gettext("Maximum"), gettext("Source"),
-            gettext("Rule"), gettext("N/A allowed"), gettext("Evidence"),
+            gettext("Code"),
+            gettext("Name"),
+            gettext("Level"),
+            gettext("Maximum"),
+            gettext("Source"),
+            gettext("Rule"),
+            gettext("N/A allowed"),
+            gettext("Evidence"),
         )
         return format_html(
             '<p><a class="button" href="{}">{}</a></p><table class="framework-tree"><thead>{}</thead><tbody>{}</tbody></table>',
-            add_url, gettext("Add a node"), head, rows,
+            add_url,
+            gettext("Add a node"),
+            head,
+            rows,
         )
 
     def get_urls(self):
@@ -242,7 +294,9 @@ class FrameworkAdmin(admin.ModelAdmin):
             framework_export(framework=framework),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="framework-{framework.round.year}-{framework.group.code}.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="framework-{framework.round.year}-{framework.group.code}.xlsx"'
+        )
         return response
 
     @admin.action(description=_("Check the selected frameworks"))
@@ -250,46 +304,65 @@ class FrameworkAdmin(admin.ModelAdmin):
         for framework in queryset:
             report = validate_framework(framework)
             if report.is_valid:
-                self.message_user(request, gettext("%(framework)s: valid.") % {"framework": framework}, messages.SUCCESS)
+                self.message_user(
+                    request, gettext("%(framework)s: valid.") % {"framework": framework}, messages.SUCCESS
+                )
             else:
                 self.message_user(
-                    request, f"{framework}: " + "; ".join(report.errors), messages.ERROR,
+                    request,
+                    f"{framework}: " + "; ".join(report.errors),
+                    messages.ERROR,
                 )
-
 
     @admin.action(description=_("Copy the selected frameworks into the following year's round"))
     def copy_to_next_round(self, request, queryset):
         for framework in queryset.select_related("round", "group"):
             target = Round.objects.filter(year=framework.round.year + 1).first()
             if target is None:
-                self.message_user(request, gettext("There is no round %(year)s yet.") % {"year": framework.round.year + 1}, messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("There is no round %(year)s yet.") % {"year": framework.round.year + 1},
+                    messages.WARNING,
+                )
                 continue
             try:
                 copy = framework_copy(source=framework, round=target)
             except FrameworkError as exc:
                 self.message_user(request, "; ".join(exc.errors), messages.WARNING)
             else:
-                self.message_user(request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS)
-
+                self.message_user(
+                    request, gettext("Copied into “%(framework)s”.") % {"framework": copy}, messages.SUCCESS
+                )
 
     @admin.action(description=_("Suggest the crosswalk from the previous year's framework (by code)"))
     def suggest_crosswalk(self, request, queryset):
         for framework in queryset.select_related("round", "group"):
             previous = (
                 Framework.objects.filter(group=framework.group, round__year__lt=framework.round.year)
-                .select_related("round").order_by("-round__year").first()
+                .select_related("round")
+                .order_by("-round__year")
+                .first()
             )
             if previous is None:
-                self.message_user(request, gettext("%(framework)s: no earlier framework of this group.")
-                                  % {"framework": framework}, messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("%(framework)s: no earlier framework of this group.") % {"framework": framework},
+                    messages.WARNING,
+                )
                 continue
             made = crosswalk_suggest(old=previous, new=framework)
-            self.message_user(request, gettext("%(framework)s: %(n)s crosswalk links suggested from %(year)s.")
-                              % {"framework": framework, "n": made, "year": previous.round.year}, messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("%(framework)s: %(n)s crosswalk links suggested from %(year)s.")
+                % {"framework": framework, "n": made, "year": previous.round.year},
+                messages.SUCCESS,
+            )
 
 
 class NodeImportForm(ImportForm):
-    framework = forms.ModelChoiceField(queryset=Framework.objects.select_related("round", "group"), label=_("Framework"))
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.select_related("round", "group"), label=_("Framework")
+    )
     replace = forms.BooleanField(label=_("Replace the framework's existing nodes"), required=False)
 
 
@@ -301,8 +374,21 @@ class NodeConfirmImportForm(ConfirmImportForm):
 class NodeForm(forms.ModelForm):
     class Meta:
         model = Node
-        fields = ("framework", "parent", "level", "code", "name", "max_points", "order", "source", "rule", "params",
-                  "na_allowed", "evidence_required", "guidance")
+        fields = (
+            "framework",
+            "parent",
+            "level",
+            "code",
+            "name",
+            "max_points",
+            "order",
+            "source",
+            "rule",
+            "params",
+            "na_allowed",
+            "evidence_required",
+            "guidance",
+        )
 
     def clean(self):
         data = super().clean()
@@ -357,6 +443,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ("unit", "round", "group", "state", "submitted_at")
     list_filter = ("round", "group", "state")
 
+
 from assessments import admin_workflow  # noqa: E402,F401
 
 
@@ -372,8 +459,11 @@ class UnitLineageForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         succ, pred = data.get("successor"), data.get("predecessor")
-        if succ and pred and succ != pred and creates_cycle(
-            successor_id=succ.pk, predecessor_id=pred.pk, exclude_pk=self.instance.pk
+        if (
+            succ
+            and pred
+            and succ != pred
+            and creates_cycle(successor_id=succ.pk, predecessor_id=pred.pk, exclude_pk=self.instance.pk)
         ):
             raise forms.ValidationError(_("This link would make a unit its own predecessor through other links."))
         return data
@@ -424,7 +514,9 @@ class UnitLineageAdmin(admin.ModelAdmin):
             except LineageImportError as exc:
                 errors = exc.messages
             else:
-                self.message_user(request, gettext("%(n)s lineage links imported.") % {"n": len(saved)}, messages.SUCCESS)
+                self.message_user(
+                    request, gettext("%(n)s lineage links imported.") % {"n": len(saved)}, messages.SUCCESS
+                )
                 return redirect("admin:assessments_unitlineage_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -434,7 +526,9 @@ class UnitLineageAdmin(admin.ModelAdmin):
             "errors": errors,
             "columns": [names[0].capitalize() for names in LINEAGE_COLUMNS.values()],
         }
-        return TemplateResponse(request, "admin/assessments/unitlineage/import.html", context, status=422 if errors else 200)
+        return TemplateResponse(
+            request, "admin/assessments/unitlineage/import.html", context, status=422 if errors else 200
+        )
 
 
 @admin.register(NodeCrosswalk)

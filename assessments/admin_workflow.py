@@ -21,7 +21,8 @@ from parindex.admin_base import ReadOnlyAdmin
 
 class ExtensionActionForm(ActionForm):
     until = forms.DateTimeField(
-        label=_("Extension until"), required=False,
+        label=_("Extension until"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
     )
@@ -45,7 +46,9 @@ def _run(modeladmin, request, queryset, call, done_message):
             call(assessment)
             done += 1
         except (ValidationError, PermissionDenied) as exc:
-            modeladmin.message_user(request, f"{assessment}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR)
+            modeladmin.message_user(
+                request, f"{assessment}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
+            )
     if done:
         modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
 
@@ -56,13 +59,34 @@ if admin.site.is_registered(Assessment):
 
 @admin.register(Assessment)
 class WorkflowAssessmentAdmin(SimpleHistoryAdmin):
-    list_display = ("unit", "round", "group", "state", "submitted_at", "submitted_late", "extension_until",
-                    "explanation_extension_until", "appraisal_round")
+    list_display = (
+        "unit",
+        "round",
+        "group",
+        "state",
+        "submitted_at",
+        "submitted_late",
+        "extension_until",
+        "explanation_extension_until",
+        "appraisal_round",
+    )
     list_filter = ("round", "group", "state", "submitted_late")
     search_fields = ("unit__code", "unit__name")
-    readonly_fields = ("round", "unit", "group", "state", "submitted_at", "submitted_late", "extension_until",
-                       "explanation_extension_until", "explained_late", "appraisal_round", "appraised_at",
-                       "finalised_at", "version")
+    readonly_fields = (
+        "round",
+        "unit",
+        "group",
+        "state",
+        "submitted_at",
+        "submitted_late",
+        "extension_until",
+        "explanation_extension_until",
+        "explained_late",
+        "appraisal_round",
+        "appraised_at",
+        "finalised_at",
+        "version",
+    )
     inlines = [EventInline]
     action_form = ExtensionActionForm
     actions = ["finalise", "grant_self_extension", "grant_explanation_extension"]
@@ -75,22 +99,41 @@ class WorkflowAssessmentAdmin(SimpleHistoryAdmin):
         # The same consequences as the assessment pages, from the workflow table, confirmed before anything changes.
         if request.POST.get("confirm") != "on":
             step = BY_ACTION[Action.FINALISE]
-            return TemplateResponse(request, "admin/assessments/confirm_finalise.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "title": step.label,
-                "step": step, "to_state": AssessmentState(step.to_state).label, "assessments": queryset.select_related("unit", "round"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            })
-        _run(self, request, queryset, lambda a: workflow.assessment_finalise(user=request.user, assessment_id=a.pk),
-             _("%(n)s assessments finalised."))
+            return TemplateResponse(
+                request,
+                "admin/assessments/confirm_finalise.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": step.label,
+                    "step": step,
+                    "to_state": AssessmentState(step.to_state).label,
+                    "assessments": queryset.select_related("unit", "round"),
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a: workflow.assessment_finalise(user=request.user, assessment_id=a.pk),
+            _("%(n)s assessments finalised."),
+        )
 
     def _extend(self, request, queryset, kind):
         until = ExtensionActionForm(request.POST).fields["until"].clean(request.POST.get("until") or None)
         if until is None:
             self.message_user(request, _("Enter the end of the extension."), messages.ERROR)
             return
-        _run(self, request, queryset,
-             lambda a: workflow.assessment_grant_extension(user=request.user, assessment_id=a.pk, kind=kind, until=until),
-             _("Extension granted to %(n)s units."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a: workflow.assessment_grant_extension(
+                user=request.user, assessment_id=a.pk, kind=kind, until=until
+            ),
+            _("Extension granted to %(n)s units."),
+        )
 
     @admin.action(description=_("Grant a self-assessment extension (until the date above)"))
     def grant_self_extension(self, request, queryset):
@@ -103,7 +146,17 @@ class WorkflowAssessmentAdmin(SimpleHistoryAdmin):
 
 @admin.register(LeafScore)
 class LeafScoreAdmin(SimpleHistoryAdmin):
-    list_display = ("assessment", "node", "self_points", "self_na", "app_points", "na_decision", "flagged", "updated_by", "updated_at")
+    list_display = (
+        "assessment",
+        "node",
+        "self_points",
+        "self_na",
+        "app_points",
+        "na_decision",
+        "flagged",
+        "updated_by",
+        "updated_at",
+    )
     list_filter = ("assessment__round", "flagged", "self_na", "na_decision")
     search_fields = ("assessment__unit__code", "assessment__unit__name", "node__code")
     readonly_fields = [f.name for f in LeafScore._meta.fields] + ["evidence"]
@@ -120,7 +173,16 @@ class EvidenceFileAdmin(admin.ModelAdmin):
     list_display = ("original_name", "assessment", "content_type", "size", "uploaded_by", "uploaded_at")
     list_filter = ("assessment__round", "content_type")
     search_fields = ("original_name", "sha256", "assessment__unit__code")
-    readonly_fields = ("assessment", "file", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    readonly_fields = (
+        "assessment",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -105,7 +105,10 @@ def _officer_for(unit: Unit):
     if existing:
         return existing
     return User.objects.create(
-        username=f"canbo_{unit.code.lower()}", full_name=f"Cán bộ {unit.name}", is_officer=True, unit=unit,
+        username=f"canbo_{unit.code.lower()}",
+        full_name=f"Cán bộ {unit.name}",
+        is_officer=True,
+        unit=unit,
         password=make_password(None),
     )
 
@@ -132,25 +135,37 @@ def _assess_unit(assessment: Assessment, *, appraiser, admin, rng: random.Random
     leaves = list(self_leaves(assessment))
     na_leaves = {n.pk for n in leaves if n.na_allowed and rng.random() < 0.12}
     report = evidence_services.evidence_upload(
-        user=officer, assessment_id=assessment.pk, node_id=leaves[0].pk,
+        user=officer,
+        assessment_id=assessment.pk,
+        node_id=leaves[0].pk,
         uploaded=SimpleUploadedFile(
             f"bao-cao-cchc-{rnd.year}-{unit.code.lower()}.pdf",
-            _demo_pdf(_ascii(f"Bao cao ket qua CCHC nam {rnd.year} - {unit.name}")), content_type="application/pdf",
+            _demo_pdf(_ascii(f"Bao cao ket qua CCHC nam {rnd.year} - {unit.name}")),
+            content_type="application/pdf",
         ),
     ).evidence
-    score_services.scores_fill_self(user=officer, assessment_id=assessment.pk, entries=[
-        score_services.SelfEntry(node_id=node.pk, na=True, na_reason=NA_REASON) if node.pk in na_leaves
-        else score_services.SelfEntry(
-            node_id=node.pk, inputs=_self_inputs(node, quality, rng),
-            evidence_ids=(report.pk,) if node.evidence_required and node.pk != leaves[0].pk else (),
-        )
-        for node in leaves
-    ])
+    score_services.scores_fill_self(
+        user=officer,
+        assessment_id=assessment.pk,
+        entries=[
+            score_services.SelfEntry(node_id=node.pk, na=True, na_reason=NA_REASON)
+            if node.pk in na_leaves
+            else score_services.SelfEntry(
+                node_id=node.pk,
+                inputs=_self_inputs(node, quality, rng),
+                evidence_ids=(report.pk,) if node.evidence_required and node.pk != leaves[0].pk else (),
+            )
+            for node in leaves
+        ],
+    )
 
     submit_at = _moment(rnd, rng.randint(1, 12))
     if late and rnd.self_deadline is not None and submit_at is not None:
         workflow.assessment_grant_extension(
-            user=admin, assessment_id=assessment.pk, kind="self", until=rnd.self_deadline + timedelta(days=7),
+            user=admin,
+            assessment_id=assessment.pk,
+            kind="self",
+            until=rnd.self_deadline + timedelta(days=7),
             now=rnd.self_deadline + timedelta(days=1),
         )
         submit_at = rnd.self_deadline + timedelta(days=3)
@@ -167,21 +182,34 @@ def _assess_unit(assessment: Assessment, *, appraiser, admin, rng: random.Random
             if not rejected_na and rng.random() < 0.2:
                 rejected_na = True
                 score_services.score_save_appraisal(
-                    user=appraiser, assessment_id=assessment.pk, node_id=node.pk, expected_version=s.version,
-                    inputs=_lowered(node, _self_inputs(node, quality, rng), rng), na_decision="rejected",
+                    user=appraiser,
+                    assessment_id=assessment.pk,
+                    node_id=node.pk,
+                    expected_version=s.version,
+                    inputs=_lowered(node, _self_inputs(node, quality, rng), rng),
+                    na_decision="rejected",
                     note="Đơn vị có phát sinh nhiệm vụ trong năm, không chấp nhận đề nghị không phát sinh.",
                 )
             else:
                 score_services.score_save_appraisal(
-                    user=appraiser, assessment_id=assessment.pk, node_id=node.pk, expected_version=s.version,
-                    inputs=None, na_decision="confirmed", note="",
+                    user=appraiser,
+                    assessment_id=assessment.pk,
+                    node_id=node.pk,
+                    expected_version=s.version,
+                    inputs=None,
+                    na_decision="confirmed",
+                    note="",
                 )
         elif node.pk in to_lower:
             app = _lowered(node, s.self_inputs, rng)
             if leaf_points(node=node, inputs=app) != s.self_points:
                 score_services.score_save_appraisal(
-                    user=appraiser, assessment_id=assessment.pk, node_id=node.pk, expected_version=s.version,
-                    inputs=app, note=rng.choice(APPRAISAL_NOTES),
+                    user=appraiser,
+                    assessment_id=assessment.pk,
+                    node_id=node.pk,
+                    expected_version=s.version,
+                    inputs=app,
+                    note=rng.choice(APPRAISAL_NOTES),
                 )
                 lowered.append(node)
 
@@ -190,17 +218,32 @@ def _assess_unit(assessment: Assessment, *, appraiser, admin, rng: random.Random
         for node in flagged:
             s = LeafScore.objects.get(assessment=assessment, node=node)
             score_services.score_save_appraisal(
-                user=appraiser, assessment_id=assessment.pk, node_id=node.pk, expected_version=s.version,
-                inputs=s.app_inputs, note=s.app_note, flagged=True,
+                user=appraiser,
+                assessment_id=assessment.pk,
+                node_id=node.pk,
+                expected_version=s.version,
+                inputs=s.app_inputs,
+                note=s.app_note,
+                flagged=True,
                 flag_request="Đề nghị đơn vị giải trình và bổ sung tài liệu kiểm chứng cho kết quả tự chấm.",
             )
         workflow.assessment_request_explanations(user=appraiser, assessment_id=assessment.pk)
-        explain_at = None if rnd.status == RoundStatus.OPEN or not rnd.explanation_deadline else rnd.explanation_deadline - timedelta(days=2)
+        explain_at = (
+            None
+            if rnd.status == RoundStatus.OPEN or not rnd.explanation_deadline
+            else rnd.explanation_deadline - timedelta(days=2)
+        )
         for node in flagged:
             s = LeafScore.objects.get(assessment=assessment, node=node)
             score_services.score_save_self(
-                user=officer, assessment_id=assessment.pk, node_id=node.pk, expected_version=s.version,
-                inputs=s.self_inputs, note=s.self_note, evidence_absence_note=s.evidence_absence_note, now=explain_at,
+                user=officer,
+                assessment_id=assessment.pk,
+                node_id=node.pk,
+                expected_version=s.version,
+                inputs=s.self_inputs,
+                note=s.self_note,
+                evidence_absence_note=s.evidence_absence_note,
+                now=explain_at,
                 explanation="Đơn vị đã bổ sung báo cáo chi tiết; kết quả tự chấm phù hợp với tài liệu kiểm chứng.",
             )
         workflow.assessment_respond(user=officer, assessment_id=assessment.pk, now=explain_at)
@@ -209,9 +252,14 @@ def _assess_unit(assessment: Assessment, *, appraiser, admin, rng: random.Random
             s = LeafScore.objects.get(assessment=assessment, node=node)
             accepted = rng.random() < 0.5
             score_services.score_save_appraisal(
-                user=appraiser, assessment_id=assessment.pk, node_id=node.pk, expected_version=s.version,
+                user=appraiser,
+                assessment_id=assessment.pk,
+                node_id=node.pk,
+                expected_version=s.version,
                 inputs=s.self_inputs if accepted else s.app_inputs,
-                note="Chấp nhận giải trình của đơn vị." if accepted else "Giải trình chưa thuyết phục, giữ kết quả thẩm định.",
+                note="Chấp nhận giải trình của đơn vị."
+                if accepted
+                else "Giải trình chưa thuyết phục, giữ kết quả thẩm định.",
             )
     workflow.assessment_complete(user=appraiser, assessment_id=assessment.pk)
     workflow.assessment_finalise(user=admin, assessment_id=assessment.pk)
@@ -225,8 +273,16 @@ def load_demo_assessments() -> dict:
     done = 0
     for rnd in Round.objects.order_by("year"):
         keep = JOURNEY_UNITS.get(rnd.year, set())
-        assessments = list(Assessment.objects.filter(round=rnd).select_related("round", "unit").order_by("group__display_order", "unit__display_order"))
-        todo = [a for a in assessments if a.unit.code not in keep and a.state == AssessmentState.DRAFT and not a.scores.exists()]
+        assessments = list(
+            Assessment.objects.filter(round=rnd)
+            .select_related("round", "unit")
+            .order_by("group__display_order", "unit__display_order")
+        )
+        todo = [
+            a
+            for a in assessments
+            if a.unit.code not in keep and a.state == AssessmentState.DRAFT and not a.scores.exists()
+        ]
         rng_round = random.Random(f"parindex-demo-{rnd.year}")
         explainers = set(rng_round.sample([a.pk for a in assessments], k=min(2, len(assessments))))
         late_one = rng_round.choice([a.pk for a in assessments]) if assessments else None
@@ -234,8 +290,12 @@ def load_demo_assessments() -> dict:
             rng = random.Random(f"parindex-demo-{rnd.year}-{assessment.unit.code}")
             with transaction.atomic():
                 _assess_unit(
-                    assessment, appraiser=appraiser, admin=admin, rng=rng,
-                    late=assessment.pk == late_one, explain=assessment.pk in explainers,
+                    assessment,
+                    appraiser=appraiser,
+                    admin=admin,
+                    rng=rng,
+                    late=assessment.pk == late_one,
+                    explain=assessment.pk in explainers,
                 )
             done += 1
     return {"created": done, "message": f"{done} assessments self-assessed, appraised and finalised"}

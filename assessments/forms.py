@@ -21,12 +21,15 @@ def _input_fields(node: Node) -> dict[str, forms.Field]:
         attrs = {"min": "0", "step": "1", "inputmode": "numeric"}
         return {
             "numerator": forms.CharField(label=_("Numerator"), required=False, widget=forms.NumberInput(attrs=attrs)),
-            "denominator": forms.CharField(label=_("Denominator"), required=False, widget=forms.NumberInput(attrs={**attrs, "min": "1"})),
+            "denominator": forms.CharField(
+                label=_("Denominator"), required=False, widget=forms.NumberInput(attrs={**attrs, "min": "1"})
+            ),
         }
     if node.rule == Rule.DEDUCTION:
         return {
             "count": forms.CharField(
-                label=_("Number of violations"), required=False,
+                label=_("Number of violations"),
+                required=False,
                 widget=forms.NumberInput(attrs={"min": "0", "step": "1", "inputmode": "numeric"}),
             )
         }
@@ -34,7 +37,8 @@ def _input_fields(node: Node) -> dict[str, forms.Field]:
         step = step_of(node)
         return {
             "points": forms.CharField(
-                label=_("Points (step %(step)s)") % {"step": number_format(step, 2)}, required=False,
+                label=_("Points (step %(step)s)") % {"step": number_format(step, 2)},
+                required=False,
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6", "data-step": str(step)}),
             )
         }
@@ -70,8 +74,12 @@ class _LeafForm(forms.Form):
 
 
 class SelfLeafForm(_LeafForm):
-    na = forms.BooleanField(label=_("Not applicable"), required=False, widget=forms.CheckboxInput(attrs={"data-na-toggle": "1"}))
-    na_reason = forms.CharField(label=_("Reason it is not applicable"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    na = forms.BooleanField(
+        label=_("Not applicable"), required=False, widget=forms.CheckboxInput(attrs={"data-na-toggle": "1"})
+    )
+    na_reason = forms.CharField(
+        label=_("Reason it is not applicable"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence_absence_note = forms.CharField(
         label=_("Explanation of missing evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -93,20 +101,26 @@ class SelfLeafForm(_LeafForm):
         if score:
             initial.update(_initial_inputs(node, score.self_inputs))
             initial.update(
-                na=score.self_na, na_reason=score.self_na_reason, note=score.self_note,
-                evidence_absence_note=score.evidence_absence_note, explanation=score.explanation,
+                na=score.self_na,
+                na_reason=score.self_na_reason,
+                note=score.self_note,
+                evidence_absence_note=score.evidence_absence_note,
+                explanation=score.explanation,
             )
         return cls(node=node, explaining=explaining, initial=initial, prefix=prefix)
 
 
 class AppraisalLeafForm(_LeafForm):
     na_decision = forms.ChoiceField(
-        label=_("Not-applicable claim"), required=False,
+        label=_("Not-applicable claim"),
+        required=False,
         choices=[("", _("— decide —")), (NaDecision.CONFIRMED, _("Confirm")), (NaDecision.REJECTED, _("Reject"))],
     )
     app_note = forms.CharField(label=_("Appraiser's note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     flagged = forms.BooleanField(label=_("Ask the unit to explain"), required=False)
-    flag_request = forms.CharField(label=_("What the unit must explain"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    flag_request = forms.CharField(
+        label=_("What the unit must explain"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, node: Node, self_na: bool = False, **kwargs):
         super().__init__(*args, node=node, **kwargs)
@@ -119,7 +133,10 @@ class AppraisalLeafForm(_LeafForm):
         if score:
             initial.update(_initial_inputs(node, score.app_inputs))
             initial.update(
-                na_decision=score.na_decision, app_note=score.app_note, flagged=score.flagged, flag_request=score.flag_request
+                na_decision=score.na_decision,
+                app_note=score.app_note,
+                flagged=score.flagged,
+                flag_request=score.flag_request,
             )
         return cls(node=node, self_na=bool(score and score.self_na), initial=initial, prefix=prefix)
 
@@ -145,9 +162,11 @@ class ReopenForm(TransitionForm):
 
 class ExtensionForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Extension of"), choices=[("self", _("Self-assessment deadline")), ("explanation", _("Explanation deadline"))]
+        label=_("Extension of"),
+        choices=[("self", _("Self-assessment deadline")), ("explanation", _("Explanation deadline"))],
     )
     until = forms.DateTimeField(
-        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("Until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
     )

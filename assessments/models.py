@@ -61,7 +61,9 @@ class Unit(models.Model):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=255)
-    group = models.ForeignKey(RankingGroup, verbose_name=_("ranking group"), on_delete=models.PROTECT, related_name="units")
+    group = models.ForeignKey(
+        RankingGroup, verbose_name=_("ranking group"), on_delete=models.PROTECT, related_name="units"
+    )
     display_order = models.PositiveIntegerField(_("display order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
@@ -99,7 +101,11 @@ class UnitLineage(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=LineageKind.choices)
     effective_date = models.DateField(_("effective from"))
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=4, null=True, blank=True,
+        _("weight"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.0001"))],
     )
     note = models.TextField(_("note"), blank=True)
@@ -166,7 +172,9 @@ class Framework(models.Model):
     """Bộ tiêu chí of one ranking group in one round, with the totals it must add up to."""
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="frameworks")
-    group = models.ForeignKey(RankingGroup, verbose_name=_("ranking group"), on_delete=models.PROTECT, related_name="frameworks")
+    group = models.ForeignKey(
+        RankingGroup, verbose_name=_("ranking group"), on_delete=models.PROTECT, related_name="frameworks"
+    )
     title = models.CharField(_("title"), max_length=255)
     target_total = models.DecimalField(_("target total"), default=Decimal("100"), **POINTS)
     target_self = models.DecimalField(_("target: self-assessment"), default=Decimal("60"), **POINTS)
@@ -226,7 +234,9 @@ class Node(models.Model):
     ``{"step": "0.25"}``. Decimals are stored as strings, never floats.
     """
 
-    framework = models.ForeignKey(Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="nodes")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.CASCADE, related_name="nodes"
+    )
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -275,7 +285,12 @@ class NodeCrosswalk(models.Model):
     """
 
     old_node = models.ForeignKey(
-        Node, verbose_name=_("earlier node"), null=True, blank=True, on_delete=models.CASCADE, related_name="crosswalk_out"
+        Node,
+        verbose_name=_("earlier node"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="crosswalk_out",
     )
     new_node = models.ForeignKey(
         Node, verbose_name=_("later node"), null=True, blank=True, on_delete=models.CASCADE, related_name="crosswalk_in"
@@ -290,9 +305,11 @@ class NodeCrosswalk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["old_node", "new_node"], name="unique_crosswalk_link"),
             models.CheckConstraint(
-                condition=(Q(kind="new", old_node__isnull=True, new_node__isnull=False)
-                           | Q(kind="retired", old_node__isnull=False, new_node__isnull=True)
-                           | (~Q(kind__in=["new", "retired"]) & Q(old_node__isnull=False, new_node__isnull=False))),
+                condition=(
+                    Q(kind="new", old_node__isnull=True, new_node__isnull=False)
+                    | Q(kind="retired", old_node__isnull=False, new_node__isnull=True)
+                    | (~Q(kind__in=["new", "retired"]) & Q(old_node__isnull=False, new_node__isnull=False))
+                ),
                 name="crosswalk_ends_match_kind",
             ),
         ]
@@ -320,7 +337,9 @@ class Assessment(models.Model):
 
     round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="assessments")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assessments")
-    group = models.ForeignKey(RankingGroup, verbose_name=_("ranking group"), on_delete=models.PROTECT, related_name="assessments")
+    group = models.ForeignKey(
+        RankingGroup, verbose_name=_("ranking group"), on_delete=models.PROTECT, related_name="assessments"
+    )
     state = models.CharField(_("state"), max_length=32, choices=AssessmentState.choices, default=AssessmentState.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_late = models.BooleanField(_("submitted late"), default=False)
@@ -404,7 +423,9 @@ class LeafScore(models.Model):
     app_inputs = models.JSONField(_("appraisal inputs"), null=True, blank=True)
     app_points = models.DecimalField(_("appraised points"), null=True, blank=True, **POINTS)
     app_note = models.TextField(_("appraiser's note"), blank=True)
-    na_decision = models.CharField(_("not-applicable decision"), max_length=16, choices=NaDecision.choices, blank=True, default="")
+    na_decision = models.CharField(
+        _("not-applicable decision"), max_length=16, choices=NaDecision.choices, blank=True, default=""
+    )
     flagged = models.BooleanField(_("explanation requested"), default=False)
     flag_request = models.TextField(_("explanation request"), blank=True)
     explanation = models.TextField(_("unit's explanation"), blank=True)
@@ -412,7 +433,9 @@ class LeafScore(models.Model):
     # Incremented by every save: an edit made from a stale page is refused, not applied.
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords(m2m_fields=[evidence])
 
     class Meta:
@@ -421,8 +444,12 @@ class LeafScore(models.Model):
         verbose_name_plural = _("leaf scores")
         constraints = [
             models.UniqueConstraint(fields=["assessment", "node"], name="one_score_per_leaf"),
-            models.CheckConstraint(condition=Q(self_points__gte=0) | Q(self_points__isnull=True), name="self_points_non_negative"),
-            models.CheckConstraint(condition=Q(app_points__gte=0) | Q(app_points__isnull=True), name="app_points_non_negative"),
+            models.CheckConstraint(
+                condition=Q(self_points__gte=0) | Q(self_points__isnull=True), name="self_points_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(app_points__gte=0) | Q(app_points__isnull=True), name="app_points_non_negative"
+            ),
         ]
 
     def __str__(self) -> str:

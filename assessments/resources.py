@@ -85,7 +85,9 @@ class NodeResource(resources.ModelResource):
     rule = fields.Field(attribute="rule", column_name="rule", widget=ValueWidget())
     rule_params = fields.Field(attribute="params", column_name="rule_params", widget=ValueWidget())
     na_allowed = fields.Field(attribute="na_allowed", column_name="na_allowed", widget=ValueWidget())
-    evidence_required = fields.Field(attribute="evidence_required", column_name="evidence_required", widget=ValueWidget())
+    evidence_required = fields.Field(
+        attribute="evidence_required", column_name="evidence_required", widget=ValueWidget()
+    )
     guidance = fields.Field(attribute="guidance", column_name="guidance", widget=ValueWidget())
     order = fields.Field(attribute="order", column_name="order", widget=ValueWidget())
 
@@ -123,7 +125,11 @@ class NodeResource(resources.ModelResource):
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         parent_codes = getattr(self, "_parent_codes", {})
-        parent = parent_codes.get(instance.pk) if instance.pk in parent_codes else (instance.parent.code if instance.parent_id else None)
+        parent = (
+            parent_codes.get(instance.pk)
+            if instance.pk in parent_codes
+            else (instance.parent.code if instance.parent_id else None)
+        )
         return node_row(instance, parent)
 
     # --- import ---------------------------------------------------------------------------
@@ -137,23 +143,39 @@ class NodeResource(resources.ModelResource):
         if not errors and self.framework.nodes.exists():
             if not self.replace:
                 errors.append(
-                    _("The framework “%(framework)s” already has nodes: choose to replace them.") % {"framework": self.framework}
+                    _("The framework “%(framework)s” already has nodes: choose to replace them.")
+                    % {"framework": self.framework}
                 )
             else:
                 try:
                     self.framework.nodes.all().delete()
                 except ProtectedError:
-                    errors.append(_("The nodes of “%(framework)s” already carry scores: they cannot be replaced.") % {"framework": self.framework})
+                    errors.append(
+                        _("The nodes of “%(framework)s” already carry scores: they cannot be replaced.")
+                        % {"framework": self.framework}
+                    )
         # The rows import only after the whole file passed: on any error, no row is processed.
         dataset.wipe()
         dataset.headers = list(COLUMNS)
         if errors:
             raise FrameworkError(errors)
         for rec in records:
-            dataset.append([
-                rec["code"], rec["parent_code"], rec["level"], rec["name"], rec["max_points"], rec["source"],
-                rec["rule"], rec["params"], rec["na_allowed"], rec["evidence_required"], rec["guidance"], rec["order"],
-            ])
+            dataset.append(
+                [
+                    rec["code"],
+                    rec["parent_code"],
+                    rec["level"],
+                    rec["name"],
+                    rec["max_points"],
+                    rec["source"],
+                    rec["rule"],
+                    rec["params"],
+                    rec["na_allowed"],
+                    rec["evidence_required"],
+                    rec["guidance"],
+                    rec["order"],
+                ]
+            )
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.framework = self.framework

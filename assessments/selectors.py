@@ -258,8 +258,12 @@ def submission_summary(tree: Tree) -> SubmissionSummary:
     return SubmissionSummary(
         unfinished=[r for r in leaves if r.unfinished],
         without_evidence=[
-            r for r in leaves
-            if r.node.evidence_required and r.score and not r.score.self_na and not r.unfinished
+            r
+            for r in leaves
+            if r.node.evidence_required
+            and r.score
+            and not r.score.self_na
+            and not r.unfinished
             and not r.score.evidence.all()
         ],
         not_applicable=[r for r in leaves if r.score and r.score.self_na],
@@ -305,13 +309,17 @@ def previous_round_points(assessment: Assessment) -> dict[str, LastYear]:
     if previous is None:
         return {}
     found = {}
-    for s in LeafScore.objects.filter(assessment=previous).select_related("node").only(
-        "node__code", "node__max_points", "app_points", "self_na", "na_decision"
+    for s in (
+        LeafScore.objects.filter(assessment=previous)
+        .select_related("node")
+        .only("node__code", "node__max_points", "app_points", "self_na", "na_decision")
     ):
         confirmed_na = s.self_na and s.na_decision == NaDecision.CONFIRMED
         found[s.node.code] = LastYear(
-            year=previous.round.year, points=None if confirmed_na else s.app_points,
-            max_points=s.node.max_points, not_applicable=confirmed_na,
+            year=previous.round.year,
+            points=None if confirmed_na else s.app_points,
+            max_points=s.node.max_points,
+            not_applicable=confirmed_na,
         )
     return found
 
@@ -329,7 +337,9 @@ def assessment_tree(assessment: Assessment) -> Tree:
     nodes = list(Node.objects.filter(framework=framework).order_by("order", "id"))
     scores = {
         s.node_id: s
-        for s in LeafScore.objects.filter(assessment=assessment).select_related("updated_by").prefetch_related("evidence")
+        for s in LeafScore.objects.filter(assessment=assessment)
+        .select_related("updated_by")
+        .prefetch_related("evidence")
     }
     children: dict[int | None, list[Node]] = {}
     for n in nodes:
@@ -389,7 +399,9 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
     if not can.can_read_all_assessments(user):
         raise PermissionDenied
     assessments = list(
-        assessments_visible_to(user).filter(round=round).annotate(
+        assessments_visible_to(user)
+        .filter(round=round)
+        .annotate(
             # distinct: the two joins (scores, events) multiply each other's rows
             flagged_count=Count("scores", filter=Q(scores__flagged=True), distinct=True),
             # the action name services.workflow.Action.REQUEST records on the timeline
@@ -406,12 +418,19 @@ def appraisal_queue(user, *, round: Round) -> list[QueueRow]:
         score = _score_input(s)
         t[0] += index_rules.claimed_by_unit(score, ZERO)[0]
         t[1] += index_rules.as_appraised(score, ZERO)[0]
-    appraised_states = {AssessmentState.IN_APPRAISAL, AssessmentState.EXPLANATION_REQUESTED, AssessmentState.EXPLAINED,
-                        AssessmentState.APPRAISED, AssessmentState.FINALISED}
+    appraised_states = {
+        AssessmentState.IN_APPRAISAL,
+        AssessmentState.EXPLANATION_REQUESTED,
+        AssessmentState.EXPLAINED,
+        AssessmentState.APPRAISED,
+        AssessmentState.FINALISED,
+    }
     return [
         QueueRow(
-            assessment=a, self_total=totals[a.pk][0],
-            app_total=totals[a.pk][1] if a.state in appraised_states else None, flagged=a.flagged_count,
+            assessment=a,
+            self_total=totals[a.pk][0],
+            app_total=totals[a.pk][1] if a.state in appraised_states else None,
+            flagged=a.flagged_count,
             explanation_rounds=a.request_count,
         )
         for a in assessments
@@ -442,8 +461,15 @@ class QueueView:
 
 
 def appraisal_queue_filtered(
-    user, *, round: Round, state: str = "", group: str = "", mine: bool = False, overdue: bool = False,
-    sort: str = "", now=None,
+    user,
+    *,
+    round: Round,
+    state: str = "",
+    group: str = "",
+    mine: bool = False,
+    overdue: bool = False,
+    sort: str = "",
+    now=None,
 ) -> QueueView:
     """The queue narrowed and ordered as the appraiser asks; counts per state are over the whole round.
 
@@ -461,7 +487,8 @@ def appraisal_queue_filtered(
     present = {r.assessment.state for r in rows}
     counts = [
         (value, label, sum(1 for r in rows if r.assessment.state == value))
-        for value, label in AssessmentState.choices if value in present
+        for value, label in AssessmentState.choices
+        if value in present
     ]
     shown = rows
     if state:
@@ -521,8 +548,19 @@ def assessment_timeline(assessment: Assessment) -> list[AssessmentEvent]:
 
 
 HISTORY_FIELDS = [
-    "self_inputs", "self_points", "self_na", "self_na_reason", "self_note", "evidence_absence_note",
-    "app_inputs", "app_points", "app_note", "na_decision", "flagged", "flag_request", "explanation",
+    "self_inputs",
+    "self_points",
+    "self_na",
+    "self_na_reason",
+    "self_note",
+    "evidence_absence_note",
+    "app_inputs",
+    "app_points",
+    "app_note",
+    "na_decision",
+    "flagged",
+    "flag_request",
+    "explanation",
 ]
 
 
@@ -555,10 +593,21 @@ def leaf_history(user, *, assessment: Assessment, node_id: int) -> tuple[Node, l
     for record in records:
         delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
         changes = [
-            (str(LeafScore._meta.get_field(c.field).verbose_name), _show(score.node, c.field, c.old), _show(score.node, c.field, c.new))
+            (
+                str(LeafScore._meta.get_field(c.field).verbose_name),
+                _show(score.node, c.field, c.old),
+                _show(score.node, c.field, c.new),
+            )
             for c in sorted(delta.changes, key=lambda c: order[c.field])
         ]
-        entries.append(HistoryEntry(when=record.history_date, who=record.history_user, reason=_reason_label(record.history_change_reason or ""), changes=changes))
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                reason=_reason_label(record.history_change_reason or ""),
+                changes=changes,
+            )
+        )
         previous = record
     entries.reverse()
     return score.node, entries
@@ -586,7 +635,7 @@ def _reason_label(reason: str) -> str:
         return str(REASON_LABELS[reason])
     for prefix, label in REASON_PREFIXES.items():
         if reason.startswith(prefix):
-            return str(label) % {"name": reason[len(prefix):]}
+            return str(label) % {"name": reason[len(prefix) :]}
     return reason
 
 
@@ -671,8 +720,9 @@ def framework_diffs_for(*, user, old_year: int, new_year: int) -> list[Framework
     for pair in sorted(by_group.values(), key=lambda p: next(iter(p.values())).group.display_order):
         if old_year in pair and new_year in pair:
             old, new = pair[old_year], pair[new_year]
-            diffs.append(FrameworkDiff(group_name=new.group.name, old=old, new=new,
-                                       rows=crosswalk_diff(old=old, new=new)))
+            diffs.append(
+                FrameworkDiff(group_name=new.group.name, old=old, new=new, rows=crosswalk_diff(old=old, new=new))
+            )
     if not diffs:
         raise Http404
     return diffs
@@ -681,6 +731,8 @@ def framework_diffs_for(*, user, old_year: int, new_year: int) -> list[Framework
 def appraised_in_round(user, *, round: Round) -> list[Assessment]:
     """The round's appraised assessments, the ones "finalise all" would finalise."""
     return list(
-        assessments_visible_to(user).filter(round=round, state=AssessmentState.APPRAISED)
-        .select_related("unit").order_by("unit__code")
+        assessments_visible_to(user)
+        .filter(round=round, state=AssessmentState.APPRAISED)
+        .select_related("unit")
+        .order_by("unit__code")
     )

@@ -24,7 +24,11 @@ urlpatterns = [
     path("<int:pk>/leaves/<int:node_id>/history/", views.leaf_history, name="leaf_history"),
     path("<int:pk>/leaves/<int:node_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/leaves/<int:node_id>/evidence/link/", views.evidence_link, name="evidence_link"),
-    path("<int:pk>/leaves/<int:node_id>/evidence/<int:evidence_id>/remove/", views.evidence_unlink, name="evidence_unlink"),
+    path(
+        "<int:pk>/leaves/<int:node_id>/evidence/<int:evidence_id>/remove/",
+        views.evidence_unlink,
+        name="evidence_unlink",
+    ),
     path("<int:pk>/evidence/<int:evidence_id>/", views.evidence_view, name="evidence_view"),
     path("<int:pk>/evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"),
 ]

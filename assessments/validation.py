@@ -163,7 +163,9 @@ def validate_nodes(framework: Framework, nodes: list[Node]) -> FrameworkReport:
                 msg = _("%(node)s: the children add up to %(sum)s, not the maximum %(max)s")
             errors.append(msg % {"node": _label(node), "sum": fmt(total), "max": fmt(node.max_points)})
         if node.source or node.rule:
-            errors.append(_("%(node)s: only scored nodes (without children) have a source or a rule.") % {"node": _label(node)})
+            errors.append(
+                _("%(node)s: only scored nodes (without children) have a source or a rule.") % {"node": _label(node)}
+            )
 
     # Leaves: source, rule and parameters.
     for node in nodes:
@@ -171,19 +173,29 @@ def validate_nodes(framework: Framework, nodes: list[Node]) -> FrameworkReport:
             continue
         report.leaves += 1
         if node.max_points < 0:
-            errors.append(_("%(node)s: the maximum %(max)s is negative.") % {"node": _label(node), "max": fmt(node.max_points)})
+            errors.append(
+                _("%(node)s: the maximum %(max)s is negative.") % {"node": _label(node), "max": fmt(node.max_points)}
+            )
         if not _is_cents(node.max_points):
-            errors.append(_("%(node)s: the maximum %(max)s is not a multiple of 0.01.") % {"node": _label(node), "max": node.max_points})
+            errors.append(
+                _("%(node)s: the maximum %(max)s is not a multiple of 0.01.")
+                % {"node": _label(node), "max": node.max_points}
+            )
         if node.source not in Source.values:
             if not node.source:
                 errors.append(_("%(node)s: a scored node needs a source.") % {"node": _label(node)})
             else:
-                errors.append(_("%(node)s: unknown source “%(source)s”.") % {"node": _label(node), "source": node.source})
+                errors.append(
+                    _("%(node)s: unknown source “%(source)s”.") % {"node": _label(node), "source": node.source}
+                )
             continue
         report.by_source[node.source] += node.max_points
         if node.source != Source.SELF:
             if node.rule:
-                errors.append(_("%(node)s: a survey-scored node has no rule (found “%(rule)s”).") % {"node": _label(node), "rule": node.rule})
+                errors.append(
+                    _("%(node)s: a survey-scored node has no rule (found “%(rule)s”).")
+                    % {"node": _label(node), "rule": node.rule}
+                )
             continue
         errors.extend(_rule_errors(node))
 
@@ -233,7 +245,10 @@ def _rule_errors(node: Node) -> list[str]:
                     % {"node": label, "n": i, "points": fmt(points), "max": fmt(mx)}
                 )
             elif not _is_cents(points):
-                errors.append(_("%(node)s: level %(n)s points %(points)s are not a multiple of 0.01.") % {"node": label, "n": i, "points": points})
+                errors.append(
+                    _("%(node)s: level %(n)s points %(points)s are not a multiple of 0.01.")
+                    % {"node": label, "n": i, "points": points}
+                )
             best = points if best is None else max(best, points)
         if best is not None and best < mx and not errors:
             errors.append(
@@ -254,7 +269,9 @@ def _rule_errors(node: Node) -> list[str]:
                 errors.append(_("%(node)s: band %(n)s needs a numeric threshold and points.") % {"node": label, "n": i})
                 continue
             if t < 0 or t > 100:
-                errors.append(_("%(node)s: band %(n)s threshold %(t)s%% is outside 0–100.") % {"node": label, "n": i, "t": fmt(t)})
+                errors.append(
+                    _("%(node)s: band %(n)s threshold %(t)s%% is outside 0–100.") % {"node": label, "n": i, "t": fmt(t)}
+                )
             if prev_t is not None and t <= prev_t:
                 errors.append(
                     _("%(node)s: band %(n)s threshold %(t)s%% is not above the previous %(prev)s%%.")
@@ -266,7 +283,10 @@ def _rule_errors(node: Node) -> list[str]:
                     % {"node": label, "n": i, "points": fmt(p), "max": fmt(mx)}
                 )
             elif not _is_cents(p):
-                errors.append(_("%(node)s: band %(n)s points %(points)s are not a multiple of 0.01.") % {"node": label, "n": i, "points": p})
+                errors.append(
+                    _("%(node)s: band %(n)s points %(points)s are not a multiple of 0.01.")
+                    % {"node": label, "n": i, "points": p}
+                )
             if prev_p is not None and p < prev_p:
                 errors.append(
                     _("%(node)s: band %(n)s gives %(points)s points, fewer than the previous band's %(prev)s")
@@ -278,7 +298,10 @@ def _rule_errors(node: Node) -> list[str]:
         if per_item is None or per_item <= 0:
             errors.append(_("%(node)s: the deduction per violation must be a number above 0.") % {"node": label})
         elif not _is_cents(per_item):
-            errors.append(_("%(node)s: the deduction per violation %(v)s is not a multiple of 0.01.") % {"node": label, "v": per_item})
+            errors.append(
+                _("%(node)s: the deduction per violation %(v)s is not a multiple of 0.01.")
+                % {"node": label, "v": per_item}
+            )
     elif node.rule == Rule.MANUAL:
         raw = params.get("step")
         step = DEFAULT_MANUAL_STEP if raw in (None, "") else _decimal(raw)

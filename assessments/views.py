@@ -102,13 +102,21 @@ def _page_context(request, assessment) -> dict:
     # One domain is rendered (the one asked for, else the first unfinished); the others load when unfolded.
     asked = request.GET.get("open", "")
     open_all = bool(show) or asked == "all"
-    open_domain = next((d for d in tree.domains if asked.isdigit() and d.node.pk == int(asked)), None) or tree.open_domain
+    open_domain = (
+        next((d for d in tree.domains if asked.isdigit() and d.node.pk == int(asked)), None) or tree.open_domain
+    )
     for row in tree.rows:
         if row.is_self_leaf and not row.hidden and (open_all or (open_domain and row.domain_id == open_domain.node.pk)):
             row.self_form, row.app_form = _leaf_forms(row, perms)
     return {
-        "assessment": assessment, "tree": tree, "perms": perms, **_navigation(show),
-        "shown_count": shown_count, "autosave_messages": _autosave_messages(), "open_all": open_all, "open_domain_id": open_domain.node.pk if open_domain else None,
+        "assessment": assessment,
+        "tree": tree,
+        "perms": perms,
+        **_navigation(show),
+        "shown_count": shown_count,
+        "autosave_messages": _autosave_messages(),
+        "open_all": open_all,
+        "open_domain_id": open_domain.node.pk if open_domain else None,
         "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
         "actions": perms.actions,
         "transition_form": TransitionForm(initial={"version": assessment.version}),
@@ -120,20 +128,33 @@ def _page_context(request, assessment) -> dict:
 def _autosave_messages() -> dict:
     """The words the autosave script shows, in the page's language (the script holds no text of its own)."""
     return {
-        "saving": _("saving…"), "unsaved": _("unsaved changes"), "failed": _("not saved: connection problem, try again"),
-        "conflict": _("a criterion was changed by someone else: see the card"), "saved": _("all changes saved ·"),
+        "saving": _("saving…"),
+        "unsaved": _("unsaved changes"),
+        "failed": _("not saved: connection problem, try again"),
+        "conflict": _("a criterion was changed by someone else: see the card"),
+        "saved": _("all changes saved ·"),
     }
 
 
 def _navigation(show: str = "") -> dict:
     return {
-        "show": show, "show_label": selectors.FILTER_LABELS.get(show, ""),
+        "show": show,
+        "show_label": selectors.FILTER_LABELS.get(show, ""),
         "filters": list(selectors.FILTER_LABELS.items()),
     }
 
 
-def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_form=None, error: str = "", notice: str = "",
-                   conflict: str = ""):
+def _leaf_response(
+    request,
+    assessment,
+    node_id: int,
+    *,
+    self_form=None,
+    app_form=None,
+    error: str = "",
+    notice: str = "",
+    conflict: str = "",
+):
     """The leaf fragment and, out of band, the running totals and contents (htmx). Without JavaScript: a
     redirect back to the leaf after a save, or the whole page with the typed values when they were refused."""
     if not _is_htmx(request):
@@ -158,9 +179,15 @@ def _leaf_response(request, assessment, node_id: int, *, self_form=None, app_for
     row.self_form, row.app_form = _leaf_forms(row, perms, self_form=self_form, app_form=app_form)
     row.conflict = conflict
     context = {
-        "assessment": assessment, "tree": tree, "perms": perms, "row": row, "error": error, "notice": notice,
+        "assessment": assessment,
+        "tree": tree,
+        "perms": perms,
+        "row": row,
+        "error": error,
+        "notice": notice,
         "saved": bool(notice),
-        "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [], "oob": True,
+        "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
+        "oob": True,
         **_navigation(),
     }
     html = render_to_string("assessments/partials/leaf.html", context, request=request)
@@ -203,10 +230,17 @@ def domain(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     for r in tree.rows:
         if r.is_self_leaf and r.domain_id == node_id:
             r.self_form, r.app_form = _leaf_forms(r, perms)
-    return render(request, "assessments/partials/domain_body.html", {
-        "assessment": assessment, "tree": tree, "perms": perms, "domain": row,
-        "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
-    })
+    return render(
+        request,
+        "assessments/partials/domain_body.html",
+        {
+            "assessment": assessment,
+            "tree": tree,
+            "perms": perms,
+            "domain": row,
+            "evidence_files": selectors.evidence_files_of(assessment) if perms.edit_self else [],
+        },
+    )
 
 
 @login_required
@@ -217,10 +251,19 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require(can.can_edit_self_scores, request, assessment)
     tree = selectors.assessment_tree(assessment)
-    step = next((t for t in selectors.assessment_permissions(request.user, assessment).actions if t.action == "submit"), None)
-    return render(request, "assessments/submit_review.html", {
-        "assessment": assessment, "tree": tree, "summary": selectors.submission_summary(tree), "step": step,
-    })
+    step = next(
+        (t for t in selectors.assessment_permissions(request.user, assessment).actions if t.action == "submit"), None
+    )
+    return render(
+        request,
+        "assessments/submit_review.html",
+        {
+            "assessment": assessment,
+            "tree": tree,
+            "summary": selectors.submission_summary(tree),
+            "step": step,
+        },
+    )
 
 
 @login_required
@@ -228,8 +271,11 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
 def accept_untouched(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     _require(can.can_appraise, request, assessment)
-    _report(request, lambda: score_services.scores_accept_untouched(user=request.user, assessment_id=assessment.pk),
-            lambda codes: _("The unit's values accepted on %(n)s criteria.") % {"n": len(codes)})
+    _report(
+        request,
+        lambda: score_services.scores_accept_untouched(user=request.user, assessment_id=assessment.pk),
+        lambda codes: _("The unit's values accepted on %(n)s criteria.") % {"n": len(codes)},
+    )
     return redirect(_detail_url(assessment))
 
 
@@ -247,9 +293,15 @@ def leaf_self_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         score_services.score_save_self(
-            user=request.user, assessment_id=assessment.pk, node_id=node_id, expected_version=data["version"],
-            inputs=form.inputs(), na=data.get("na", False), na_reason=data.get("na_reason", ""),
-            note=data.get("note", ""), evidence_absence_note=data.get("evidence_absence_note", ""),
+            user=request.user,
+            assessment_id=assessment.pk,
+            node_id=node_id,
+            expected_version=data["version"],
+            inputs=form.inputs(),
+            na=data.get("na", False),
+            na_reason=data.get("na_reason", ""),
+            note=data.get("note", ""),
+            evidence_absence_note=data.get("evidence_absence_note", ""),
             explanation=data.get("explanation"),
         )
     except StaleEdit as exc:
@@ -275,9 +327,15 @@ def leaf_appraise_save(request: HttpRequest, pk: int, node_id: int) -> HttpRespo
     data = form.cleaned_data
     try:
         score_services.score_save_appraisal(
-            user=request.user, assessment_id=assessment.pk, node_id=node_id, expected_version=data["version"],
-            inputs=form.inputs(), note=data.get("app_note", ""), na_decision=data.get("na_decision") or None,
-            flagged=data.get("flagged", False), flag_request=data.get("flag_request", ""),
+            user=request.user,
+            assessment_id=assessment.pk,
+            node_id=node_id,
+            expected_version=data["version"],
+            inputs=form.inputs(),
+            note=data.get("app_note", ""),
+            na_decision=data.get("na_decision") or None,
+            flagged=data.get("flagged", False),
+            flag_request=data.get("flag_request", ""),
         )
     except StaleEdit as exc:
         retry = _retry_form(AppraisalLeafForm, request, exc, node=node, self_na=self_na, prefix=f"a{node_id}")
@@ -314,7 +372,9 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
     _self_leaf(assessment, node_id)
     form = EvidenceUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _leaf_response(request, assessment, node_id, error=" ".join(e for errs in form.errors.values() for e in errs))
+        return _leaf_response(
+            request, assessment, node_id, error=" ".join(e for errs in form.errors.values() for e in errs)
+        )
     try:
         result = evidence_services.evidence_upload(
             user=request.user, assessment_id=assessment.pk, node_id=node_id, uploaded=form.cleaned_data["file"]
@@ -323,7 +383,8 @@ def evidence_upload(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
         return _leaf_response(request, assessment, node_id, error=" ".join(_messages_of(exc)))
     notice = (
         _("This file was already uploaded; it is now linked to this criterion too.")
-        if result.reused else _("File attached.")
+        if result.reused
+        else _("File attached.")
     )
     return _leaf_response(request, assessment, node_id, notice=notice)
 
@@ -382,7 +443,9 @@ def _serve_evidence(request: HttpRequest, pk: int, evidence_id: int, *, inline: 
         # The row outlived its file (storage restored from an older backup, file removed by hand): not a server error.
         raise Http404(_("The file is no longer in storage.")) from None
     response = FileResponse(
-        stream, as_attachment=not inline, filename=evidence.original_name,
+        stream,
+        as_attachment=not inline,
+        filename=evidence.original_name,
         content_type=evidence.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -435,10 +498,16 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     _require(BY_ACTION[Action.REOPEN].rule, request, assessment)
     if not _confirmed(request):
         return _to_confirmation(request, assessment, Action.REOPEN)
-    _report(request, lambda: workflow_services.assessment_reopen(
-        user=request.user, assessment_id=assessment.pk, reason=request.POST.get("reason", ""),
-        expected_version=_version(TransitionForm(request.POST)),
-    ), lambda _done: _("The assessment was reopened."))
+    _report(
+        request,
+        lambda: workflow_services.assessment_reopen(
+            user=request.user,
+            assessment_id=assessment.pk,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(TransitionForm(request.POST)),
+        ),
+        lambda _done: _("The assessment was reopened."),
+    )
     return redirect(_detail_url(assessment))
 
 
@@ -448,10 +517,16 @@ def extension(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     form = ExtensionForm(request.POST)
     valid = form.is_valid()
-    _report(request, lambda: workflow_services.assessment_grant_extension(
-        user=request.user, assessment_id=assessment.pk, kind=form.cleaned_data["kind"] if valid else "",
-        until=form.cleaned_data["until"] if valid else None,
-    ), lambda _done: _("Extension granted."))
+    _report(
+        request,
+        lambda: workflow_services.assessment_grant_extension(
+            user=request.user,
+            assessment_id=assessment.pk,
+            kind=form.cleaned_data["kind"] if valid else "",
+            until=form.cleaned_data["until"] if valid else None,
+        ),
+        lambda _done: _("Extension granted."),
+    )
     return redirect(_detail_url(assessment))
 
 
@@ -466,17 +541,27 @@ def queue(request: HttpRequest, round_id: int) -> HttpResponse:
     chosen = {
         "state": q.get("state", "") if q.get("state", "") in AssessmentState.values else "",
         "group": q.get("group", "") if q.get("group", "").isdigit() else "",
-        "mine": q.get("mine") == "1", "overdue": q.get("overdue") == "1",
+        "mine": q.get("mine") == "1",
+        "overdue": q.get("overdue") == "1",
         "sort": q.get("sort", "") if q.get("sort", "") in selectors.QUEUE_SORTS else "",
     }
     view = selectors.appraisal_queue_filtered(user, round=rnd, **chosen)
     all_rows = selectors.appraisal_queue(user, round=rnd) if any(chosen.values()) else view.rows
-    return render(request, "assessments/queue.html", {
-        "round": rnd, "rows": view.rows, "counts": view.counts, "total": view.total, "chosen": chosen,
-        "rounds": selectors.rounds_visible_to(user), "sorts": list(selectors.QUEUE_SORTS.items()),
-        "groups": sorted({(r.assessment.group_id, str(r.assessment.group)) for r in all_rows}),
-        "appraised_count": sum(1 for r in all_rows if r.assessment.state == AssessmentState.APPRAISED),
-    })
+    return render(
+        request,
+        "assessments/queue.html",
+        {
+            "round": rnd,
+            "rows": view.rows,
+            "counts": view.counts,
+            "total": view.total,
+            "chosen": chosen,
+            "rounds": selectors.rounds_visible_to(user),
+            "sorts": list(selectors.QUEUE_SORTS.items()),
+            "groups": sorted({(r.assessment.group_id, str(r.assessment.group)) for r in all_rows}),
+            "appraised_count": sum(1 for r in all_rows if r.assessment.state == AssessmentState.APPRAISED),
+        },
+    )
 
 
 def _confirmed(request: HttpRequest) -> bool:
@@ -504,12 +589,19 @@ def confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.error(request, message)
         return redirect(_detail_url(assessment))
     is_reopen = action == Action.REOPEN
-    return render(request, "assessments/confirm.html", {
-        "assessment": assessment, "step": step, "to_state": AssessmentState(step.to_state).label,
-        "action_url": reverse("assessments:reopen", args=[assessment.pk]) if is_reopen
-        else reverse("assessments:transition", args=[assessment.pk, action]),
-        "reopen_form": ReopenForm() if is_reopen else None,
-    })
+    return render(
+        request,
+        "assessments/confirm.html",
+        {
+            "assessment": assessment,
+            "step": step,
+            "to_state": AssessmentState(step.to_state).label,
+            "action_url": reverse("assessments:reopen", args=[assessment.pk])
+            if is_reopen
+            else reverse("assessments:transition", args=[assessment.pk, action]),
+            "reopen_form": ReopenForm() if is_reopen else None,
+        },
+    )
 
 
 @login_required
@@ -521,15 +613,24 @@ def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
         raise PermissionDenied
     if request.method != "POST":
         step = BY_ACTION[Action.FINALISE]
-        return render(request, "assessments/confirm_all.html", {
-            "round": rnd, "step": step, "to_state": AssessmentState(step.to_state).label,
-            "assessments": selectors.appraised_in_round(request.user, round=rnd),
-        })
+        return render(
+            request,
+            "assessments/confirm_all.html",
+            {
+                "round": rnd,
+                "step": step,
+                "to_state": AssessmentState(step.to_state).label,
+                "assessments": selectors.appraised_in_round(request.user, round=rnd),
+            },
+        )
     if not _confirmed(request):
         messages.error(request, _("Read the consequences and confirm first."))
         return redirect("assessments:finalise_all", round_id=rnd.pk)
-    _report(request, lambda: workflow_services.assessments_finalise_appraised(user=request.user, round=rnd),
-            lambda done: _("%(n)s assessments finalised.") % {"n": len(done)})
+    _report(
+        request,
+        lambda: workflow_services.assessments_finalise_appraised(user=request.user, round=rnd),
+        lambda done: _("%(n)s assessments finalised.") % {"n": len(done)},
+    )
     return redirect("assessments:queue", round_id=rnd.pk)
 
 
@@ -538,18 +639,29 @@ def finalise_all(request: HttpRequest, round_id: int) -> HttpResponse:
 def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """The self-assessment on one printable page, with the official heading and the head of unit's signature."""
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    return render(request, "assessments/sheet.html", {
-        "assessment": assessment, "tree": selectors.assessment_tree(assessment), "now": timezone.localtime(),
-    })
+    return render(
+        request,
+        "assessments/sheet.html",
+        {
+            "assessment": assessment,
+            "tree": selectors.assessment_tree(assessment),
+            "now": timezone.localtime(),
+        },
+    )
 
 
 @login_required
 @require_safe
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
-    return render(request, "assessments/timeline.html", {
-        "assessment": assessment, "events": selectors.assessment_timeline(assessment),
-    })
+    return render(
+        request,
+        "assessments/timeline.html",
+        {
+            "assessment": assessment,
+            "events": selectors.assessment_timeline(assessment),
+        },
+    )
 
 
 @login_required
@@ -557,7 +669,9 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 def leaf_history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     assessment = selectors.assessment_get_for_user(request.user, pk)
     node, entries = selectors.leaf_history(request.user, assessment=assessment, node_id=node_id)
-    return render(request, "assessments/leaf_history.html", {"assessment": assessment, "node": node, "entries": entries})
+    return render(
+        request, "assessments/leaf_history.html", {"assessment": assessment, "node": node, "entries": entries}
+    )
 
 
 @login_required
@@ -565,5 +679,6 @@ def leaf_history(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
 def framework_diff(request: HttpRequest, old_year: int, new_year: int) -> HttpResponse:
     """How the criteria of one year's frameworks continue into a later year's (the crosswalk)."""
     diffs = selectors.framework_diffs_for(user=request.user, old_year=old_year, new_year=new_year)
-    return render(request, "assessments/framework_diff.html",
-                  {"diffs": diffs, "old_year": old_year, "new_year": new_year})
+    return render(
+        request, "assessments/framework_diff.html", {"diffs": diffs, "old_year": old_year, "new_year": new_year}
+    )

@@ -139,8 +139,10 @@ TABLE: tuple[Transition, ...] = (
         refused=_ADMIN,
         consequences=(
             _("The assessment goes back to appraisal: the appraiser can change the points again."),
-            _("The unit is no longer final: the next index computation counts it as provisional, and the "
-              "publication check lists it until it is finalised again."),
+            _(
+                "The unit is no longer final: the next index computation counts it as provisional, and the "
+                "publication check lists it until it is finalised again."
+            ),
             _("Results already published do not change."),
             _("Your reason is kept in the assessment's timeline."),
         ),

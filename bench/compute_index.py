@@ -72,8 +72,9 @@ def cleanup() -> None:
 
 
 def build_framework(rnd: Round, group: RankingGroup) -> tuple[list[Node], list[Node], Node]:
-    fw = Framework.objects.create(round=rnd, group=group, title="Bench framework",
-                                  target_total=Decimal("106"), target_self=Decimal("66"))
+    fw = Framework.objects.create(
+        round=rnd, group=group, title="Bench framework", target_total=Decimal("106"), target_self=Decimal("66")
+    )
     order = 0
     self_leaves: list[Node] = []
     cs_leaves: list[Node] = []
@@ -87,17 +88,48 @@ def build_framework(rnd: Round, group: RankingGroup) -> tuple[list[Node], list[N
         extra = 1 if d <= 2 else 0  # domains 1 and 2 have a fifth criterion scored directly
         dom = node(level="domain", code=f"{d}", name=f"Lĩnh vực {d} – cải cách hành chính", max_points=Decimal("0"))
         for c in range(1, 5):
-            crit = node(parent=dom, level="criterion", code=f"{d}.{c}", name=f"Tiêu chí {d}.{c} về thực hiện nhiệm vụ",
-                        max_points=Decimal("2"))
+            crit = node(
+                parent=dom,
+                level="criterion",
+                code=f"{d}.{c}",
+                name=f"Tiêu chí {d}.{c} về thực hiện nhiệm vụ",
+                max_points=Decimal("2"),
+            )
             for s in range(1, 3):
-                self_leaves.append(node(parent=crit, level="sub_criterion", code=f"{d}.{c}.{s}",
-                                        name=f"Tiêu chí thành phần {d}.{c}.{s}", max_points=Decimal("1"),
-                                        source="self", rule="manual", params={"step": "0.01"}))
+                self_leaves.append(
+                    node(
+                        parent=crit,
+                        level="sub_criterion",
+                        code=f"{d}.{c}.{s}",
+                        name=f"Tiêu chí thành phần {d}.{c}.{s}",
+                        max_points=Decimal("1"),
+                        source="self",
+                        rule="manual",
+                        params={"step": "0.01"},
+                    )
+                )
         if extra:
-            self_leaves.append(node(parent=dom, level="criterion", code=f"{d}.5", name=f"Tiêu chí {d}.5",
-                                    max_points=Decimal("1"), source="self", rule="manual"))
-        cs_leaves.append(node(parent=dom, level="criterion", code=f"{d}.6", name=f"Khảo sát CBCCVC {d}",
-                              max_points=Decimal("2"), source="cs_survey"))
+            self_leaves.append(
+                node(
+                    parent=dom,
+                    level="criterion",
+                    code=f"{d}.5",
+                    name=f"Tiêu chí {d}.5",
+                    max_points=Decimal("1"),
+                    source="self",
+                    rule="manual",
+                )
+            )
+        cs_leaves.append(
+            node(
+                parent=dom,
+                level="criterion",
+                code=f"{d}.6",
+                name=f"Khảo sát CBCCVC {d}",
+                max_points=Decimal("2"),
+                source="cs_survey",
+            )
+        )
     sipas = node(level="domain", code="9", name="SIPAS", max_points=Decimal("24"), source="sipas")
     return self_leaves, cs_leaves, sipas
 
@@ -129,13 +161,18 @@ def build(units: int) -> tuple[Round, int]:
         rnd = Round.objects.create(year=YEAR, title="Bench round", status="closed")
         self_leaves, cs_leaves, sipas = build_framework(rnd, group)
         Unit.objects.bulk_create(
-            [Unit(code=f"BENCH-{i:06d}", name=f"Đơn vị thử nghiệm {i}", group=group, display_order=i) for i in range(units)],
+            [
+                Unit(code=f"BENCH-{i:06d}", name=f"Đơn vị thử nghiệm {i}", group=group, display_order=i)
+                for i in range(units)
+            ],
             batch_size=5000,
         )
         unit_ids = list(Unit.objects.filter(group=group).order_by("display_order").values_list("id", flat=True))
         Assessment.objects.bulk_create(
-            [Assessment(round=rnd, unit_id=u, group=group, state="finalised" if i % 10 else "appraised")
-             for i, u in enumerate(unit_ids)],
+            [
+                Assessment(round=rnd, unit_id=u, group=group, state="finalised" if i % 10 else "appraised")
+                for i, u in enumerate(unit_ids)
+            ],
             batch_size=5000,
         )
         assessments = list(Assessment.objects.filter(round=rnd).order_by("id").values_list("id", "unit_id"))
@@ -146,28 +183,72 @@ def build(units: int) -> tuple[Round, int]:
                     app = Decimal((i * 7 + j * 13) % 101).scaleb(-2)
                     self_p = min(Decimal(1), app + Decimal("0.10"))
                     na = (i + j) % 97 == 0
-                    yield (a_id, leaf.pk, self_p, app, na, "", "", "", "", "confirmed" if na else "", False, "", "", 0, now)
+                    yield (
+                        a_id,
+                        leaf.pk,
+                        self_p,
+                        app,
+                        na,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "confirmed" if na else "",
+                        False,
+                        "",
+                        "",
+                        0,
+                        now,
+                    )
 
         copy_rows(
             LeafScore._meta.db_table,
-            ["assessment_id", "node_id", "self_points", "app_points", "self_na", "self_na_reason", "self_note",
-             "evidence_absence_note", "app_note", "na_decision", "flagged", "flag_request", "explanation", "version",
-             "updated_at"],
+            [
+                "assessment_id",
+                "node_id",
+                "self_points",
+                "app_points",
+                "self_na",
+                "self_na_reason",
+                "self_note",
+                "evidence_absence_note",
+                "app_note",
+                "na_decision",
+                "flagged",
+                "flag_request",
+                "explanation",
+                "version",
+                "updated_at",
+            ],
             score_rows(),
         )
         for kind, leaves in (("cs", cs_leaves), ("sipas", [sipas])):
-            imp = SurveyImport.objects.create(round=rnd, survey=kind, file=f"bench/{kind}.xlsx", original_name=f"{kind}.xlsx",
-                                              sha256=kind * 8, status="confirmed", is_current=True)
+            imp = SurveyImport.objects.create(
+                round=rnd,
+                survey=kind,
+                file=f"bench/{kind}.xlsx",
+                original_name=f"{kind}.xlsx",
+                sha256=kind * 8,
+                status="confirmed",
+                is_current=True,
+            )
 
             def survey_rows(imp=imp, leaves=leaves):
                 for i, (_a, u) in enumerate(assessments):
                     for j, leaf in enumerate(leaves):
                         missing = (i + j) % 50 == 0
-                        pts = None if missing else (leaf.max_points * Decimal((i * 3 + j) % 100) / 100).quantize(Decimal("0.01"))
+                        pts = (
+                            None
+                            if missing
+                            else (leaf.max_points * Decimal((i * 3 + j) % 100) / 100).quantize(Decimal("0.01"))
+                        )
                         yield (imp.pk, u, leaf.pk, 0 if missing else 30, pts)
 
-            copy_rows(SurveyLeafResult._meta.db_table, ["survey_import_id", "unit_id", "leaf_id", "valid_answers", "points"],
-                      survey_rows())
+            copy_rows(
+                SurveyLeafResult._meta.db_table,
+                ["survey_import_id", "unit_id", "leaf_id", "valid_answers", "points"],
+                survey_rows(),
+            )
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             # Without the dead rows of earlier bench runs, which would slow the scans of both sides.
@@ -200,8 +281,10 @@ def main() -> None:
 
     t = time.perf_counter()
     rnd, leaves = build(args.units)
-    print(f"built {args.units} units × {leaves} leaves on {connection.vendor} in {time.perf_counter() - t:.1f} s",
-          file=sys.stderr)
+    print(
+        f"built {args.units} units × {leaves} leaves on {connection.vendor} in {time.perf_counter() - t:.1f} s",
+        file=sys.stderr,
+    )
     try:
         statements: list[str] = []
 
@@ -230,10 +313,17 @@ def main() -> None:
         copy_statements = 2 if connection.vendor == "postgresql" else 0
         lines = sum(len((ROOT / m).read_text().splitlines()) for m in COMPUTATION_MODULES)
         result = {
-            "units": args.units, "leaves": leaves, "score_rows": LeafScore.objects.filter(assessment__round=rnd).count(),
-            "database": connection.vendor, "seconds": round(seconds, 3), "baseline_seconds": round(base, 3),
-            "ratio": round(seconds / base, 2), "queries": queries[0] + copy_statements,
-            "copy_statements": copy_statements, "runs": runs, "computation_lines": lines,
+            "units": args.units,
+            "leaves": leaves,
+            "score_rows": LeafScore.objects.filter(assessment__round=rnd).count(),
+            "database": connection.vendor,
+            "seconds": round(seconds, 3),
+            "baseline_seconds": round(base, 3),
+            "ratio": round(seconds / base, 2),
+            "queries": queries[0] + copy_statements,
+            "copy_statements": copy_statements,
+            "runs": runs,
+            "computation_lines": lines,
             "node_result_rows": NodeResult.objects.filter(result__run=run).count(),
             "median_seconds": round(statistics.median(times), 3),
             "median_baseline_seconds": round(statistics.median(base_times), 3),

@@ -89,13 +89,18 @@ def one(kind: str, path: str) -> None:
     started = time.perf_counter()
     outcome = KINDS[kind](path)
     seconds = time.perf_counter() - started
-    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
     print(json.dumps({"outcome": outcome, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_kb / 1024, 1)}))
 
 
 def sheet_xml_rows(rows: int, cols: int):
     yield b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    header = "".join(f'<c r="{_col(c)}1" t="inlineStr"><is><t>{"unit_code" if c == 0 else "form_id" if c == 1 else f"Q{c}"}</t></is></c>' for c in range(cols))
+    header = "".join(
+        f'<c r="{_col(c)}1" t="inlineStr"><is><t>{"unit_code" if c == 0 else "form_id" if c == 1 else f"Q{c}"}</t></is></c>'
+        for c in range(cols)
+    )
     yield f'<row r="1">{header}</row>'.encode()
     for r in range(2, rows + 2):
         cells = f'<c r="A{r}" t="inlineStr"><is><t>SNV</t></is></c><c r="B{r}" t="inlineStr"><is><t>F{r}</t></is></c>'
@@ -117,8 +122,12 @@ def large_xlsx(path: Path, rows: int, cols: int) -> None:
     from tests.data.hostile.make_corpus import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
 
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
-                           ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)):
+        for name, data in (
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", ROOT_RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ):
             z.writestr(name, data)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
             for chunk in sheet_xml_rows(rows, cols):
@@ -170,25 +179,44 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for kind, label, path in inputs(args.skip_large, Path(tmp)):
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, __file__, "--one", kind, str(path)], capture_output=True, text=True,
-                                  timeout=900, cwd=ROOT)
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", kind, str(path)],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                cwd=ROOT,
+            )
             wall = time.perf_counter() - started
             try:
                 result = json.loads(done.stdout.strip().splitlines()[-1])
             except (IndexError, json.JSONDecodeError):
-                result = {"outcome": f"process died ({done.returncode}): {done.stderr[-200:]}", "seconds": round(wall, 2),
-                          "peak_rss_mb": None}
+                result = {
+                    "outcome": f"process died ({done.returncode}): {done.stderr[-200:]}",
+                    "seconds": round(wall, 2),
+                    "peak_rss_mb": None,
+                }
             row = {"kind": kind, "input": label, "size_kb": round(path.stat().st_size / 1024, 1), **result}
             rows.append(row)
-            print(f"{kind:9} {label[:60]:60} {row['size_kb']:>9} KB  {row['peak_rss_mb']!s:>7} MB  {row['seconds']:>7} s  {row['outcome']}",
-                  flush=True)
+            print(
+                f"{kind:9} {label[:60]:60} {row['size_kb']:>9} KB  {row['peak_rss_mb']!s:>7} MB  {row['seconds']:>7} s  {row['outcome']}",
+                flush=True,
+            )
     largest = {}
     for row in rows:
         if row["peak_rss_mb"] is not None:
             largest[row["kind"]] = max(largest.get(row["kind"], 0), row["peak_rss_mb"])
-    print(json.dumps({"bench": "hostile_memory", "inputs": len(rows), "largest_peak_rss_mb": largest,
-                      "over_512_mb": [r["input"] for r in rows if (r["peak_rss_mb"] or 0) > 512], "rows": rows},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "hostile_memory",
+                "inputs": len(rows),
+                "largest_peak_rss_mb": largest,
+                "over_512_mb": [r["input"] for r in rows if (r["peak_rss_mb"] or 0) > 512],
+                "rows": rows,
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

@@ -70,11 +70,26 @@ def build(units: int, forms: int) -> tuple[Round, SurveyImport]:
         )
         for n, (code, element) in enumerate(QUESTIONS):
             SurveyQuestion.objects.create(round=rnd, survey="sipas", code=code, text=code, element=element, order=n)
-        imp = SurveyImport.objects.create(round=rnd, survey="sipas", file="bench.xlsx", original_name="bench.xlsx",
-                                          sha256="9" * 64, status="confirmed", is_current=True)
+        imp = SurveyImport.objects.create(
+            round=rnd,
+            survey="sipas",
+            file="bench.xlsx",
+            original_name="bench.xlsx",
+            sha256="9" * 64,
+            status="confirmed",
+            is_current=True,
+        )
     unit_ids = list(Unit.objects.filter(group=group).order_by("pk").values_list("pk", flat=True))
-    columns = ("survey_import_id", "unit_id", "row_number", "form_id", "attributes", "answers", "valid",
-               "invalid_reasons")
+    columns = (
+        "survey_import_id",
+        "unit_id",
+        "row_number",
+        "form_id",
+        "attributes",
+        "answers",
+        "valid",
+        "invalid_reasons",
+    )
     table = SurveyResponse._meta.db_table
 
     def rows():
@@ -83,7 +98,8 @@ def build(units: int, forms: int) -> tuple[Round, SurveyImport]:
             satisfaction = rng.uniform(0.6, 0.95)
             for f in range(forms):
                 answers = {
-                    code: rng.choice("45") if rng.random() < satisfaction else rng.choice("123") for code, _e in QUESTIONS
+                    code: rng.choice("45") if rng.random() < satisfaction else rng.choice("123")
+                    for code, _e in QUESTIONS
                 }
                 row += 1
                 yield (imp.pk, uid, row, f"F{uid}-{f}", "{}", json.dumps(answers), True, "[]")
@@ -139,13 +155,25 @@ def main() -> None:
             base.append(time.perf_counter() - t)
     finally:
         cleanup()
-    print(json.dumps({
-        "bench": "intervals", "database": connection.vendor, "units": args.units, "forms_per_unit": args.forms,
-        "questions": len(QUESTIONS), "units_with_interval": measured, "seconds": round(min(ours), 3),
-        "baseline_seconds": round(min(base), 3), "median_seconds": round(statistics.median(ours), 3),
-        "median_baseline_seconds": round(statistics.median(base), 3),
-        "ratio": round(min(ours) / min(base), 2), "target_ratio": 10, "build_seconds": round(build_seconds, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "intervals",
+                "database": connection.vendor,
+                "units": args.units,
+                "forms_per_unit": args.forms,
+                "questions": len(QUESTIONS),
+                "units_with_interval": measured,
+                "seconds": round(min(ours), 3),
+                "baseline_seconds": round(min(base), 3),
+                "median_seconds": round(statistics.median(ours), 3),
+                "median_baseline_seconds": round(statistics.median(base), 3),
+                "ratio": round(min(ours) / min(base), 2),
+                "target_ratio": 10,
+                "build_seconds": round(build_seconds, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -112,8 +112,10 @@ def setup_data(units_per_officer_pool: int) -> dict:
     for rnd in Round.objects.filter(year__lt=current):
         if IndexRun.objects.filter(round=rnd, is_published=True).exists():
             continue
-        leaves = {fw.group_id: list(Node.objects.filter(framework=fw, source=Source.SELF).leaves())
-                  for fw in Framework.objects.filter(round=rnd)}
+        leaves = {
+            fw.group_id: list(Node.objects.filter(framework=fw, source=Source.SELF).leaves())
+            for fw in Framework.objects.filter(round=rnd)
+        }
         with transaction.atomic():
             scores = []
             for a in Assessment.objects.filter(round=rnd):
@@ -151,13 +153,24 @@ def setup_data(units_per_officer_pool: int) -> dict:
             n_levels = len((leaf.params or {}).get("levels") or [])
             if n_levels:
                 score = LeafScore.objects.filter(assessment=a, node=leaf).first()
-                targets.append({"officer": f"bench_{a.unit.code.lower()}", "assessment": a.pk, "leaf": leaf.pk,
-                                "levels": n_levels, "version": score.version if score else 0})
-    published_years = sorted(IndexRun.objects.filter(is_published=True).values_list("round__year", flat=True).distinct())
+                targets.append(
+                    {
+                        "officer": f"bench_{a.unit.code.lower()}",
+                        "assessment": a.pk,
+                        "leaf": leaf.pk,
+                        "levels": n_levels,
+                        "version": score.version if score else 0,
+                    }
+                )
+    published_years = sorted(
+        IndexRun.objects.filter(is_published=True).values_list("round__year", flat=True).distinct()
+    )
     return {
-        "officers": officers, "targets": targets, "assessments": list(
-            Assessment.objects.filter(round=cur).values_list("pk", flat=True)),
-        "round_id": cur.pk, "published_years": published_years,
+        "officers": officers,
+        "targets": targets,
+        "assessments": list(Assessment.objects.filter(round=cur).values_list("pk", flat=True)),
+        "round_id": cur.pk,
+        "published_years": published_years,
         "unit_ids": [u.pk for u in units],
     }
 
@@ -182,9 +195,24 @@ def free_port() -> int:
 
 def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "parindex.wsgi", "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "parindex.wsgi",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -244,8 +272,13 @@ class Browser:
         if page is None:
             return False
         token = CSRF_RE.search(page.text).group(1)
-        r = self.request("login", "POST", "/accounts/login/", expect=(302,),
-                         data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+        r = self.request(
+            "login",
+            "POST",
+            "/accounts/login/",
+            expect=(302,),
+            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        )
         return r is not None
 
 
@@ -269,7 +302,9 @@ def officer(browser: Browser, username: str, mine: list[dict], saved: dict, save
             level = str(rng.randrange(t["levels"]))
             prefix = f"s{t['leaf']}"
             r = browser.request(
-                "officer_save", "POST", f"/assessments/{t['assessment']}/leaves/{t['leaf']}/self/",
+                "officer_save",
+                "POST",
+                f"/assessments/{t['assessment']}/leaves/{t['leaf']}/self/",
                 data={f"{prefix}-version": t["version"], f"{prefix}-level": level},
                 headers={"HX-Request": "true", "X-CSRFToken": browser.csrf(), "Referer": browser.base + "/"},
             )
@@ -345,15 +380,24 @@ def main() -> int:
     try:
         t0 = time.monotonic()
         data = setup_data(args.users)
-        log(f"data ready in {time.monotonic() - t0:.0f}s: {len(data['officers'])} officer accounts, "
-            f"{len(data['targets'])} leaves to save, published years {data['published_years']}")
+        log(
+            f"data ready in {time.monotonic() - t0:.0f}s: {len(data['officers'])} officer accounts, "
+            f"{len(data['targets'])} leaves to save, published years {data['published_years']}"
+        )
         static_root = tempfile.mkdtemp(prefix="parindex-bench-static-")
         env = {
-            **os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "false", "STATIC_ROOT": static_root,
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "STATIC_ROOT": static_root,
             "AXES_FAILURE_LIMIT": "1000",
         }
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
         port = free_port()
         server = start_gunicorn(env, port, args.workers, args.threads)
         base = f"http://127.0.0.1:{port}"
@@ -373,15 +417,25 @@ def main() -> int:
             peers = sharing[username]
             unit_targets = [t for t in data["targets"] if t["officer"] == username]
             mine = [t for k, t in enumerate(unit_targets) if k % len(peers) == peers.index(i)]
-            threads.append(threading.Thread(target=officer, args=(
-                Browser(base, stats), username, mine, saved, saved_lock, stop, random.Random(i))))
+            threads.append(
+                threading.Thread(
+                    target=officer,
+                    args=(Browser(base, stats), username, mine, saved, saved_lock, stop, random.Random(i)),
+                )
+            )
         for i in range(n_appraisers):
-            threads.append(threading.Thread(target=appraiser, args=(Browser(base, stats), data, stop, random.Random(100 + i))))
+            threads.append(
+                threading.Thread(target=appraiser, args=(Browser(base, stats), data, stop, random.Random(100 + i)))
+            )
         for i in range(n_leaders):
-            threads.append(threading.Thread(target=leader, args=(Browser(base, stats), data, stop, random.Random(200 + i))))
+            threads.append(
+                threading.Thread(target=leader, args=(Browser(base, stats), data, stop, random.Random(200 + i)))
+            )
         threads.append(threading.Thread(target=baseline, args=(Browser(base, stats), stop)))
-        log(f"{len(officers)} officers, {n_appraisers} appraisers, {n_leaders} leaders + baseline for {args.duration}s "
-            f"on gunicorn {args.workers} workers × {args.threads} threads")
+        log(
+            f"{len(officers)} officers, {n_appraisers} appraisers, {n_leaders} leaders + baseline for {args.duration}s "
+            f"on gunicorn {args.workers} workers × {args.threads} threads"
+        )
         for t in threads:
             t.start()
         time.sleep(args.duration)
@@ -391,17 +445,29 @@ def main() -> int:
         lost = check_lost_writes(saved)
         kinds = sorted(stats.times)
         summary = {
-            "users": len(threads) - 1, "duration_s": args.duration, "gunicorn_workers": args.workers,
-            "gunicorn_threads": args.threads, "cpus": os.cpu_count(),
+            "users": len(threads) - 1,
+            "duration_s": args.duration,
+            "gunicorn_workers": args.workers,
+            "gunicorn_threads": args.threads,
+            "cpus": os.cpu_count(),
             "requests": sum(len(v) for k, v in stats.times.items() if k != "officer_save_refused"),
             "errors": sum(stats.errors.values()),
-            "pages": {k: {"requests": len(stats.times[k]), "errors": stats.errors.get(k, 0),
-                          "p50_ms": pct(stats.times[k], 0.5), "p95_ms": pct(stats.times[k], 0.95),
-                          "per_s": round(len(stats.times[k]) / args.duration, 2)} for k in kinds},
+            "pages": {
+                k: {
+                    "requests": len(stats.times[k]),
+                    "errors": stats.errors.get(k, 0),
+                    "p50_ms": pct(stats.times[k], 0.5),
+                    "p95_ms": pct(stats.times[k], 0.95),
+                    "per_s": round(len(stats.times[k]) / args.duration, 2),
+                }
+                for k in kinds
+            },
             "baseline_p50_ms": pct(stats.times["baseline"], 0.5),
             "dashboard_p50_over_baseline": round(
-                statistics.median(stats.times["dashboard"]) / max(statistics.median(stats.times["baseline"]), 0.001), 1)
-            if stats.times.get("dashboard") and stats.times.get("baseline") else None,
+                statistics.median(stats.times["dashboard"]) / max(statistics.median(stats.times["baseline"]), 0.001), 1
+            )
+            if stats.times.get("dashboard") and stats.times.get("baseline")
+            else None,
             "saves_checked": len(saved),
             "lost_writes": lost,
             "error_samples": stats.samples,

@@ -45,9 +45,18 @@ def generate(path: str, rows: int, seed: int = 2021) -> None:
         answers = rnd.choices([1, 2, 3, 4, 5], weights=weights, k=len(QUESTIONS))
         if n % 50 == 0:
             answers[n % len(QUESTIONS)] = None
-        ws.append([UNITS[n % len(UNITS)], f"P{n:07d}", rnd.choice(["Nam", "Nữ"]), rnd.choice(["18-29", "30-39", "40-49", "50+"]),
-                   rnd.choice(["THPT", "Đại học", "Sau đại học"]), rnd.choice(["Nông dân", "Công nhân", "Kinh doanh"]),
-                   rnd.choice(["Giấy", "Trực tuyến"]), *answers])
+        ws.append(
+            [
+                UNITS[n % len(UNITS)],
+                f"P{n:07d}",
+                rnd.choice(["Nam", "Nữ"]),
+                rnd.choice(["18-29", "30-39", "40-49", "50+"]),
+                rnd.choice(["THPT", "Đại học", "Sau đại học"]),
+                rnd.choice(["Nông dân", "Công nhân", "Kinh doanh"]),
+                rnd.choice(["Giấy", "Trực tuyến"]),
+                *answers,
+            ]
+        )
     wb.save(path)
 
 
@@ -58,14 +67,23 @@ def setup_bench():
     teardown_bench()
     group = RankingGroup.objects.create(code="bench", name="BENCH group", display_order=999)
     rnd = Round.objects.create(year=BENCH_YEAR, title="BENCH survey import (temporary)")
-    fw = Framework.objects.create(round=rnd, group=group, title="BENCH framework", target_total=Decimal(24),
-                                  target_self=Decimal(0), target_cs_survey=Decimal(0), target_sipas=Decimal(24))
+    fw = Framework.objects.create(
+        round=rnd,
+        group=group,
+        title="BENCH framework",
+        target_total=Decimal(24),
+        target_self=Decimal(0),
+        target_cs_survey=Decimal(0),
+        target_sipas=Decimal(24),
+    )
     Node.objects.create(framework=fw, level="domain", code="9", name="SIPAS", max_points=Decimal(24), source="sipas")
     for i, code in enumerate(UNITS):
         unit = Unit.objects.create(code=code, name=f"BENCH unit {i}", group=group, display_order=i)
         Assessment.objects.create(round=rnd, unit=unit, group=group)
     for order, (code, element) in enumerate(QUESTIONS):
-        SurveyQuestion.objects.create(round=rnd, survey="sipas", code=code, text=f"BENCH {code}", element=element, order=order)
+        SurveyQuestion.objects.create(
+            round=rnd, survey="sipas", code=code, text=f"BENCH {code}", element=element, order=order
+        )
     return rnd
 
 
@@ -134,14 +152,19 @@ def main() -> None:
         path = os.path.join(tmp, f"bench_{args.rows}.xlsx")
         t = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--generate-only", path], check=True)
-        print(f"generated {args.rows} rows ({os.path.getsize(path) / 2**20:.1f} MB) in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+        print(
+            f"generated {args.rows} rows ({os.path.getsize(path) / 2**20:.1f} MB) in {time.perf_counter() - t:.1f}s",
+            file=sys.stderr,
+        )
         import_times, baseline_times = [], []
         try:
             rnd = setup_bench()
             for _ in range(max(args.repeat, 1)):
                 # Import and baseline alternate so that both see the same machine load.
                 start = time.perf_counter()
-                imp = survey_import_file(round=rnd, survey="sipas", path=path, user=None, accept_invalid=True, allow_reimport=True)
+                imp = survey_import_file(
+                    round=rnd, survey="sipas", path=path, user=None, accept_invalid=True, allow_reimport=True
+                )
                 import_times.append(time.perf_counter() - start)
                 if imp.status != ImportStatus.CONFIRMED or imp.rows_total != args.rows:
                     raise SystemExit(f"import did not complete: {imp.status} {imp.error} rows={imp.rows_total}")
@@ -150,17 +173,24 @@ def main() -> None:
         finally:
             teardown_bench()
     seconds, base = min(import_times), min(baseline_times)
-    print(f"import runs {[round(t, 2) for t in import_times]}, baseline runs {[round(t, 2) for t in baseline_times]}", file=sys.stderr)
-    print(json.dumps({
-        "rows": args.rows,
-        "database": connection.vendor,
-        "seconds": round(seconds, 3),
-        "rows_per_second": round(args.rows / seconds),
-        "baseline_seconds": round(base, 3),
-        "ratio": round(seconds / base, 2),
-        "peak_rss_mb": round(peak_rss_mb, 1),
-        "repeat": len(import_times),
-    }))
+    print(
+        f"import runs {[round(t, 2) for t in import_times]}, baseline runs {[round(t, 2) for t in baseline_times]}",
+        file=sys.stderr,
+    )
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "database": connection.vendor,
+                "seconds": round(seconds, 3),
+                "rows_per_second": round(args.rows / seconds),
+                "baseline_seconds": round(base, 3),
+                "ratio": round(seconds / base, 2),
+                "peak_rss_mb": round(peak_rss_mb, 1),
+                "repeat": len(import_times),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -160,8 +160,12 @@ def notify_appeal_lodged(*, appeal_id: int) -> list[int]:
         key=f"appeal-lodged:{appeal.pk}",
         verb=Verb.APPEAL_LODGED,
         link=reverse("dashboard:appeal_decide", kwargs={"appeal_id": appeal.pk}),
-        text=_vi(lambda: _("%(unit)s lodged an appeal against the results of %(round)s.")
-                 % {"unit": appeal.unit, "round": appeal.run.round}),
+        text=_vi(
+            lambda: (
+                _("%(unit)s lodged an appeal against the results of %(round)s.")
+                % {"unit": appeal.unit, "round": appeal.run.round}
+            )
+        ),
     )
 
 
@@ -175,9 +179,12 @@ def notify_appeal_decided(*, appeal_id: int) -> list[int]:
         key=f"appeal-decided:{appeal.pk}",
         verb=Verb.APPEAL_DECIDED,
         link=reverse("dashboard:appeals", kwargs={"year": appeal.run.round.year}),
-        text=_vi(lambda: _("Your appeal against the results of %(round)s was %(decision)s: %(reason)s")
-                 % {"round": appeal.run.round, "decision": appeal.get_state_display(),
-                    "reason": appeal.decision_reason}),
+        text=_vi(
+            lambda: (
+                _("Your appeal against the results of %(round)s was %(decision)s: %(reason)s")
+                % {"round": appeal.run.round, "decision": appeal.get_state_display(), "reason": appeal.decision_reason}
+            )
+        ),
     )
 
 

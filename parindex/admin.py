@@ -21,19 +21,42 @@ class UserRolesForm(UserChangeForm):
         data = super().clean()
         is_officer, unit = data.get("is_officer"), data.get("unit")
         if is_officer and unit is None:
-            self.add_error("unit", forms.ValidationError(_("A unit officer must be bound to exactly one unit."), code="officer_without_unit"))
+            self.add_error(
+                "unit",
+                forms.ValidationError(
+                    _("A unit officer must be bound to exactly one unit."), code="officer_without_unit"
+                ),
+            )
         elif unit is not None and not is_officer:
-            self.add_error("unit", forms.ValidationError(_("Only a unit officer is bound to a unit: tick “unit officer” or clear the unit."), code="unit_without_officer"))
+            self.add_error(
+                "unit",
+                forms.ValidationError(
+                    _("Only a unit officer is bound to a unit: tick “unit officer” or clear the unit."),
+                    code="unit_without_officer",
+                ),
+            )
         return data
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = UserRolesForm
-    list_display = ("username", "full_name", "unit", "is_officer", "is_appraiser", "is_leader", "is_par_admin", "is_active")
+    list_display = (
+        "username",
+        "full_name",
+        "unit",
+        "is_officer",
+        "is_appraiser",
+        "is_leader",
+        "is_par_admin",
+        "is_active",
+    )
     list_filter = ("is_officer", "is_appraiser", "is_leader", "is_par_admin", "is_active")
     search_fields = ("username", "full_name", "email", "unit__name")
     autocomplete_fields = ("unit",)
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("ParIndex roles"), {"fields": ("full_name", "is_officer", "unit", "is_appraiser", "is_leader", "is_par_admin")}),
+        (
+            _("ParIndex roles"),
+            {"fields": ("full_name", "is_officer", "unit", "is_appraiser", "is_leader", "is_par_admin")},
+        ),
     )

@@ -24,8 +24,7 @@ else:
     SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters "
-            "when DJANGO_DEBUG=false."
+            "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters when DJANGO_DEBUG=false."
         )
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
     if not ALLOWED_HOSTS:
@@ -179,9 +178,7 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 # An evidence archive (.docx, .xlsx) is inflated only to look for active content, never beyond this.
 EVIDENCE_MAX_UNCOMPRESSED_BYTES = env.int("EVIDENCE_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 SURVEY_UPLOAD_MAX_BYTES = env.int("SURVEY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
-SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
-    "SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024
-)
+SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024)
 # The farthest cell a survey sheet may reference (rows, and rows × columns): checked in a streaming scan
 # before calamine builds its grid (parindex.spreadsheets.scan_xlsx); columns: SURVEY_MAX_COLUMNS (300).
 SURVEY_MAX_ROWS = env.int("SURVEY_MAX_ROWS", default=200_000)
@@ -191,18 +188,14 @@ SURVEY_MAX_CELLS = env.int("SURVEY_MAX_CELLS", default=3_000_000)
 SPREADSHEET_MEMORY_LIMIT_BYTES = env.int("SPREADSHEET_MEMORY_LIMIT_BYTES", default=400 * 1024 * 1024)
 # Whole-request cap enforced before the body is read (413 page): the largest single upload plus room
 # for the multipart envelope and form fields. Per-file limits are checked by each upload path.
-REQUEST_MAX_BYTES = env.int(
-    "REQUEST_MAX_BYTES", default=max(EVIDENCE_MAX_BYTES, SURVEY_UPLOAD_MAX_BYTES) + 1024 * 1024
-)
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=max(EVIDENCE_MAX_BYTES, SURVEY_UPLOAD_MAX_BYTES) + 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # Celery: eager unless a broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://localhost/")
-CELERY_TASK_ALWAYS_EAGER = env.bool(
-    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
-)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -231,7 +224,10 @@ WORK_STALE_AFTER_SECONDS = env.int("WORK_STALE_AFTER_SECONDS", default=120)
 # the same work: `manage.py send_reminders` (hourly is enough; a reminder is never sent twice) and
 # `manage.py sweep_stuck_work`.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-work": {"task": "rankings.sweep_stuck_work", "schedule": env.int("WORK_SWEEP_EVERY_SECONDS", default=60)},
+    "sweep-stuck-work": {
+        "task": "rankings.sweep_stuck_work",
+        "schedule": env.int("WORK_SWEEP_EVERY_SECONDS", default=60),
+    },
     "send-deadline-reminders": {
         "task": "notifications.send_reminders",
         "schedule": crontab(minute=env.int("NOTIFY_REMINDER_MINUTE", default=5)),

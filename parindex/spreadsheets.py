@@ -103,7 +103,8 @@ def _check_extent(scan: XlsxScan, limits: XlsxLimits, row: int, column: int) -> 
         scan.max_column = column
     if scan.max_row > limits.max_rows:
         raise SpreadsheetRefused(
-            _("The sheet reaches row %(row)d; at most %(max)d rows are accepted.") % {"row": scan.max_row, "max": limits.max_rows}
+            _("The sheet reaches row %(row)d; at most %(max)d rows are accepted.")
+            % {"row": scan.max_row, "max": limits.max_rows}
         )
     if scan.max_column > limits.max_columns:
         raise SpreadsheetRefused(
@@ -183,7 +184,9 @@ def scan_xlsx(path, limits: XlsxLimits, *, formulas_of: str | None = None) -> Xl
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if len(infos) > limits.max_members:
-                raise SpreadsheetRefused(_("The file has too many parts (%(n)d) to be a spreadsheet.") % {"n": len(infos)})
+                raise SpreadsheetRefused(
+                    _("The file has too many parts (%(n)d) to be a spreadsheet.") % {"n": len(infos)}
+                )
             if sum(i.file_size for i in infos) > limits.max_uncompressed:
                 raise SpreadsheetRefused(too_big)
             budget = [limits.max_uncompressed]
@@ -238,7 +241,11 @@ def _child(send, func, args, limit_bytes):
 
 
 def run_with_memory_limit(
-    func: Callable[..., Any], *args: Any, limit_bytes: int | None = None, timeout: float = 600, uses_database: bool = False
+    func: Callable[..., Any],
+    *args: Any,
+    limit_bytes: int | None = None,
+    timeout: float = 600,
+    uses_database: bool = False,
 ) -> Any:
     """``func(*args)`` in a forked child that may use ``limit_bytes`` (SPREADSHEET_MEMORY_LIMIT_BYTES) more memory.
 

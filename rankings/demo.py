@@ -19,7 +19,9 @@ DEMO_YEARS = (2019, 2020)
 
 def load_demo_results() -> dict:
     """Compute and publish 2019 and 2020; returns {"created": runs published, "message": summary}."""
-    admin = User.objects.filter(username="admin").first() or User.objects.filter(is_superuser=True).order_by("pk").first()
+    admin = (
+        User.objects.filter(username="admin").first() or User.objects.filter(is_superuser=True).order_by("pk").first()
+    )
     created = 0
     lines = []
     for year in DEMO_YEARS:

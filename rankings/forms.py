@@ -24,8 +24,9 @@ class PublishForm(forms.Form):
 class AppealForm(forms.Form):
     """An appeal on named criteria of the unit's framework; the service checks the window and the criteria."""
 
-    nodes = forms.ModelMultipleChoiceField(queryset=None, label=_("Criteria appealed"),
-                                           widget=forms.CheckboxSelectMultiple)
+    nodes = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Criteria appealed"), widget=forms.CheckboxSelectMultiple
+    )
     reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     evidence = forms.FileField(label=_("Evidence (PDF, image or office document)"), required=False)
 
@@ -34,7 +35,8 @@ class AppealForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["nodes"].queryset = Node.objects.filter(
-            framework__round=assessment.round, framework__group=assessment.group,
+            framework__round=assessment.round,
+            framework__group=assessment.group,
             level__in=(Level.CRITERION, Level.SUB_CRITERION),
         ).order_by("order")
         self.fields["nodes"].label_from_instance = lambda n: f"{n.code}. {n.name}"
@@ -55,7 +57,9 @@ class AppealForm(forms.Form):
 
 
 class AppealDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept")), ("reject", _("Reject"))],
-                                 widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reason for the decision"), widget=forms.Textarea(attrs={"rows": 4}),
-                             max_length=5000)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("reject", _("Reject"))], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason for the decision"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )

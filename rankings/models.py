@@ -45,7 +45,11 @@ class IndexRun(models.Model):
     publish_check = models.JSONField(_("publication check"), default=dict, blank=True)
     # A corrected publication (after accepted appeals) names the publication it corrects; that one stays.
     corrects = models.ForeignKey(
-        "self", verbose_name=_("corrects the publication"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("corrects the publication"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="corrections",
     )
 
@@ -115,7 +119,7 @@ class UnitResult(models.Model):
 
     @property
     def rank_range(self) -> str:
-        """"3" when the margin of error cannot move the rank, else "2–5" (best–worst)."""
+        """ "3" when the margin of error cannot move the rank, else "2–5" (best–worst)."""
         if self.rank_best is None or self.rank_worst is None or self.rank_best == self.rank_worst:
             return str(self.rank)
         return f"{self.rank_best}–{self.rank_worst}"

@@ -32,7 +32,6 @@ def run_for(*, user, round: Round, provisional: bool = False) -> IndexRun | None
 # --- Result pages -------------------------------------------------------------------------------
 
 
-
 def _require_reader(user) -> None:
     """Leaders, appraisers and admins read every result; officers the ranking and their own unit's result."""
     if not can.can_read_ranking(user):

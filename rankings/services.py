@@ -248,8 +248,9 @@ def _failure_message(exc: Exception, run_id: int) -> str:
     return failure_message(exc, logger=logger, what=f"index run {run_id}")
 
 
-def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: str = "",
-                      seen_check: str | None = None) -> IndexRun:
+def index_run_publish(
+    *, run: IndexRun, user, confirmed: bool = False, reason: str = "", seen_check: str | None = None
+) -> IndexRun:
     """Publish a succeeded run (admins only). A published run never changes afterwards.
 
     The administrator must confirm explicitly; when the publication check (rankings.publication) lists
@@ -277,21 +278,34 @@ def index_run_publish(*, run: IndexRun, user, confirmed: bool = False, reason: s
             )
         if check.has_findings and not reason:
             raise ValidationError(
-                {"reason": _("The publication check lists reasons these results may not be final: "
-                             "write why they are published anyway.")}
+                {
+                    "reason": _(
+                        "The publication check lists reasons these results may not be final: "
+                        "write why they are published anyway."
+                    )
+                }
             )
         # A second publication of the round (after accepted appeals) corrects the first, which stays on record.
         locked.corrects = (
             IndexRun.objects.filter(round=locked.round, is_published=True, corrects__isnull=True)
-            .order_by("published_at").first()
+            .order_by("published_at")
+            .first()
         )
         locked.is_published = True
         locked.published_at = timezone.now()
         locked.published_by = user
         locked.publish_reason = reason
         locked.publish_check = check.summary()
-        locked.save(update_fields=["is_published", "published_at", "published_by", "publish_reason", "publish_check",
-                                   "corrects"])
+        locked.save(
+            update_fields=[
+                "is_published",
+                "published_at",
+                "published_by",
+                "publish_reason",
+                "publish_check",
+                "corrects",
+            ]
+        )
         logger.info("run %s published by %s; reason: %s", locked.pk, user, reason or "-")
         transaction.on_commit(
             lambda: signals.index_run_published.send(sender=IndexRun, round_id=locked.round_id, run_id=locked.pk)
@@ -341,7 +355,9 @@ def index_run_retry(*, run: IndexRun, user, enqueue: bool = True) -> IndexRun:
             raise ValidationError(_("Only a failed computation, or one whose worker stopped, can be retried."))
         if stuck:
             _fail_stale(locked)
-        new, _created = index_run_create(round=locked.round, user=user, trigger=f"retry of #{locked.pk}", enqueue=enqueue)
+        new, _created = index_run_create(
+            round=locked.round, user=user, trigger=f"retry of #{locked.pk}", enqueue=enqueue
+        )
     return new
 
 
@@ -355,8 +371,7 @@ def _fail_stale(run: IndexRun) -> None:
     run.status = RunStatus.FAILED
     run.finished_at = timezone.now()
     run.error = _(
-        "The worker computing this run stopped (no sign of life since %(moment)s). Nothing of it was saved; "
-        "retry it."
+        "The worker computing this run stopped (no sign of life since %(moment)s). Nothing of it was saved; retry it."
     ) % {"moment": timezone.localtime(run.heartbeat_at or run.started_at).strftime("%d/%m/%Y %H:%M:%S")}
     run.save(update_fields=["status", "finished_at", "error"])
 
@@ -368,8 +383,10 @@ def index_run_sweep_stale() -> list[int]:
         # A live worker writing its results holds its run's row lock: skip_locked leaves such runs alone
         # (their heartbeat may wait on that same lock) instead of waiting for them.
         cutoff = stale_cutoff()
-        stale = IndexRun.objects.select_for_update(skip_locked=True).filter(status=RunStatus.RUNNING).filter(
-            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        stale = (
+            IndexRun.objects.select_for_update(skip_locked=True)
+            .filter(status=RunStatus.RUNNING)
+            .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
         )
         for run in stale:
             _fail_stale(run)

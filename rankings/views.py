@@ -21,8 +21,9 @@ from rankings.publication import publication_check
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     overviews = selectors.round_overviews_for(user=request.user)
-    return render(request, "rankings/index.html", {"overviews": overviews,
-                                                   "can_compute": can.can_compute_index(request.user)})
+    return render(
+        request, "rankings/index.html", {"overviews": overviews, "can_compute": can.can_compute_index(request.user)}
+    )
 
 
 # The ranking and unit pages live on the dashboard (rankings/dashboard/views.py); these old addresses of the
@@ -74,8 +75,11 @@ def compute(request: HttpRequest, year: int) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(user=request.user, run_id=run_id)
     template = "rankings/partials/run_status.html" if request.headers.get("HX-Request") else "rankings/run.html"
-    return render(request, template, {"run": run, "can_manage": can.can_manage_run(request.user, run),
-                                      "stuck": services.index_run_is_stuck(run)})
+    return render(
+        request,
+        template,
+        {"run": run, "can_manage": can.can_manage_run(request.user, run), "stuck": services.index_run_is_stuck(run)},
+    )
 
 
 def _run_to_publish(request: HttpRequest, run_id: int):
@@ -103,7 +107,10 @@ def publish(request: HttpRequest, run_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         services.index_run_publish(
-            run=run, user=request.user, confirmed=data.get("confirm", False), reason=data.get("reason", ""),
+            run=run,
+            user=request.user,
+            confirmed=data.get("confirm", False),
+            reason=data.get("reason", ""),
             seen_check=data.get("check") or None,
         )
     except ValidationError as exc:

@@ -15,8 +15,12 @@ class SurveyQuestionForm(forms.ModelForm):
         model = SurveyQuestion
         fields = ["round", "survey", "code", "text", "element", "leaf_code", "required", "order", "options"]
         help_texts = {
-            "leaf_code": _("Civil-servant questions only: the code of a cs_survey leaf; it is resolved in the framework of each unit's group."),
-            "options": _('List of {"value": "1", "label": "…", "fraction": "0.25"}; the fraction (0–1) counts for civil-servant leaves.'),
+            "leaf_code": _(
+                "Civil-servant questions only: the code of a cs_survey leaf; it is resolved in the framework of each unit's group."
+            ),
+            "options": _(
+                'List of {"value": "1", "label": "…", "fraction": "0.25"}; the fraction (0–1) counts for civil-servant leaves.'
+            ),
         }
 
     def clean(self):
@@ -54,7 +58,8 @@ class SurveyQuestionAdmin(admin.ModelAdmin):
             n = survey_questions_copy(source_round=round_, target_round=target)
             self.message_user(
                 request,
-                ngettext("%(n)d question copied into %(round)s.", "%(n)d questions copied into %(round)s.", n) % {"n": n, "round": target},
+                ngettext("%(n)d question copied into %(round)s.", "%(n)d questions copied into %(round)s.", n)
+                % {"n": n, "round": target},
             )
 
 
@@ -62,6 +67,16 @@ class SurveyQuestionAdmin(admin.ModelAdmin):
 class SurveyImportAdmin(ReadOnlyAdmin):
     """History of imports; imports are made and confirmed on the survey pages, never edited here."""
 
-    list_display = ["id", "round", "survey", "original_name", "status", "is_current", "rows_total", "rows_invalid", "created_at"]
+    list_display = [
+        "id",
+        "round",
+        "survey",
+        "original_name",
+        "status",
+        "is_current",
+        "rows_total",
+        "rows_invalid",
+        "created_at",
+    ]
     list_filter = ["round", "survey", "status", "is_current"]
     readonly_fields = [f.name for f in SurveyImport._meta.fields]

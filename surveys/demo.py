@@ -63,11 +63,14 @@ SIPAS_QUESTIONS = {
 # Two questions per civil-servant survey leaf; the second uses a three-option scale with its own fractions.
 CS_TEXTS = [
     ("Đánh giá về mức độ thực hiện nhiệm vụ trong lĩnh vực {leaf} của cơ quan", None),
-    ("Cơ quan có thực hiện đầy đủ, kịp thời các yêu cầu trong lĩnh vực {leaf} không", [
-        {"value": "1", "label": "Có, đầy đủ", "fraction": "1"},
-        {"value": "2", "label": "Có nhưng chưa đầy đủ", "fraction": "0.5"},
-        {"value": "3", "label": "Không", "fraction": "0"},
-    ]),
+    (
+        "Cơ quan có thực hiện đầy đủ, kịp thời các yêu cầu trong lĩnh vực {leaf} không",
+        [
+            {"value": "1", "label": "Có, đầy đủ", "fraction": "1"},
+            {"value": "2", "label": "Có nhưng chưa đầy đủ", "fraction": "0.5"},
+            {"value": "3", "label": "Không", "fraction": "0"},
+        ],
+    ),
 ]
 ATTRIBUTE_VALUES = {
     "gioi_tinh": ["Nam", "Nữ"],
@@ -86,7 +89,9 @@ def define_questions(*, round: Round) -> int:
         for i, text in enumerate(texts, start=1):
             order += 1
             _, new = SurveyQuestion.objects.get_or_create(
-                round=round, survey=SurveyKind.SIPAS, code=f"S{element}{i}",
+                round=round,
+                survey=SurveyKind.SIPAS,
+                code=f"S{element}{i}",
                 defaults={"text": text, "element": element, "order": order},
             )
             created += new
@@ -118,7 +123,11 @@ def generate_rows(*, round: Round, survey: str, seed: str) -> tuple[list[str], l
     questions = list(SurveyQuestion.objects.filter(round=round, survey=survey).order_by("order", "code"))
     header = [UNIT_COLUMN, FORM_COLUMN, *ATTRIBUTE_COLUMNS, *(q.code for q in questions)]
     rows: list[list] = []
-    units = Assessment.objects.filter(round=round).order_by("group__display_order", "unit__display_order").values_list("unit__code", flat=True)
+    units = (
+        Assessment.objects.filter(round=round)
+        .order_by("group__display_order", "unit__display_order")
+        .values_list("unit__code", flat=True)
+    )
     for code in units:
         if survey == SurveyKind.SIPAS and round.year == 2021 and code == SIPAS_WITHOUT_DATA_2021:
             continue
@@ -171,8 +180,12 @@ def load_demo_surveys() -> dict:
                 header, rows = generate_rows(round=round_, survey=survey, seed=f"parindex-demo-{year}-{survey}")
                 path = os.path.join(tmp, f"khao_sat_{survey}_{year}.{ext}")
                 (_write_xlsx if ext == "xlsx" else _write_csv)(path, header, rows)
-                imp = survey_import_file(round=round_, survey=survey, path=path, user=admin, accept_invalid=True, allow_reimport=True)
-                imported.append(f"{survey} {year}: {imp.rows_valid} valid, {imp.rows_invalid} invalid ({imp.get_status_display()})")
+                imp = survey_import_file(
+                    round=round_, survey=survey, path=path, user=admin, accept_invalid=True, allow_reimport=True
+                )
+                imported.append(
+                    f"{survey} {year}: {imp.rows_valid} valid, {imp.rows_invalid} invalid ({imp.get_status_display()})"
+                )
                 created += 1
     message = "; ".join(imported) if imported else "survey imports already loaded"
     return {"created": created, "message": message}

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Respondent file (.xlsx or .csv)"))
-    allow_reimport = forms.BooleanField(label=_("Import again even if this exact file was imported before"), required=False)
+    allow_reimport = forms.BooleanField(
+        label=_("Import again even if this exact file was imported before"), required=False
+    )
 
     def clean_file(self):
         f = self.cleaned_data["file"]
@@ -18,4 +20,6 @@ class UploadForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    accept_invalid = forms.BooleanField(label=_("Accept the invalid forms (stored with their reasons, not scored)"), required=False)
+    accept_invalid = forms.BooleanField(
+        label=_("Accept the invalid forms (stored with their reasons, not scored)"), required=False
+    )

@@ -58,7 +58,10 @@ class SurveyQuestion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "survey", "code"], name="unique_question_code"),
             models.CheckConstraint(
-                condition=(Q(survey="sipas", element__isnull=False, leaf_code="") | (Q(survey="cs", element__isnull=True) & ~Q(leaf_code=""))),
+                condition=(
+                    Q(survey="sipas", element__isnull=False, leaf_code="")
+                    | (Q(survey="cs", element__isnull=True) & ~Q(leaf_code=""))
+                ),
                 name="question_target_matches_survey",
             ),
         ]
@@ -109,11 +112,17 @@ class SurveyImport(models.Model):
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # Set on an import made by restoring a superseded one from its stored file (surveys.services.replacement).
     restored_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restorations",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="restorations",
         verbose_name=_("restored from"),
     )
 
@@ -177,4 +186,6 @@ class SurveyLeafResult(models.Model):
     points = models.DecimalField(null=True, blank=True, **POINTS)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["survey_import", "unit", "leaf"], name="one_leaf_result_per_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["survey_import", "unit", "leaf"], name="one_leaf_result_per_unit")
+        ]

@@ -186,7 +186,9 @@ def _check_ods_container(path: str) -> None:
                             raise FileRejected(too_big)
                         if info.filename == "content.xml" and b"table:formula=" in tail + chunk:
                             raise FileRejected(
-                                _("The .ods file holds formulas; formulas are never calculated. Save it with values only.")
+                                _(
+                                    "The .ods file holds formulas; formulas are never calculated. Save it with values only."
+                                )
                             )
                         tail = chunk[-32:]
             if "content.xml" not in {i.filename for i in infos}:
@@ -223,7 +225,8 @@ def _check_calamine_extent(path: str) -> None:
             )
         if height > settings.SURVEY_MAX_ROWS or height * width > settings.SURVEY_MAX_CELLS:
             raise FileRejected(
-                _("The sheet has %(n)d rows; at most %(max)d are allowed.") % {"n": height, "max": settings.SURVEY_MAX_ROWS}
+                _("The sheet has %(n)d rows; at most %(max)d are allowed.")
+                % {"n": height, "max": settings.SURVEY_MAX_ROWS}
             )
 
 
@@ -273,7 +276,11 @@ HeaderTest = Callable[[list[str]], bool]
 
 @contextmanager
 def open_sheet(
-    path: str, name: str, checked_formulas: list | None = None, *, is_header: HeaderTest | None = None,
+    path: str,
+    name: str,
+    checked_formulas: list | None = None,
+    *,
+    is_header: HeaderTest | None = None,
     sheet_name: str | None = None,
 ) -> Iterator[Sheet]:
     """``checked_formulas``: the result of ``check_container`` on this very file at upload, if any.
@@ -302,7 +309,9 @@ def _find_header(rows: Iterator, first_row: int, is_header: HeaderTest | None) -
     return None
 
 
-def _open_workbook(path: str, kind: str, checked_formulas: list | None, is_header: HeaderTest | None, sheet_name: str | None) -> Sheet:
+def _open_workbook(
+    path: str, kind: str, checked_formulas: list | None, is_header: HeaderTest | None, sheet_name: str | None
+) -> Sheet:
     from python_calamine import CalamineWorkbook
 
     if kind == "xlsx" and checked_formulas is None:
@@ -320,7 +329,8 @@ def _open_workbook(path: str, kind: str, checked_formulas: list | None, is_heade
                 continue
             if sheet.width > max_columns():
                 raise FileRejected(
-                    _("The sheet has %(n)d columns; at most %(max)d are allowed.") % {"n": sheet.width, "max": max_columns()}
+                    _("The sheet has %(n)d columns; at most %(max)d are allowed.")
+                    % {"n": sheet.width, "max": max_columns()}
                 )
             rows = sheet.iter_rows()
             header = _find_header(rows, sheet.start[0], is_header if sheet_name is None else None)
@@ -361,8 +371,13 @@ def _open_workbook(path: str, kind: str, checked_formulas: list | None, is_heade
         yield from enumerate(rows, start=header_row + 1)
 
     return Sheet(
-        header=header, rows=generate(), total_rows=max(sheet.height - (header_row - sheet.start[0]), 0),
-        formula_cells=formulas, first_column=sheet.start[1], sheet_name=names[index], sheet_names=names,
+        header=header,
+        rows=generate(),
+        total_rows=max(sheet.height - (header_row - sheet.start[0]), 0),
+        formula_cells=formulas,
+        first_column=sheet.start[1],
+        sheet_name=names[index],
+        sheet_names=names,
         header_row=header_row,
     )
 
@@ -450,9 +465,14 @@ def _open_csv(raw, is_header: HeaderTest | None = None) -> Sheet:
         except UnicodeDecodeError as exc:
             raise FileRejected(not_text % {"row": number + 1}) from exc
         except csv.Error as exc:
-            raise FileRejected(_("The CSV file cannot be read at row %(row)d: %(error)s") % {"row": number + 1, "error": exc}) from exc
+            raise FileRejected(
+                _("The CSV file cannot be read at row %(row)d: %(error)s") % {"row": number + 1, "error": exc}
+            ) from exc
 
     return Sheet(
-        header=header, rows=generate(), total_rows=None, progress_fraction=lambda: min(raw.tell() / size, 1.0),
+        header=header,
+        rows=generate(),
+        total_rows=None,
+        progress_fraction=lambda: min(raw.tell() / size, 1.0),
         header_row=header_row,
     )

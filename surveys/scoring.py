@@ -72,7 +72,11 @@ def sipas_outcome(*, counts: Mapping[str, Mapping[str, int]], element_of: Mappin
 
 
 def cs_leaf_points(
-    *, counts: Mapping[str, Mapping[str, int]], questions: Iterable[str], fractions: Mapping[str, Mapping[str, Fraction]], leaf_max: Decimal
+    *,
+    counts: Mapping[str, Mapping[str, int]],
+    questions: Iterable[str],
+    fractions: Mapping[str, Mapping[str, Fraction]],
+    leaf_max: Decimal,
 ) -> tuple[Decimal | None, int]:
     """round(mean fraction over the unit's valid answers to the leaf's questions × leaf max).
 

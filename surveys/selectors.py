@@ -44,7 +44,9 @@ class SurveyPoints:
 def current_imports_for_round(*, round: Round) -> list[tuple[str, int, str]]:
     """(survey, import id, file sha256) of the round's current confirmed imports, by survey."""
     return list(
-        SurveyImport.objects.filter(round=round, is_current=True).order_by("survey").values_list("survey", "id", "sha256")
+        SurveyImport.objects.filter(round=round, is_current=True)
+        .order_by("survey")
+        .values_list("survey", "id", "sha256")
     )
 
 
@@ -68,10 +70,16 @@ def survey_leaf_points_for_assessment(assessment: Assessment) -> dict[int, Decim
     )
     if not current:
         return {}
-    sources = [source for source, survey in ((Source.CS_SURVEY, SurveyKind.CS), (Source.SIPAS, SurveyKind.SIPAS)) if survey in current]
-    leaves = Node.objects.leaves().filter(
-        framework__round_id=assessment.round_id, framework__group_id=assessment.group_id, source__in=sources
-    ).values_list("id", flat=True)
+    sources = [
+        source
+        for source, survey in ((Source.CS_SURVEY, SurveyKind.CS), (Source.SIPAS, SurveyKind.SIPAS))
+        if survey in current
+    ]
+    leaves = (
+        Node.objects.leaves()
+        .filter(framework__round_id=assessment.round_id, framework__group_id=assessment.group_id, source__in=sources)
+        .values_list("id", flat=True)
+    )
     measured = dict(
         SurveyLeafResult.objects.filter(survey_import_id__in=current.values(), unit_id=assessment.unit_id).values_list(
             "leaf_id", "points"
@@ -125,7 +133,11 @@ def import_for_admin(*, user: User, import_id: int) -> SurveyImport:
 def imports_for_admin(*, user: User, round: Round) -> QuerySet[SurveyImport]:
     if not can.can_manage_surveys(user):
         raise PermissionDenied
-    return SurveyImport.objects.filter(round=round).select_related("uploaded_by", "confirmed_by").order_by("-created_at", "-id")
+    return (
+        SurveyImport.objects.filter(round=round)
+        .select_related("uploaded_by", "confirmed_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def questions_for_admin(*, user: User, round: Round) -> dict[str, list[SurveyQuestion]]:
@@ -188,8 +200,10 @@ def survey_results_for_round(*, user: User, round: Round, unit_code: str | None 
     """Per-unit survey figures of the current imports, limited to what ``user`` may see."""
     if not can.can_read_survey_results(user):
         raise PermissionDenied
-    scope = Assessment.objects.filter(round=round).select_related("unit", "group").order_by(
-        "group__display_order", "unit__display_order", "unit__code"
+    scope = (
+        Assessment.objects.filter(round=round)
+        .select_related("unit", "group")
+        .order_by("group__display_order", "unit__display_order", "unit__code")
     )
     if not can.can_read_dashboards(user):  # an officer: own unit only (can_read_unit_results)
         scope = scope.filter(unit_id=user.unit_id)
@@ -217,20 +231,30 @@ def survey_results_for_round(*, user: User, round: Round, unit_code: str | None 
     out = []
     for a in assessments:
         item = UnitSurveyResults(
-            unit_id=a.unit_id, code=a.unit.code, name=a.unit.name, group_name=a.group.name,
-            sipas=unit_results.get((SurveyKind.SIPAS, a.unit_id)), cs=unit_results.get((SurveyKind.CS, a.unit_id)),
+            unit_id=a.unit_id,
+            code=a.unit.code,
+            name=a.unit.name,
+            group_name=a.group.name,
+            sipas=unit_results.get((SurveyKind.SIPAS, a.unit_id)),
+            cs=unit_results.get((SurveyKind.CS, a.unit_id)),
         )
         fw = frameworks.get(a.group_id)
         for leaf in leaves_by_fw.get(fw.id, []) if fw else []:
             r = leaf_points.get((a.unit_id, leaf.id))
             item.leaves.append(
                 LeafLine(
-                    code=leaf.code, name=leaf.name, source=leaf.source, max_points=leaf.max_points,
-                    points=r.points if r else None, valid_answers=r.valid_answers if r else 0,
+                    code=leaf.code,
+                    name=leaf.name,
+                    source=leaf.source,
+                    max_points=leaf.max_points,
+                    points=r.points if r else None,
+                    valid_answers=r.valid_answers if r else 0,
                 )
             )
         pct = item.sipas.element_pct if item.sipas else {}
-        item.element_pct = [(label, Decimal(pct[str(value)]) if str(value) in pct else None) for value, label in SipasElement.choices]
+        item.element_pct = [
+            (label, Decimal(pct[str(value)]) if str(value) in pct else None) for value, label in SipasElement.choices
+        ]
         out.append(item)
     return out
 
@@ -238,4 +262,6 @@ def survey_results_for_round(*, user: User, round: Round, unit_code: str | None 
 def pending_imports_count(*, user: User) -> int:
     if not can.can_manage_surveys(user):
         return 0
-    return SurveyImport.objects.filter(status__in=[ImportStatus.PENDING, ImportStatus.PARSING, ImportStatus.PREVIEW]).count()
+    return SurveyImport.objects.filter(
+        status__in=[ImportStatus.PENDING, ImportStatus.PARSING, ImportStatus.PREVIEW]
+    ).count()

@@ -49,15 +49,27 @@ def survey_template(*, round: Round, survey: str) -> bytes:
         data.add_data_validation(dv)
 
     help_sheet = wb.create_sheet(HELP_SHEET)
-    help_sheet.append([_("Column"), _("Meaning"), _("Element or leaf"), _("Required"), _("Options (value = label, fraction)")])
+    help_sheet.append(
+        [_("Column"), _("Meaning"), _("Element or leaf"), _("Required"), _("Options (value = label, fraction)")]
+    )
     for cell in help_sheet[1]:
         cell.font = Font(bold=True)
     for code, label in attribute_labels().items():
-        help_sheet.append([code, escape_formula(label), "", _("yes") if code in (UNIT_COLUMN, FORM_COLUMN) else _("no"), ""])
+        help_sheet.append(
+            [code, escape_formula(label), "", _("yes") if code in (UNIT_COLUMN, FORM_COLUMN) else _("no"), ""]
+        )
     for q in questions:
         target = q.get_element_display() if q.element else q.leaf_code
         options = "; ".join(f"{o['value']} = {o.get('label', '')} ({o.get('fraction', '')})" for o in q.options)
-        help_sheet.append([q.code, escape_formula(q.text), escape_formula(str(target)), _("yes") if q.required else _("no"), escape_formula(options)])
+        help_sheet.append(
+            [
+                q.code,
+                escape_formula(q.text),
+                escape_formula(str(target)),
+                _("yes") if q.required else _("no"),
+                escape_formula(options),
+            ]
+        )
     help_sheet.column_dimensions["B"].width = 80
     help_sheet.column_dimensions["E"].width = 60
     buffer = io.BytesIO()

@@ -57,25 +57,33 @@ def round_overview(request: HttpRequest, year: int) -> HttpResponse:
     if not can.can_manage_surveys(request.user):
         return redirect("surveys:results", year=year)
     questions = selectors.questions_for_admin(user=request.user, round=round_)
-    return render(request, "surveys/round.html", {
-        "round": round_,
-        "rounds": selectors.rounds_for_user(user=request.user),
-        "imports": selectors.imports_for_admin(user=request.user, round=round_),
-        "sipas_count": len(questions[SurveyKind.SIPAS]),
-        "cs_count": len(questions[SurveyKind.CS]),
-        "upload_form": UploadForm(),
-        "surveys": SurveyKind.choices,
-    })
+    return render(
+        request,
+        "surveys/round.html",
+        {
+            "round": round_,
+            "rounds": selectors.rounds_for_user(user=request.user),
+            "imports": selectors.imports_for_admin(user=request.user, round=round_),
+            "sipas_count": len(questions[SurveyKind.SIPAS]),
+            "cs_count": len(questions[SurveyKind.CS]),
+            "upload_form": UploadForm(),
+            "surveys": SurveyKind.choices,
+        },
+    )
 
 
 @login_required
 def questions(request: HttpRequest, year: int) -> HttpResponse:
     round_ = _admin_round(request, year)
-    return render(request, "surveys/questions.html", {
-        "round": round_,
-        "questions": selectors.questions_for_admin(user=request.user, round=round_),
-        "previous": definitions.previous_round(round=round_),
-    })
+    return render(
+        request,
+        "surveys/questions.html",
+        {
+            "round": round_,
+            "questions": selectors.questions_for_admin(user=request.user, round=round_),
+            "previous": definitions.previous_round(round=round_),
+        },
+    )
 
 
 @login_required
@@ -114,7 +122,11 @@ def upload(request: HttpRequest, year: int, survey: str) -> HttpResponse:
     f = form.cleaned_data["file"]
     try:
         imp = survey_import_create(
-            round=round_, survey=survey, fileobj=f, name=f.name, user=request.user,
+            round=round_,
+            survey=survey,
+            fileobj=f,
+            name=f.name,
+            user=request.user,
             allow_reimport=form.cleaned_data["allow_reimport"],
         )
     except ImportRefused as exc:
@@ -126,12 +138,20 @@ def upload(request: HttpRequest, year: int, survey: str) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     imp = selectors.import_for_admin(user=request.user, import_id=pk)
-    return render(request, "surveys/import_detail.html", {
-        "imp": imp, "running": imp.status in RUNNING, "confirm_form": ConfirmForm(),
-        "retryable": bool(imp.file) and (imp.status in (ImportStatus.FAILED, ImportStatus.PENDING) or is_stuck(imp)),
-        "units": imp.summary.get("units", []), "problems_total": imp.summary.get("problems_total", 0),
-        "replacement": replacement_preview(imp=imp),
-    })
+    return render(
+        request,
+        "surveys/import_detail.html",
+        {
+            "imp": imp,
+            "running": imp.status in RUNNING,
+            "confirm_form": ConfirmForm(),
+            "retryable": bool(imp.file)
+            and (imp.status in (ImportStatus.FAILED, ImportStatus.PENDING) or is_stuck(imp)),
+            "units": imp.summary.get("units", []),
+            "problems_total": imp.summary.get("problems_total", 0),
+            "replacement": replacement_preview(imp=imp),
+        },
+    )
 
 
 @login_required
@@ -154,7 +174,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Read what the replacement changes and tick the confirmation."))
         return redirect("surveys:import_detail", pk=pk)
     try:
-        survey_import_confirm(import_id=imp.pk, user=request.user, accept_invalid=form.cleaned_data.get("accept_invalid", False))
+        survey_import_confirm(
+            import_id=imp.pk, user=request.user, accept_invalid=form.cleaned_data.get("accept_invalid", False)
+        )
     except ImportRefused as exc:
         messages.error(request, exc.message)
         return redirect("surveys:import_detail", pk=pk)
@@ -226,10 +248,16 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def results(request: HttpRequest, year: int) -> HttpResponse:
     round_ = selectors.round_for_user(user=request.user, year=year)
     rows = selectors.survey_results_for_round(user=request.user, round=round_)
-    return render(request, "surveys/results.html", {
-        "round": round_, "rows": rows, "rounds": selectors.rounds_for_user(user=request.user),
-        "is_admin": can.can_manage_surveys(request.user),
-    })
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "rounds": selectors.rounds_for_user(user=request.user),
+            "is_admin": can.can_manage_surveys(request.user),
+        },
+    )
 
 
 @login_required

@@ -18,19 +18,63 @@ PASSWORD = "Mat-khau-thu-nghiem-1"
 MINI_FRAMEWORK: list[dict] = [
     {"code": "1", "parent": None, "level": "domain", "name": "Chỉ đạo, điều hành", "max": "6.00"},
     {"code": "1.1", "parent": "1", "level": "criterion", "name": "Kế hoạch CCHC", "max": "4.00"},
-    {"code": "1.1.1", "parent": "1.1", "level": "sub_criterion", "name": "Ban hành kế hoạch", "max": "2.00",
-     "source": "self", "rule": "levels",
-     "params": {"levels": [{"label": "Không ban hành", "points": "0"}, {"label": "Ban hành muộn", "points": "1.00"},
-                           {"label": "Ban hành đúng hạn", "points": "2.00"}]}},
-    {"code": "1.1.2", "parent": "1.1", "level": "sub_criterion", "name": "Tỷ lệ hoàn thành kế hoạch", "max": "2.00",
-     "source": "self", "rule": "ratio", "params": {}},
-    {"code": "1.2", "parent": "1", "level": "criterion", "name": "Sáng kiến CCHC", "max": "2.00",
-     "source": "self", "rule": "manual", "params": {"step": "0.25"}, "na_allowed": True},
+    {
+        "code": "1.1.1",
+        "parent": "1.1",
+        "level": "sub_criterion",
+        "name": "Ban hành kế hoạch",
+        "max": "2.00",
+        "source": "self",
+        "rule": "levels",
+        "params": {
+            "levels": [
+                {"label": "Không ban hành", "points": "0"},
+                {"label": "Ban hành muộn", "points": "1.00"},
+                {"label": "Ban hành đúng hạn", "points": "2.00"},
+            ]
+        },
+    },
+    {
+        "code": "1.1.2",
+        "parent": "1.1",
+        "level": "sub_criterion",
+        "name": "Tỷ lệ hoàn thành kế hoạch",
+        "max": "2.00",
+        "source": "self",
+        "rule": "ratio",
+        "params": {},
+    },
+    {
+        "code": "1.2",
+        "parent": "1",
+        "level": "criterion",
+        "name": "Sáng kiến CCHC",
+        "max": "2.00",
+        "source": "self",
+        "rule": "manual",
+        "params": {"step": "0.25"},
+        "na_allowed": True,
+    },
     {"code": "2", "parent": None, "level": "domain", "name": "Thủ tục hành chính", "max": "2.00"},
-    {"code": "2.1", "parent": "2", "level": "criterion", "name": "Hồ sơ trễ hạn", "max": "1.00",
-     "source": "self", "rule": "deduction", "params": {"per_item": "0.25"}, "evidence_required": True},
-    {"code": "2.2", "parent": "2", "level": "criterion", "name": "Đánh giá của công chức", "max": "1.00",
-     "source": "cs_survey"},
+    {
+        "code": "2.1",
+        "parent": "2",
+        "level": "criterion",
+        "name": "Hồ sơ trễ hạn",
+        "max": "1.00",
+        "source": "self",
+        "rule": "deduction",
+        "params": {"per_item": "0.25"},
+        "evidence_required": True,
+    },
+    {
+        "code": "2.2",
+        "parent": "2",
+        "level": "criterion",
+        "name": "Đánh giá của công chức",
+        "max": "1.00",
+        "source": "cs_survey",
+    },
     {"code": "3", "parent": None, "level": "domain", "name": "SIPAS", "max": "2.00", "source": "sipas"},
 ]
 
@@ -44,17 +88,30 @@ def build_framework(*, round: Round, group: RankingGroup, rows: list[dict] | Non
         if r["code"] not in parents:
             by_source[r.get("source", "self")] += Decimal(r["max"])
     fw = Framework.objects.create(
-        round=round, group=group, title=title or f"Bộ tiêu chí {group.name} {round.year}",
-        target_total=sum(by_source.values()), target_self=by_source["self"],
-        target_cs_survey=by_source["cs_survey"], target_sipas=by_source["sipas"],
+        round=round,
+        group=group,
+        title=title or f"Bộ tiêu chí {group.name} {round.year}",
+        target_total=sum(by_source.values()),
+        target_self=by_source["self"],
+        target_cs_survey=by_source["cs_survey"],
+        target_sipas=by_source["sipas"],
     )
     nodes: dict[str, Node] = {}
     for i, r in enumerate(rows):
         nodes[r["code"]] = Node.objects.create(
-            framework=fw, parent=nodes.get(r["parent"]) if r["parent"] else None, level=r["level"], code=r["code"],
-            name=r["name"], max_points=Decimal(r["max"]), order=i, source=r.get("source", ""), rule=r.get("rule", ""),
-            params=r.get("params", {}), na_allowed=r.get("na_allowed", False),
-            evidence_required=r.get("evidence_required", False), guidance=r.get("guidance", ""),
+            framework=fw,
+            parent=nodes.get(r["parent"]) if r["parent"] else None,
+            level=r["level"],
+            code=r["code"],
+            name=r["name"],
+            max_points=Decimal(r["max"]),
+            order=i,
+            source=r.get("source", ""),
+            rule=r.get("rule", ""),
+            params=r.get("params", {}),
+            na_allowed=r.get("na_allowed", False),
+            evidence_required=r.get("evidence_required", False),
+            guidance=r.get("guidance", ""),
         )
     return fw
 

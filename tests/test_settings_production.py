@@ -25,7 +25,9 @@ def test_production_without_secret_key_refuses_to_start():
 
 
 def test_production_with_a_short_secret_key_refuses_to_start():
-    result = manage("check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="short", DJANGO_ALLOWED_HOSTS="parindex.example.vn")
+    result = manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="short", DJANGO_ALLOWED_HOSTS="parindex.example.vn"
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
@@ -38,7 +40,12 @@ def test_production_without_allowed_hosts_refuses_to_start():
 
 def test_production_settings_pass_the_deployment_check():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_DEBUG="false", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="parindex.example.vn",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_ALLOWED_HOSTS="parindex.example.vn",
     )
     assert result.returncode == 0, result.stderr

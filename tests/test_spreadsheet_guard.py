@@ -9,7 +9,9 @@ import pytest
 from parindex.spreadsheets import ParseFailed, SpreadsheetRefused, XlsxLimits, run_with_memory_limit, scan_xlsx
 from tests.data.hostile.make_corpus import SHEET_HEAD, SHEET_TAIL, inline_cell, workbook
 
-LIMITS = XlsxLimits(max_uncompressed=50 * 2**20, max_members=100, max_rows=200_000, max_columns=300, max_cells=6_000_000)
+LIMITS = XlsxLimits(
+    max_uncompressed=50 * 2**20, max_members=100, max_rows=200_000, max_columns=300, max_cells=6_000_000
+)
 
 
 def write(tmp_path, data: bytes):
@@ -47,8 +49,10 @@ def test_cells_without_references_are_counted(tmp_path):
     cells = b"<c><v>1</v></c>" * 1000
     data = workbook(SHEET_HEAD + (b"<row>" + cells + b"</row>") * 10 + SHEET_TAIL)
     with pytest.raises(SpreadsheetRefused):
-        scan_xlsx(write(tmp_path, data), XlsxLimits(max_uncompressed=2**26, max_members=100, max_rows=100,
-                                                      max_columns=300, max_cells=5000))
+        scan_xlsx(
+            write(tmp_path, data),
+            XlsxLimits(max_uncompressed=2**26, max_members=100, max_rows=100, max_columns=300, max_cells=5000),
+        )
 
 
 def test_an_archive_expanding_beyond_the_cap_is_refused_while_inflating(tmp_path):

@@ -63,14 +63,19 @@ def self_leaves(assessment: Assessment):
     return Node.objects.filter(framework=framework_of(assessment), source=Source.SELF).leaves().order_by("order", "id")
 
 
-def record_event(*, assessment: Assessment, actor, action: str, from_state: str, to_state: str, comment: str = "") -> None:
+def record_event(
+    *, assessment: Assessment, actor, action: str, from_state: str, to_state: str, comment: str = ""
+) -> None:
     event = AssessmentEvent.objects.create(
         assessment=assessment, actor=actor, action=action, from_state=from_state, to_state=to_state, comment=comment
     )
     # Listeners (notifications) hear of the event only once it has committed: a rolled-back transition tells no one.
     transaction.on_commit(
         lambda: signals.assessment_event_recorded.send(
-            sender=AssessmentEvent, round_id=assessment.round_id, assessment_id=assessment.pk, event_id=event.pk,
+            sender=AssessmentEvent,
+            round_id=assessment.round_id,
+            assessment_id=assessment.pk,
+            event_id=event.pk,
             action=action,
         )
     )

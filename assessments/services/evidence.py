@@ -59,7 +59,10 @@ def check_evidence_file(uploaded: UploadedFile) -> tuple[str, str]:
         size += len(chunk)
         if size > limit:
             raise ValidationError(
-                {"file": _("The file “%(name)s” is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)}}
+                {
+                    "file": _("The file “%(name)s” is larger than %(mb)s MB.")
+                    % {"name": name, "mb": limit // (1024 * 1024)}
+                }
             )
         digest.update(chunk)
     if size == 0:
@@ -67,7 +70,12 @@ def check_evidence_file(uploaded: UploadedFile) -> tuple[str, str]:
     ext = _extension(name)
     if ext not in ALLOWED:
         raise ValidationError(
-            {"file": _("“%(name)s”: only PDF, Word (.doc, .docx), Excel (.xls, .xlsx) and images (.png, .jpg) are accepted.") % {"name": name}}
+            {
+                "file": _(
+                    "“%(name)s”: only PDF, Word (.doc, .docx), Excel (.xls, .xlsx) and images (.png, .jpg) are accepted."
+                )
+                % {"name": name}
+            }
         )
     uploaded.seek(0)
     head = uploaded.read(8192)
@@ -139,8 +147,12 @@ def evidence_upload(*, user, assessment_id: int, node_id: int, uploaded: Uploade
             reused = evidence is not None
             if evidence is None:
                 evidence = EvidenceFile(
-                    assessment=assessment, original_name=uploaded.name[:255], content_type=content_type,
-                    size=uploaded.size, sha256=sha256, uploaded_by=user,
+                    assessment=assessment,
+                    original_name=uploaded.name[:255],
+                    content_type=content_type,
+                    size=uploaded.size,
+                    sha256=sha256,
+                    uploaded_by=user,
                     active_content=scan_active_content(uploaded, _extension(uploaded.name)),
                 )
                 evidence.file.save(f"{sha256[:16]}.{_extension(uploaded.name)}", uploaded, save=False)

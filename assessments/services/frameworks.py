@@ -39,10 +39,19 @@ def _copy_nodes(*, source: Framework, target: Framework) -> int:
         created = Node.objects.bulk_create(
             [
                 Node(
-                    framework=target, parent=new_ids[n.parent_id] if n.parent_id else None, level=n.level,
-                    code=n.code, name=n.name, max_points=n.max_points, order=n.order, source=n.source,
-                    rule=n.rule, params=_copy.deepcopy(n.params), na_allowed=n.na_allowed,
-                    evidence_required=n.evidence_required, guidance=n.guidance,
+                    framework=target,
+                    parent=new_ids[n.parent_id] if n.parent_id else None,
+                    level=n.level,
+                    code=n.code,
+                    name=n.name,
+                    max_points=n.max_points,
+                    order=n.order,
+                    source=n.source,
+                    rule=n.rule,
+                    params=_copy.deepcopy(n.params),
+                    na_allowed=n.na_allowed,
+                    evidence_required=n.evidence_required,
+                    guidance=n.guidance,
                 )
                 for n in level
             ]
@@ -65,10 +74,13 @@ def framework_copy(*, source: Framework, round: Round, title: str = "") -> Frame
             [_("Round %(round)s already has a framework for %(group)s.") % {"round": round.year, "group": source.group}]
         )
     target = Framework.objects.create(
-        round=round, group=source.group,
+        round=round,
+        group=source.group,
         title=title or source.title.replace(str(source.round.year), str(round.year)),
-        target_total=source.target_total, target_self=source.target_self,
-        target_cs_survey=source.target_cs_survey, target_sipas=source.target_sipas,
+        target_total=source.target_total,
+        target_self=source.target_self,
+        target_cs_survey=source.target_cs_survey,
+        target_sipas=source.target_sipas,
     )
     _copy_nodes(source=source, target=target)
     return target
@@ -77,8 +89,18 @@ def framework_copy(*, source: Framework, round: Round, title: str = "") -> Frame
 # --- spreadsheets -----------------------------------------------------------------------------
 
 COLUMNS = [
-    "code", "parent_code", "level", "name", "max_points", "source", "rule", "rule_params",
-    "na_allowed", "evidence_required", "guidance", "order",
+    "code",
+    "parent_code",
+    "level",
+    "name",
+    "max_points",
+    "source",
+    "rule",
+    "rule_params",
+    "na_allowed",
+    "evidence_required",
+    "guidance",
+    "order",
 ]
 REQUIRED_COLUMNS = ["code", "parent_code", "level", "name", "max_points", "source", "rule", "rule_params"]
 TRUE_WORDS = {"1", "true", "x", "yes", "có", "co", "y"}
@@ -89,8 +111,18 @@ def node_row(node: Node, parent_code: str | None) -> list:
     """One spreadsheet row for a node, in ``COLUMNS`` order; text cells escaped."""
     params = json.dumps(node.params, ensure_ascii=False) if node.params else ""
     values = [
-        node.code, parent_code or "", node.level, node.name, node.max_points, node.source, node.rule,
-        params, node.na_allowed, node.evidence_required, node.guidance, node.order,
+        node.code,
+        parent_code or "",
+        node.level,
+        node.name,
+        node.max_points,
+        node.source,
+        node.rule,
+        params,
+        node.na_allowed,
+        node.evidence_required,
+        node.guidance,
+        node.order,
     ]
     return [escape_formula(v) for v in values]
 
@@ -170,8 +202,10 @@ def parse_rows(headers: list, rows: list[list]) -> tuple[list[dict], list[str]]:
         return [], [_("Row 1: missing column “%(column)s”.") % {"column": c} for c in missing]
 
     def err(row_no: int, column: str, message: str, **values) -> None:
-        errors.append(_("Row %(row)s, column “%(column)s”: %(message)s") % {
-            "row": row_no, "column": column, "message": message % values if values else message})
+        errors.append(
+            _("Row %(row)s, column “%(column)s”: %(message)s")
+            % {"row": row_no, "column": column, "message": message % values if values else message}
+        )
 
     records: list[dict] = []
     seen: dict[str, int] = {}
@@ -192,7 +226,13 @@ def parse_rows(headers: list, rows: list[list]) -> tuple[list[dict], list[str]]:
         rec["parent_code"] = _cell_text(cells.get("parent_code")) or None
         level = _cell_text(cells.get("level"))
         if level not in Level.values:
-            err(row_no, "level", _("“%(value)s” is not a level (%(allowed)s)."), value=level, allowed=", ".join(Level.values))
+            err(
+                row_no,
+                "level",
+                _("“%(value)s” is not a level (%(allowed)s)."),
+                value=level,
+                allowed=", ".join(Level.values),
+            )
         rec["level"] = level
         rec["name"] = _cell_text(cells.get("name"))
         if not rec["name"]:
@@ -201,15 +241,32 @@ def parse_rows(headers: list, rows: list[list]) -> tuple[list[dict], list[str]]:
         if max_points is None:
             err(row_no, "max_points", _("“%(value)s” is not a number."), value=_cell_text(cells.get("max_points")))
         elif max_points < 0 or max_points != max_points.quantize(Decimal("0.01")) or max_points >= Decimal("100000"):
-            err(row_no, "max_points", _("%(value)s must be between 0 and 99999.99 with at most 2 decimals."), value=max_points)
+            err(
+                row_no,
+                "max_points",
+                _("%(value)s must be between 0 and 99999.99 with at most 2 decimals."),
+                value=max_points,
+            )
         rec["max_points"] = max_points
         source = _cell_text(cells.get("source"))
         if source and source not in Source.values:
-            err(row_no, "source", _("“%(value)s” is not a source (%(allowed)s)."), value=source, allowed=", ".join(Source.values))
+            err(
+                row_no,
+                "source",
+                _("“%(value)s” is not a source (%(allowed)s)."),
+                value=source,
+                allowed=", ".join(Source.values),
+            )
         rec["source"] = source
         rule = _cell_text(cells.get("rule"))
         if rule and rule not in Rule.values:
-            err(row_no, "rule", _("“%(value)s” is not a rule (%(allowed)s)."), value=rule, allowed=", ".join(Rule.values))
+            err(
+                row_no,
+                "rule",
+                _("“%(value)s” is not a rule (%(allowed)s)."),
+                value=rule,
+                allowed=", ".join(Rule.values),
+            )
         rec["rule"] = rule
         params_text = _cell_text(cells.get("rule_params"))
         try:
@@ -218,7 +275,7 @@ def parse_rows(headers: list, rows: list[list]) -> tuple[list[dict], list[str]]:
             params = None
             err(row_no, "rule_params", _("not valid JSON (%(reason)s)."), reason=exc)
         if params is not None and not isinstance(params, dict):
-            err(row_no, "rule_params", _("must be a JSON object such as {\"step\": \"0.25\"}."))
+            err(row_no, "rule_params", _('must be a JSON object such as {"step": "0.25"}.'))
         rec["params"] = params if isinstance(params, dict) else {}
         for column in ("na_allowed", "evidence_required"):
             value = _cell_bool(cells.get(column))
@@ -299,6 +356,8 @@ def result_errors(result) -> list[str]:
     for invalid in result.invalid_rows:
         for field_name, messages in invalid.error_dict.items():
             for message in messages:
-                errors.append(_("Row %(row)s, column “%(column)s”: %(message)s") % {
-                    "row": invalid.number + 1, "column": field_name, "message": message})
+                errors.append(
+                    _("Row %(row)s, column “%(column)s”: %(message)s")
+                    % {"row": invalid.number + 1, "column": field_name, "message": message}
+                )
     return errors

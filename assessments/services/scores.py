@@ -118,12 +118,16 @@ def score_save_self(
         score = _lock_score(assessment, node)
         if assessment.state == AssessmentState.EXPLANATION_REQUESTED:
             if not score.flagged:
-                raise ValidationError(_("Only the criteria the appraiser flagged can be changed now."), code="not_flagged")
+                raise ValidationError(
+                    _("Only the criteria the appraiser flagged can be changed now."), code="not_flagged"
+                )
             require_explanation_open(assessment, now)
         _check_version(score, expected_version, side="self")
         if na:
             if not node.na_allowed:
-                raise ValidationError({"na": _("Criterion %(code)s cannot be marked not applicable.") % {"code": node.code}})
+                raise ValidationError(
+                    {"na": _("Criterion %(code)s cannot be marked not applicable.") % {"code": node.code}}
+                )
             if not na_reason.strip():
                 raise ValidationError({"na_reason": _("Give the reason why the criterion is not applicable.")})
             score.self_na, score.self_na_reason = True, na_reason.strip()
@@ -203,13 +207,16 @@ def scores_accept_untouched(*, user, assessment_id: int) -> list[str]:
         assessment = lock_assessment(assessment_id)
         check(user, assessment, Action.APPRAISE)
         touched = set(
-            LeafScore.history.filter(assessment_id=assessment.pk, history_change_reason="appraisal")
-            .values_list("id", flat=True)
+            LeafScore.history.filter(assessment_id=assessment.pk, history_change_reason="appraisal").values_list(
+                "id", flat=True
+            )
         )
         scores = list(
-            LeafScore.objects.select_for_update().select_related("node")
+            LeafScore.objects.select_for_update()
+            .select_related("node")
             .filter(assessment=assessment, node__in=self_leaves(assessment), flagged=False)
-            .exclude(pk__in=touched).order_by("pk")
+            .exclude(pk__in=touched)
+            .order_by("pk")
         )
         accepted = []
         for score in scores:
@@ -228,15 +235,25 @@ def scores_accept_untouched(*, user, assessment_id: int) -> list[str]:
 def scores_seed_appraisal(*, assessment: Assessment, user) -> int:
     """Start the appraisal from the unit's inputs (caller holds the assessment lock); returns leaves seeded."""
     seeding = LeafScore.objects.filter(
-        assessment=assessment, app_inputs__isnull=True, self_inputs__isnull=False, self_na=False, node__source=Source.SELF
+        assessment=assessment,
+        app_inputs__isnull=True,
+        self_inputs__isnull=False,
+        self_na=False,
+        node__source=Source.SELF,
     )
     ids = list(seeding.values_list("pk", flat=True))
     LeafScore.objects.filter(pk__in=ids).update(
-        app_inputs=F("self_inputs"), app_points=F("self_points"), version=F("version") + 1,
-        updated_by=user, updated_at=timezone.now(),
+        app_inputs=F("self_inputs"),
+        app_points=F("self_points"),
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
     )
     LeafScore.history.bulk_history_create(
-        list(LeafScore.objects.filter(pk__in=ids)), update=True, default_user=user, default_change_reason="appraisal started"
+        list(LeafScore.objects.filter(pk__in=ids)),
+        update=True,
+        default_user=user,
+        default_change_reason="appraisal started",
     )
     return len(ids)
 
@@ -267,8 +284,12 @@ def scores_fill_self(*, user, assessment_id: int, entries: list[SelfEntry]) -> l
         check(user, assessment, Action.FILL_SELF)
         leaves = {n.pk: n for n in self_leaves(assessment)}
         # Rows may exist unscored (a file attached before any input): those are filled, not refused.
-        existing = {s.node_id: s for s in LeafScore.objects.select_for_update().filter(
-            assessment=assessment, node_id__in=[e.node_id for e in entries])}
+        existing = {
+            s.node_id: s
+            for s in LeafScore.objects.select_for_update().filter(
+                assessment=assessment, node_id__in=[e.node_id for e in entries]
+            )
+        }
         evidence_ok = set(EvidenceFile.objects.filter(assessment=assessment).values_list("pk", flat=True))
         errors, scores = [], []
         now = timezone.now()
@@ -290,7 +311,9 @@ def scores_fill_self(*, user, assessment_id: int, entries: list[SelfEntry]) -> l
             try:
                 if entry.na:
                     if not node.na_allowed or not entry.na_reason.strip():
-                        raise ValidationError(_("Criterion %(code)s cannot be marked not applicable.") % {"code": node.code})
+                        raise ValidationError(
+                            _("Criterion %(code)s cannot be marked not applicable.") % {"code": node.code}
+                        )
                     score.self_na, score.self_na_reason = True, entry.na_reason.strip()
                 else:
                     clean = validate_inputs(node=node, inputs=entry.inputs)
@@ -305,11 +328,21 @@ def scores_fill_self(*, user, assessment_id: int, entries: list[SelfEntry]) -> l
             if score.pk is not None:  # the few rows that existed unscored
                 score._history_user, score._change_reason = user, "self"
                 score.save()
-        bulk_create_with_history([s for s in scores if s.pk is None], LeafScore, default_user=user, default_change_reason="self")
-        by_node = {s.node_id: s for s in LeafScore.objects.filter(assessment=assessment, node_id__in=[s.node_id for s in scores])}
+        bulk_create_with_history(
+            [s for s in scores if s.pk is None], LeafScore, default_user=user, default_change_reason="self"
+        )
+        by_node = {
+            s.node_id: s
+            for s in LeafScore.objects.filter(assessment=assessment, node_id__in=[s.node_id for s in scores])
+        }
         through = LeafScore.evidence.through
-        through.objects.bulk_create([
-            through(leafscore_id=by_node[e.node_id].pk, evidencefile_id=ev) for e in entries for ev in e.evidence_ids
-            if e.node_id in by_node
-        ], ignore_conflicts=True)
+        through.objects.bulk_create(
+            [
+                through(leafscore_id=by_node[e.node_id].pk, evidencefile_id=ev)
+                for e in entries
+                for ev in e.evidence_ids
+                if e.node_id in by_node
+            ],
+            ignore_conflicts=True,
+        )
     return list(by_node.values())

@@ -39,16 +39,15 @@ def _move(assessment: Assessment, *, user, step: Transition, comment: str = "") 
     assessment._history_user = user
     assessment._change_reason = history_reason(f"{action}: {comment}" if comment else action)
     assessment.save()
-    record_event(assessment=assessment, actor=user, action=action, from_state=from_state, to_state=step.to_state, comment=comment)
+    record_event(
+        assessment=assessment, actor=user, action=action, from_state=from_state, to_state=step.to_state, comment=comment
+    )
     return assessment
 
 
 def submission_problems(assessment: Assessment) -> list[str]:
     """What stops the unit from submitting: unscored leaves, required evidence neither attached nor explained."""
-    scores = {
-        s.node_id: s
-        for s in LeafScore.objects.filter(assessment=assessment).prefetch_related("evidence")
-    }
+    scores = {s.node_id: s for s in LeafScore.objects.filter(assessment=assessment).prefetch_related("evidence")}
     problems = []
     for node in self_leaves(assessment):
         problem = leaf_problem(node, scores.get(node.id))
@@ -62,7 +61,9 @@ def submission_problems(assessment: Assessment) -> list[str]:
     return problems
 
 
-def assessment_submit(*, user, assessment_id: int, expected_version: int | None = None, now: datetime | None = None) -> Assessment:
+def assessment_submit(
+    *, user, assessment_id: int, expected_version: int | None = None, now: datetime | None = None
+) -> Assessment:
     now = now or timezone.now()
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
@@ -118,7 +119,9 @@ def assessment_request_explanations(*, user, assessment_id: int, expected_versio
         return _move(assessment, user=user, step=step, comment=codes)
 
 
-def assessment_respond(*, user, assessment_id: int, expected_version: int | None = None, now: datetime | None = None) -> Assessment:
+def assessment_respond(
+    *, user, assessment_id: int, expected_version: int | None = None, now: datetime | None = None
+) -> Assessment:
     now = now or timezone.now()
     with transaction.atomic():
         assessment = lock_assessment(assessment_id)
@@ -132,13 +135,16 @@ def assessment_respond(*, user, assessment_id: int, expected_version: int | None
         ]
         if missing:
             raise ValidationError(
-                _("Write an explanation for every flagged criterion (missing: %(codes)s).") % {"codes": ", ".join(missing)},
+                _("Write an explanation for every flagged criterion (missing: %(codes)s).")
+                % {"codes": ", ".join(missing)},
                 code="incomplete",
             )
         deadline = assessment.round.explanation_deadline
         assessment.explained_late = deadline is not None and now > deadline
         return _move(
-            assessment, user=user, step=step,
+            assessment,
+            user=user,
+            step=step,
             comment=_("late") if assessment.explained_late else "",
         )
 
@@ -158,7 +164,9 @@ def assessment_resume_appraisal(*, user, assessment_id: int, expected_version: i
             score.save()
         assessment.appraisal_round += 1
         return _move(
-            assessment, user=user, step=step,
+            assessment,
+            user=user,
+            step=step,
             comment=_("appraisal round %(n)s") % {"n": assessment.appraisal_round},
         )
 
@@ -218,7 +226,10 @@ def assessments_finalise_appraised(*, user, round: Round) -> list[Assessment]:
     with transaction.atomic():
         # Locked in primary-key order like every other multi-row lock, so it cannot deadlock with a reopen.
         ids = list(
-            Assessment.objects.select_for_update().filter(round=round, state=S.APPRAISED).order_by("pk").values_list("pk", flat=True)
+            Assessment.objects.select_for_update()
+            .filter(round=round, state=S.APPRAISED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         return [assessment_finalise(user=user, assessment_id=pk) for pk in ids]
 
@@ -237,7 +248,9 @@ def assessment_reopen(*, user, assessment_id: int, reason: str, expected_version
     return assessment
 
 
-def assessment_grant_extension(*, user, assessment_id: int, kind: str, until: datetime, now: datetime | None = None) -> Assessment:
+def assessment_grant_extension(
+    *, user, assessment_id: int, kind: str, until: datetime, now: datetime | None = None
+) -> Assessment:
     """Let a unit submit (``kind="self"``) or explain (``kind="explanation"``) after the round's deadline."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -259,7 +272,11 @@ def assessment_grant_extension(*, user, assessment_id: int, kind: str, until: da
         assessment._change_reason = action
         assessment.save()
         record_event(
-            assessment=assessment, actor=user, action=action, from_state=assessment.state, to_state=assessment.state,
+            assessment=assessment,
+            actor=user,
+            action=action,
+            from_state=assessment.state,
+            to_state=assessment.state,
             comment=_("until %(until)s") % {"until": format_moment(until)},
         )
     return assessment

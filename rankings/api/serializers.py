@@ -46,8 +46,9 @@ class BreakdownItemSerializer(serializers.Serializer):
     name = serializers.CharField()
     points = serializers.DecimalField(max_digits=7, decimal_places=2)
     max = serializers.DecimalField(max_digits=7, decimal_places=2)
-    pct = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True,
-                                   help_text="Null where nothing was applicable (maximum 0).")
+    pct = serializers.DecimalField(
+        max_digits=7, decimal_places=2, allow_null=True, help_text="Null where nothing was applicable (maximum 0)."
+    )
 
 
 class CriterionItemSerializer(BreakdownItemSerializer):
@@ -71,9 +72,31 @@ class ResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UnitResult
-        fields = ["year", "run", "unit", "unit_name", "group", "self_total", "appraised_total", "cs_points",
-                  "sipas_points", "total", "applicable_max", "index_pct", "rank", "band", "provisional", "warnings", "domains",
-                  "survey_margin", "index_low", "index_high", "rank_best", "rank_worst", "small_sample"]
+        fields = [
+            "year",
+            "run",
+            "unit",
+            "unit_name",
+            "group",
+            "self_total",
+            "appraised_total",
+            "cs_points",
+            "sipas_points",
+            "total",
+            "applicable_max",
+            "index_pct",
+            "rank",
+            "band",
+            "provisional",
+            "warnings",
+            "domains",
+            "survey_margin",
+            "index_low",
+            "index_high",
+            "rank_best",
+            "rank_worst",
+            "small_sample",
+        ]
 
     @extend_schema_field(WarningSerializer(many=True))
     def get_warnings(self, obj) -> list[dict]:
@@ -81,8 +104,10 @@ class ResultSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(BreakdownItemSerializer(many=True))
     def get_domains(self, obj) -> list[dict]:
-        return [{k: d.get(k) for k in ("code", "name", "points", "max", "pct")}
-                for d in (obj.breakdown or {}).get("domains", [])]
+        return [
+            {k: d.get(k) for k in ("code", "name", "points", "max", "pct")}
+            for d in (obj.breakdown or {}).get("domains", [])
+        ]
 
 
 class ResultDetailSerializer(ResultSerializer):
@@ -96,5 +121,10 @@ class ResultDetailSerializer(ResultSerializer):
         criteria = (obj.breakdown or {}).get("criteria", [])
         codes = {c.get("node_id"): c.get("code") for c in criteria}
         codes.update({d.get("node_id"): d.get("code") for d in (obj.breakdown or {}).get("domains", [])})
-        return [{**{k: c.get(k) for k in ("code", "name", "points", "max", "pct", "lost")},
-                 "parent_code": codes.get(c.get("parent_id"))} for c in criteria]
+        return [
+            {
+                **{k: c.get(k) for k in ("code", "name", "points", "max", "pct", "lost")},
+                "parent_code": codes.get(c.get("parent_id")),
+            }
+            for c in criteria
+        ]

@@ -30,25 +30,51 @@ def safe_text(value) -> str:
 
 
 def announcement_headers() -> list[str]:
-    return [_("No."), _("Unit name"), _("Self-assessed points"), _("Appraised points"), _("Survey points"),
-            _("Total points"), _("Index (%)"), _("Rank"), _("Classification"), _("Notes"), *margin_headers()]
+    return [
+        _("No."),
+        _("Unit name"),
+        _("Self-assessed points"),
+        _("Appraised points"),
+        _("Survey points"),
+        _("Total points"),
+        _("Index (%)"),
+        _("Rank"),
+        _("Classification"),
+        _("Notes"),
+        *margin_headers(),
+    ]
 
 
 def margin_headers() -> list[str]:
     """The margin of error's columns (rankings/uncertainty.py), after the announcement's own."""
-    return [_("Index, 95 % interval low"), _("Index, 95 % interval high"), _("Possible ranks (95 %)"),
-            _("Survey points margin (±)"), _("Survey sample below the minimum")]
+    return [
+        _("Index, 95 % interval low"),
+        _("Index, 95 % interval high"),
+        _("Possible ranks (95 %)"),
+        _("Survey points margin (±)"),
+        _("Survey sample below the minimum"),
+    ]
 
 
 def margin_values(r) -> list:
-    return [r.index_low, r.index_high, safe_text(r.rank_range), r.survey_margin,
-            _("yes") if r.small_sample else ""]
+    return [r.index_low, r.index_high, safe_text(r.rank_range), r.survey_margin, _("yes") if r.small_sample else ""]
 
 
 def announcement_row(n: int, row) -> list:
     r = row.result
-    return [n, safe_text(r.unit.name), r.self_total, r.appraised_total, row.survey_points, r.total,
-            r.index_pct, r.rank, safe_text(r.band), safe_text(row.notes), *margin_values(r)]
+    return [
+        n,
+        safe_text(r.unit.name),
+        r.self_total,
+        r.appraised_total,
+        row.survey_points,
+        r.total,
+        r.index_pct,
+        r.rank,
+        safe_text(r.band),
+        safe_text(row.notes),
+        *margin_values(r),
+    ]
 
 
 def _sheet_title(wb: Workbook, title: str) -> str:
@@ -91,15 +117,22 @@ def xlsx_bytes(board: Board) -> bytes:
     for gb in board.groups:
         ws = wb.create_sheet(_sheet_title(wb, gb.group.name))
         title = _("%(round)s – results of %(group)s") % {"round": board.round, "group": gb.group.name}
-        _write_table(ws, title, headers, [announcement_row(i, row) for i, row in enumerate(gb.rows, 1)],
-                     number_cols={3, 4, 5, 6, 7})
+        _write_table(
+            ws,
+            title,
+            headers,
+            [announcement_row(i, row) for i, row in enumerate(gb.rows, 1)],
+            number_cols={3, 4, 5, 6, 7},
+        )
     for gb in board.groups:
         ws = wb.create_sheet(_sheet_title(wb, _("Domains – %(group)s") % {"group": gb.group.name}))
         d_headers = [_("No."), _("Unit name")]
         for code, name in gb.domains:
-            d_headers += [_("%(code)s. %(name)s (points)") % {"code": code, "name": name},
-                          _("%(code)s. %(name)s (max)") % {"code": code, "name": name},
-                          _("%(code)s. %(name)s (%%)") % {"code": code, "name": name}]
+            d_headers += [
+                _("%(code)s. %(name)s (points)") % {"code": code, "name": name},
+                _("%(code)s. %(name)s (max)") % {"code": code, "name": name},
+                _("%(code)s. %(name)s (%%)") % {"code": code, "name": name},
+            ]
         rows = []
         for i, row in enumerate(gb.rows, 1):
             values: list = [i, safe_text(row.unit.name)]
@@ -108,8 +141,13 @@ def xlsx_bytes(board: Board) -> bytes:
                 d = by_code.get(code)
                 values += [d["points"], d["max"], d["pct"]] if d else [None, None, None]
             rows.append(values)
-        _write_table(ws, _("%(round)s – domain scores of %(group)s") % {"round": board.round, "group": gb.group.name},
-                     d_headers, rows, number_cols=set(range(3, len(d_headers) + 1)))
+        _write_table(
+            ws,
+            _("%(round)s – domain scores of %(group)s") % {"round": board.round, "group": gb.group.name},
+            d_headers,
+            rows,
+            number_cols=set(range(3, len(d_headers) + 1)),
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -128,12 +166,22 @@ def csv_text(board: Board) -> str:
     for gb in board.groups:
         for i, row in enumerate(gb.rows, 1):
             r = row.result
-            writer.writerow([
-                safe_text(gb.group.name), i, safe_text(r.unit.name), _csv_number(r.self_total),
-                _csv_number(r.appraised_total), _csv_number(row.survey_points), _csv_number(r.total),
-                _csv_number(r.index_pct), r.rank, safe_text(r.band), safe_text(row.notes),
-                *[_csv_number(v) if isinstance(v, Decimal) else v for v in margin_values(r)],
-            ])
+            writer.writerow(
+                [
+                    safe_text(gb.group.name),
+                    i,
+                    safe_text(r.unit.name),
+                    _csv_number(r.self_total),
+                    _csv_number(r.appraised_total),
+                    _csv_number(row.survey_points),
+                    _csv_number(r.total),
+                    _csv_number(r.index_pct),
+                    r.rank,
+                    safe_text(r.band),
+                    safe_text(row.notes),
+                    *[_csv_number(v) if isinstance(v, Decimal) else v for v in margin_values(r)],
+                ]
+            )
     return out.getvalue()
 
 
@@ -159,7 +207,13 @@ def pdf_bytes(board: Board, *, base_url: str) -> bytes:
         {k: (charts.as_image(v) if k != "board" and v else v) for k, v in group.items()}
         for group in charts.board_charts(board, for_print=True)
     ]
-    html = render_to_string("rankings/dashboard/report_pdf.html", {
-        "board": board, "charts": figures, "generated_at": timezone.localtime(), "official": official_heading(board),
-    })
+    html = render_to_string(
+        "rankings/dashboard/report_pdf.html",
+        {
+            "board": board,
+            "charts": figures,
+            "generated_at": timezone.localtime(),
+            "official": official_heading(board),
+        },
+    )
     return HTML(string=html, base_url=base_url).write_pdf()

@@ -252,7 +252,8 @@ def year_on_year(*, run: IndexRun, results: list[UnitResult]) -> list[dict]:
     """
     previous = (
         IndexRun.objects.filter(round__year__lt=run.round.year, is_published=True)
-        .order_by("-round__year", "-published_at", "-id").first()
+        .order_by("-round__year", "-published_at", "-id")
+        .first()
     )
     if previous is None:
         return []
@@ -263,8 +264,17 @@ def year_on_year(*, run: IndexRun, results: list[UnitResult]) -> list[dict]:
         was = lineage.comparable(r.unit_id, before)
         if was is None:
             continue
-        movers.append({"result": r, "unit": r.unit, "now": r.index_pct, "was": was, "change": r.index_pct - was,
-                       "via": lineage.via(r.unit_id, before), "year": previous.round.year})
+        movers.append(
+            {
+                "result": r,
+                "unit": r.unit,
+                "now": r.index_pct,
+                "was": was,
+                "change": r.index_pct - was,
+                "via": lineage.via(r.unit_id, before),
+                "year": previous.round.year,
+            }
+        )
     return sorted(movers, key=lambda m: (-m["change"], m["unit"].display_order, m["unit"].code))
 
 
@@ -314,17 +324,21 @@ def headline_for(board: Board, *, movers: int = 5) -> Headline:
     group's ranking since the previous round's published results (a unit that changed group is not compared)."""
     averages = [
         GroupAverage(
-            group=gb.group, units=len(gb.rows),
+            group=gb.group,
+            units=len(gb.rows),
             average_pct=(sum((r.result.index_pct for r in gb.rows), Decimal(0)) / len(gb.rows)).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             ),
         )
-        for gb in board.groups if gb.rows
+        for gb in board.groups
+        if gb.rows
     ]
     # The latest published run of the latest earlier round that has one (the order of run_latest_published).
     previous_run = (
         IndexRun.objects.filter(is_published=True, round__year__lt=board.round.year)
-        .select_related("round").order_by("-round__year", "-published_at", "-id").first()
+        .select_related("round")
+        .order_by("-round__year", "-published_at", "-id")
+        .first()
     )
     previous = previous_run.round if previous_run else None
     up: list[Mover] = []
@@ -339,8 +353,14 @@ def headline_for(board: Board, *, movers: int = 5) -> Headline:
                 r, b = row.result, before.get(row.result.unit_id)
                 if b is None or b["group_id"] != r.group_id or b["rank"] == r.rank:
                     continue
-                mover = Mover(unit=r.unit, group=gb.group, rank_before=b["rank"], rank_now=r.rank,
-                              index_before=b["index_pct"], index_now=r.index_pct)
+                mover = Mover(
+                    unit=r.unit,
+                    group=gb.group,
+                    rank_before=b["rank"],
+                    rank_now=r.rank,
+                    index_before=b["index_pct"],
+                    index_now=r.index_pct,
+                )
                 (up if mover.places > 0 else down).append(mover)
         up.sort(key=lambda m: (-m.places, m.rank_now))
         down.sort(key=lambda m: (m.places, m.rank_now))
@@ -419,7 +439,9 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     if current is not None:
         group_rows = list(UnitResult.objects.filter(run=run, group_id=current.group_id).select_related("unit"))
     history = [
-        HistoryPoint(round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0), index_pct=h.index_pct)
+        HistoryPoint(
+            round=h.run.round, result=h, group_size=sizes.get((h.run_id, h.group_id), 0), index_pct=h.index_pct
+        )
         for h in history_rows
     ]
     lineage = lineage_read()
@@ -499,7 +521,9 @@ def unit_profile(*, user, unit_id: int, round: Round) -> Profile:
     )
 
 
-def _with_predecessors(history: list[HistoryPoint], *, lineage, unit: Unit, runs: dict[int, IndexRun]) -> list[HistoryPoint]:
+def _with_predecessors(
+    history: list[HistoryPoint], *, lineage, unit: Unit, runs: dict[int, IndexRun]
+) -> list[HistoryPoint]:
     """Add the published years before the unit existed, read through its lineage (rankings.lineage)."""
     ancestors = lineage.ancestors(unit.pk)
     if not ancestors:
@@ -514,8 +538,11 @@ def _with_predecessors(history: list[HistoryPoint], *, lineage, unit: Unit, runs
     for run in missing.values():
         pct = lineage.comparable(unit.pk, values[run.pk])
         if pct is not None:
-            history.append(HistoryPoint(round=run.round, result=None, group_size=0, index_pct=pct,
-                                        via=lineage.via(unit.pk, values[run.pk])))
+            history.append(
+                HistoryPoint(
+                    round=run.round, result=None, group_size=0, index_pct=pct, via=lineage.via(unit.pk, values[run.pk])
+                )
+            )
     return sorted(history, key=lambda h: h.round.year)
 
 

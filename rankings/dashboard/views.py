@@ -63,7 +63,9 @@ def round_dashboard(request, year: int):
     provisional = asks_for_latest_run(request)
     board = sel.dashboard_for(user=request.user, round=round, provisional=provisional)
     context = {
-        "round": round, "rounds": _rounds_nav(request.user), "board": board,
+        "round": round,
+        "rounds": _rounds_nav(request.user),
+        "board": board,
         "charts": charts.board_charts(board) if board else [],
         "may_see_provisional": can.can_see_provisional(request.user, round),
         "provisional_requested": provisional,
@@ -80,10 +82,16 @@ def ranking(request, year: int):
     round = _round(year)
     provisional = asks_for_latest_run(request)
     ranking = results.ranking_for(user=request.user, round=round, provisional=provisional)
-    return render(request, "rankings/dashboard/ranking.html", {
-        "round": round, "rounds": _rounds_nav(request.user), "ranking": ranking,
-        "provisional_requested": provisional and can.can_see_provisional(request.user, round),
-    })
+    return render(
+        request,
+        "rankings/dashboard/ranking.html",
+        {
+            "round": round,
+            "rounds": _rounds_nav(request.user),
+            "ranking": ranking,
+            "provisional_requested": provisional and can.can_see_provisional(request.user, round),
+        },
+    )
 
 
 @login_required
@@ -107,12 +115,21 @@ def unit_profile(request, year: int, unit_id: int):
     provisional = asks_for_latest_run(request)
     _unit, result = results.unit_result_for(user=request.user, round=round, unit_id=unit_id, provisional=provisional)
     _unit, years = results.unit_history_for(user=request.user, unit_id=unit_id, provisional=provisional)
-    return render(request, "rankings/dashboard/unit.html", {
-        "round": round, "rounds": _rounds_nav(request.user), "profile": profile, "charts": charts.profile_charts(profile),
-        "can_read_dashboards": can.can_read_dashboards(request.user), "result": result, "years": years,
-        "domain_rows": _domain_rows(years),
-        "provisional_requested": provisional and can.can_see_provisional(request.user, round),
-    })
+    return render(
+        request,
+        "rankings/dashboard/unit.html",
+        {
+            "round": round,
+            "rounds": _rounds_nav(request.user),
+            "profile": profile,
+            "charts": charts.profile_charts(profile),
+            "can_read_dashboards": can.can_read_dashboards(request.user),
+            "result": result,
+            "years": years,
+            "domain_rows": _domain_rows(years),
+            "provisional_requested": provisional and can.can_see_provisional(request.user, round),
+        },
+    )
 
 
 def _domain_rows(years) -> list[dict]:
@@ -122,8 +139,11 @@ def _domain_rows(years) -> list[dict]:
         for d in res.breakdown.get("domains", []):
             domains.setdefault(d["code"], d["name"])
     return [
-        {"code": code, "name": name,
-         "cells": [next((d for d in res.breakdown.get("domains", []) if d["code"] == code), None) for res in years]}
+        {
+            "code": code,
+            "name": name,
+            "cells": [next((d for d in res.breakdown.get("domains", []) if d["code"] == code), None) for res in years],
+        }
         for code, name in domains.items()
     ]
 
@@ -132,9 +152,14 @@ def _domain_rows(years) -> list[dict]:
 @require_safe
 def trends(request):
     data = sel.trends_for(user=request.user)
-    return render(request, "rankings/dashboard/trends.html", {
-        "rounds": _rounds_nav(request.user), "trends": [{"trend": t, "charts": charts.trend_charts(t)} for t in data],
-    })
+    return render(
+        request,
+        "rankings/dashboard/trends.html",
+        {
+            "rounds": _rounds_nav(request.user),
+            "trends": [{"trend": t, "charts": charts.trend_charts(t)} for t in data],
+        },
+    )
 
 
 def _published_export_board(request, year: int):
@@ -188,7 +213,9 @@ def export_pdf(request, year: int):
     if report.status != ReportStatus.DONE:
         return redirect("dashboard:report", year=year)
     return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=f"chi-so-cchc-{run.round.year}-{report.language}.pdf",
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"chi-so-cchc-{run.round.year}-{report.language}.pdf",
         content_type="application/pdf",
     )
 
@@ -198,11 +225,12 @@ def export_pdf(request, year: int):
 def report_status(request, year: int):
     run = _published_run(request, year)
     report = reports.report_request(run=run, language=get_language())
-    template = "rankings/dashboard/partials/report_status.html" if request.headers.get("HX-Request") else (
-        "rankings/dashboard/report.html"
+    template = (
+        "rankings/dashboard/partials/report_status.html"
+        if request.headers.get("HX-Request")
+        else ("rankings/dashboard/report.html")
     )
     return render(request, template, {"round": run.round, "run": run, "report": report})
-
 
 
 # --- appeals (rankings/appeals.py) -------------------------------------------------------------------
@@ -217,12 +245,20 @@ def appeals(request, year: int):
     own = None
     if can.is_officer(request.user) and request.user.unit_id:
         own = Assessment.objects.filter(round=round, unit_id=request.user.unit_id).first()
-    return render(request, "rankings/dashboard/appeals.html", {
-        "round": round, "rounds": _rounds_nav(request.user), "register": register,
-        "may_lodge": own is not None and can.can_lodge_appeal(request.user, own)
-        and register.deadline is not None and timezone.now() <= register.deadline,
-        "may_decide": can.can_decide_appeal(request.user),
-    })
+    return render(
+        request,
+        "rankings/dashboard/appeals.html",
+        {
+            "round": round,
+            "rounds": _rounds_nav(request.user),
+            "register": register,
+            "may_lodge": own is not None
+            and can.can_lodge_appeal(request.user, own)
+            and register.deadline is not None
+            and timezone.now() <= register.deadline,
+            "may_decide": can.can_decide_appeal(request.user),
+        },
+    )
 
 
 @login_required
@@ -236,8 +272,11 @@ def appeal_lodge(request, year: int):
     if request.method == "POST" and form.is_valid():
         try:
             appeal_rules.appeal_lodge(
-                user=request.user, assessment_id=assessment.pk, node_ids=[n.pk for n in form.cleaned_data["nodes"]],
-                reason=form.cleaned_data["reason"], evidence=form.cleaned_data.get("evidence"),
+                user=request.user,
+                assessment_id=assessment.pk,
+                node_ids=[n.pk for n in form.cleaned_data["nodes"]],
+                reason=form.cleaned_data["reason"],
+                evidence=form.cleaned_data.get("evidence"),
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -246,8 +285,12 @@ def appeal_lodge(request, year: int):
             messages.success(request, _("Your appeal has been lodged."))
             return redirect("dashboard:appeals", year=year)
     status = 422 if request.method == "POST" else 200
-    return render(request, "rankings/dashboard/appeal_lodge.html",
-                  {"round": round, "rounds": _rounds_nav(request.user), "form": form}, status=status)
+    return render(
+        request,
+        "rankings/dashboard/appeal_lodge.html",
+        {"round": round, "rounds": _rounds_nav(request.user), "form": form},
+        status=status,
+    )
 
 
 @login_required
@@ -257,9 +300,12 @@ def appeal_decide(request, appeal_id: int):
     form = AppealDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            appeal_rules.appeal_decide(user=request.user, appeal_id=appeal.pk,
-                                       accept=form.cleaned_data["decision"] == "accept",
-                                       reason=form.cleaned_data["reason"])
+            appeal_rules.appeal_decide(
+                user=request.user,
+                appeal_id=appeal.pk,
+                accept=form.cleaned_data["decision"] == "accept",
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -267,6 +313,9 @@ def appeal_decide(request, appeal_id: int):
             messages.success(request, _("The decision has been recorded."))
             return redirect("dashboard:appeals", year=appeal.run.round.year)
     status = 422 if request.method == "POST" else 200
-    return render(request, "rankings/dashboard/appeal_decide.html",
-                  {"round": appeal.run.round, "rounds": _rounds_nav(request.user), "appeal": appeal, "form": form},
-                  status=status)
+    return render(
+        request,
+        "rankings/dashboard/appeal_decide.html",
+        {"round": appeal.run.round, "rounds": _rounds_nav(request.user), "appeal": appeal, "form": form},
+        status=status,
+    )

@@ -20,7 +20,9 @@ def check_options(options) -> None:
             raise ValidationError(_("Option %(n)d must have a value.") % {"n": i})
         value = str(option["value"]).strip()
         if not value or value in seen:
-            raise ValidationError(_("Option %(n)d: the value “%(value)s” is empty or repeated.") % {"n": i, "value": value})
+            raise ValidationError(
+                _("Option %(n)d: the value “%(value)s” is empty or repeated.") % {"n": i, "value": value}
+            )
         seen.add(value)
         try:
             fraction = Decimal(str(option.get("fraction", "")))
@@ -53,7 +55,10 @@ def check_question(question: SurveyQuestion) -> None:
             raise ValidationError({"element": _("Only SIPAS questions have an element.")})
         if question.leaf_code not in cs_leaf_codes(round=question.round):
             raise ValidationError(
-                {"leaf_code": _("“%(code)s” is not a civil-servant survey leaf of this round's frameworks.") % {"code": question.leaf_code}}
+                {
+                    "leaf_code": _("“%(code)s” is not a civil-servant survey leaf of this round's frameworks.")
+                    % {"code": question.leaf_code}
+                }
             )
 
 
@@ -78,8 +83,15 @@ def survey_questions_copy(*, source_round: Round, target_round: Round, replace: 
     existing = set(SurveyQuestion.objects.filter(round=target_round).values_list("survey", "code"))
     new = [
         SurveyQuestion(
-            round=target_round, survey=q.survey, code=q.code, text=q.text, element=q.element, leaf_code=q.leaf_code,
-            required=q.required, order=q.order, options=q.options,
+            round=target_round,
+            survey=q.survey,
+            code=q.code,
+            text=q.text,
+            element=q.element,
+            leaf_code=q.leaf_code,
+            required=q.required,
+            order=q.order,
+            options=q.options,
         )
         for q in SurveyQuestion.objects.filter(round=source_round)
         if (q.survey, q.code) not in existing

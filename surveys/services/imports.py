@@ -67,7 +67,14 @@ def sha256_of(fileobj) -> str:
 
 
 def survey_import_create(
-    *, round: Round, survey: str, fileobj, name: str, user: User | None, allow_reimport: bool = False, enqueue: bool = True
+    *,
+    round: Round,
+    survey: str,
+    fileobj,
+    name: str,
+    user: User | None,
+    allow_reimport: bool = False,
+    enqueue: bool = True,
 ) -> SurveyImport:
     """Check the upload and store it as a pending import; the preview runs after commit (Celery).
 
@@ -113,7 +120,11 @@ def survey_import_create(
             # The archive was fully checked above; the preview reuses what the check found (and the
             # stored file is never changed), so it does not inflate the file a second time.
             imp = SurveyImport(
-                round=round, survey=survey, original_name=name[:255], sha256=sha, uploaded_by=user,
+                round=round,
+                survey=survey,
+                original_name=name[:255],
+                sha256=sha,
+                uploaded_by=user,
                 summary={"checked_formula_cells": formula_cells},
             )
             imp.file.save(os.path.basename(name) or "survey", File(fileobj), save=False)
@@ -194,7 +205,9 @@ def survey_import_preview(*, import_id: int, isolated: bool = False) -> SurveyIm
         try:
             # In a worker the file is parsed in a child process under SPREADSHEET_MEMORY_LIMIT_BYTES: a file
             # that passed every check but still needs too much memory kills the child, not the worker.
-            result = run_with_memory_limit(parse_and_stage, imp, uses_database=True) if isolated else parse_and_stage(imp)
+            result = (
+                run_with_memory_limit(parse_and_stage, imp, uses_database=True) if isolated else parse_and_stage(imp)
+            )
         except SpreadsheetRefused as exc:
             _discard_rows(import_id)
             set_progress(import_id, status=ImportStatus.REJECTED, error=exc.message, progress_percent=100)
@@ -250,7 +263,9 @@ def survey_import_retry(*, import_id: int, user: User | None, enqueue: bool = Tr
         imp = SurveyImport.objects.select_for_update().get(pk=import_id)
         retryable = imp.status in (ImportStatus.FAILED, ImportStatus.PENDING) or is_stuck(imp)
         if not retryable or not imp.file:
-            raise ImportRefused(_("Only an import that failed, or whose reading stopped, can be retried (with its file)."))
+            raise ImportRefused(
+                _("Only an import that failed, or whose reading stopped, can be retried (with its file).")
+            )
         _discard_rows(import_id)
         imp.status = ImportStatus.PENDING
         imp.attempts = 0
@@ -263,7 +278,9 @@ def survey_import_retry(*, import_id: int, user: User | None, enqueue: bool = Tr
     return imp
 
 
-def survey_import_choose_sheet(*, import_id: int, user: User | None, sheet_name: str, enqueue: bool = True) -> SurveyImport:
+def survey_import_choose_sheet(
+    *, import_id: int, user: User | None, sheet_name: str, enqueue: bool = True
+) -> SurveyImport:
     """Read a previewed workbook again from the sheet the admin names (the automatic choice took another)."""
     _require_manager(user)
     with transaction.atomic():
@@ -295,15 +312,20 @@ def survey_import_sweep_stale() -> list[int]:
     failed = []
     with transaction.atomic():
         cutoff = stale_cutoff()
-        stale = SurveyImport.objects.select_for_update(skip_locked=True).filter(status=ImportStatus.PARSING).filter(
-            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+        stale = (
+            SurveyImport.objects.select_for_update(skip_locked=True)
+            .filter(status=ImportStatus.PARSING)
+            .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
         )
         for imp in stale:
             imp.status = ImportStatus.FAILED
             imp.error = _(
-                "The worker reading this file stopped (no sign of life since %(moment)s). Nothing was stored; "
-                "retry it."
-            ) % {"moment": timezone.localtime(imp.heartbeat_at).strftime("%d/%m/%Y %H:%M:%S") if imp.heartbeat_at else "—"}
+                "The worker reading this file stopped (no sign of life since %(moment)s). Nothing was stored; retry it."
+            ) % {
+                "moment": timezone.localtime(imp.heartbeat_at).strftime("%d/%m/%Y %H:%M:%S")
+                if imp.heartbeat_at
+                else "—"
+            }
             imp.save(update_fields=["status", "error"])
             _discard_rows(imp.pk)
             failed.append(imp.pk)
@@ -324,10 +346,14 @@ def survey_import_confirm(*, import_id: int, user: User | None, accept_invalid: 
         )
         imp = next(i for i in locked if i.id == import_id)
         if imp.status != ImportStatus.PREVIEW:
-            raise ImportRefused(_("This import is not waiting for review (status: %(status)s).") % {"status": imp.get_status_display()})
+            raise ImportRefused(
+                _("This import is not waiting for review (status: %(status)s).") % {"status": imp.get_status_display()}
+            )
         if imp.rows_invalid and not accept_invalid:
             raise ImportRefused(
-                _("The file has %(n)d invalid forms. Tick “accept the invalid forms” to import them as invalid (they are not scored).")
+                _(
+                    "The file has %(n)d invalid forms. Tick “accept the invalid forms” to import them as invalid (they are not scored)."
+                )
                 % {"n": imp.rows_invalid}
             )
         for previous in locked:
@@ -344,18 +370,33 @@ def survey_import_confirm(*, import_id: int, user: User | None, accept_invalid: 
         imp.save(update_fields=["status", "is_current", "accepted_invalid", "confirmed_by", "confirmed_at"])
         round_id, survey = imp.round_id, imp.survey
         transaction.on_commit(
-            lambda: survey_import_confirmed.send(sender=SurveyImport, round_id=round_id, survey=survey, import_id=import_id)
+            lambda: survey_import_confirmed.send(
+                sender=SurveyImport, round_id=round_id, survey=survey, import_id=import_id
+            )
         )
     return imp
 
 
 def survey_import_file(
-    *, round: Round, survey: str, path: str, user: User | None, accept_invalid: bool = False, dry_run: bool = False, allow_reimport: bool = False
+    *,
+    round: Round,
+    survey: str,
+    path: str,
+    user: User | None,
+    accept_invalid: bool = False,
+    dry_run: bool = False,
+    allow_reimport: bool = False,
 ) -> SurveyImport:
     """Whole import from a path, synchronously (management command, demo, benchmark)."""
     with open(path, "rb") as fh:
         imp = survey_import_create(
-            round=round, survey=survey, fileobj=fh, name=os.path.basename(path), user=user, allow_reimport=allow_reimport, enqueue=False
+            round=round,
+            survey=survey,
+            fileobj=fh,
+            name=os.path.basename(path),
+            user=user,
+            allow_reimport=allow_reimport,
+            enqueue=False,
         )
     return survey_import_run(import_id=imp.id, user=user, accept_invalid=accept_invalid, dry_run=dry_run)
 
@@ -385,5 +426,3 @@ def survey_import_discard(*, import_id: int) -> None:
         if imp.file:
             imp.file.delete(save=False)
         imp.delete()
-
-

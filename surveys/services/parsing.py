@@ -75,11 +75,17 @@ def _questions(round_id: int, survey: str) -> list[QuestionSpec]:
         fragments = {raw: f"{json_key}:{json.dumps(v, ensure_ascii=False)}" for raw, v in lookup.items()}
         specs.append(
             QuestionSpec(
-                code=q.code, required=q.required, values=frozenset(values), labels=", ".join(values), lookup=lookup,
-                json_key=json_key, fragments=fragments,
+                code=q.code,
+                required=q.required,
+                values=frozenset(values),
+                labels=", ".join(values),
+                lookup=lookup,
+                json_key=json_key,
+                fragments=fragments,
             )
         )
     return specs
+
 
 def set_progress(import_id: int, **fields) -> None:
     SurveyImport.objects.filter(pk=import_id).update(**fields)
@@ -108,6 +114,7 @@ class ProgressReporter:
         if self.side is not None:
             self.side.close()
 
+
 def parse_and_stage(imp: SurveyImport) -> dict:
     questions = _questions(imp.round_id, imp.survey)
     if not questions:
@@ -122,8 +129,12 @@ def parse_and_stage(imp: SurveyImport) -> dict:
         positions, ignored = _map_header(sheet.header, questions)
         counts = _stage_rows(imp, sheet, positions, questions, UnitCodes(scope_ci))
     counts["summary"].update(
-        sheet=sheet.sheet_name, sheets=sheet.sheet_names, header_row=sheet.header_row, ignored_columns=ignored,
-        checked_formula_cells=checked, sheet_name=summary.get("sheet_name") or "",
+        sheet=sheet.sheet_name,
+        sheets=sheet.sheet_names,
+        header_row=sheet.header_row,
+        ignored_columns=ignored,
+        checked_formula_cells=checked,
+        sheet_name=summary.get("sheet_name") or "",
     )
     return counts
 
@@ -194,15 +205,21 @@ def _map_header(header: list[str], questions: list[QuestionSpec]) -> tuple[dict[
     if missing:
         problems.append(_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing[:30])})
     if unknown and missing:
-        problems.append(_("Unknown columns (not a question of this survey): %(cols)s.") % {"cols": ", ".join(unknown[:30])})
+        problems.append(
+            _("Unknown columns (not a question of this survey): %(cols)s.") % {"cols": ", ".join(unknown[:30])}
+        )
     if duplicated:
         problems.append(_("Columns given twice: %(cols)s.") % {"cols": ", ".join(duplicated[:30])})
     if problems:
-        raise reader.FileRejected(" ".join(problems) + " " + _("Is this the right sheet and the template of this survey and round?"))
+        raise reader.FileRejected(
+            " ".join(problems) + " " + _("Is this the right sheet and the template of this survey and round?")
+        )
     return positions, unknown
 
 
-def _stage_rows(imp: SurveyImport, sheet: reader.Sheet, positions: dict[str, int], questions: list[QuestionSpec], scope: UnitCodes) -> dict:
+def _stage_rows(
+    imp: SurveyImport, sheet: reader.Sheet, positions: dict[str, int], questions: list[QuestionSpec], scope: UnitCodes
+) -> dict:
     writer = ResponseWriter(import_id=imp.id)
     progress = ProgressReporter(imp.id)
     try:
@@ -236,7 +253,9 @@ def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dic
         nonlocal problems_total
         problems_total += 1
         if len(problems) < MAX_PROBLEMS_STORED:
-            problems.append({"row": row, "column": reader.column_letter(col + first_col), "value": value[:100], "reason": reason})
+            problems.append(
+                {"row": row, "column": reader.column_letter(col + first_col), "value": value[:100], "reason": reason}
+            )
 
     cell_text = reader.cell_text
     json_values: dict[str, str] = {}
@@ -292,11 +311,16 @@ def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dic
         # of dictionary lookups builds the answers document.
         answer_parts = None
         if not formulas:
-            answer_parts = [frag(raw) if raw.__class__ is not bool else None for frag, raw in zip(fragment_gets, answer_cells(cells))]
+            answer_parts = [
+                frag(raw) if raw.__class__ is not bool else None
+                for frag, raw in zip(fragment_gets, answer_cells(cells))
+            ]
             if None in answer_parts:
                 answer_parts = None
         if answer_parts is None:
-            answer_parts = _answers_slow(number, cells, q_pos, formulas, first_col, reasons, problem, json_values, msg_formula, msg_required)
+            answer_parts = _answers_slow(
+                number, cells, q_pos, formulas, first_col, reasons, problem, json_values, msg_formula, msg_required
+            )
         attribute_parts = []
         for key, pos in attr_pos:
             text = unicodedata.normalize("NFC", cell_text(cells[pos]))
@@ -305,7 +329,14 @@ def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dic
         if reasons:
             rows_invalid += 1
         answers_json = "{" + ",".join(answer_parts) + "}"
-        if writer.add(unit_id=unit_id, row_number=number, form_id=form_id, attributes_json="{" + ",".join(attribute_parts) + "}", answers_json=answers_json, reasons=reasons):
+        if writer.add(
+            unit_id=unit_id,
+            row_number=number,
+            form_id=form_id,
+            attributes_json="{" + ",".join(attribute_parts) + "}",
+            answers_json=answers_json,
+            reasons=reasons,
+        ):
             if sheet.total_rows:
                 percent = min(99, rows_total * 100 // max(sheet.total_rows, 1))
             else:
@@ -318,7 +349,9 @@ def _read_rows(imp, sheet, positions, questions, scope, writer, progress) -> dic
         "progress_rows": rows_total,
         "problems": problems,
         "summary": {
-            "problems_total": problems_total, "formula_cells": len(formulas), "totals_rows": totals_rows[:100],
+            "problems_total": problems_total,
+            "formula_cells": len(formulas),
+            "totals_rows": totals_rows[:100],
             "unpadded_unit_rows": len(scope.unpadded_rows),
         },
     }
@@ -334,11 +367,21 @@ def _unit_counts(import_id: int) -> list[dict]:
         .order_by("unit__group__display_order", "unit__display_order", "unit__code")
     )
     return [
-        {"unit_id": r["unit_id"], "code": r["unit__code"] or "", "name": r["unit__name"] or "", "respondents": r["total"], "valid": r["valid"], "invalid": r["total"] - r["valid"]}
+        {
+            "unit_id": r["unit_id"],
+            "code": r["unit__code"] or "",
+            "name": r["unit__name"] or "",
+            "respondents": r["total"],
+            "valid": r["valid"],
+            "invalid": r["total"] - r["valid"],
+        }
         for r in rows
     ]
 
-def _answers_slow(number, cells, q_pos, formulas, first_col, reasons, problem, json_values, msg_formula, msg_required) -> list[str]:
+
+def _answers_slow(
+    number, cells, q_pos, formulas, first_col, reasons, problem, json_values, msg_formula, msg_required
+) -> list[str]:
     """Answers of a row with blanks, formulas or values needing normalisation; records each problem."""
     cell_text = reader.cell_text
     answer_parts = []
@@ -363,7 +406,11 @@ def _answers_slow(number, cells, q_pos, formulas, first_col, reasons, problem, j
                     problem(number, pos, text, msg_required)
                 continue
             else:
-                msg = msg_formula if text.startswith("=") else _("Answer is not one of the options (%(options)s).") % {"options": q.labels}
+                msg = (
+                    msg_formula
+                    if text.startswith("=")
+                    else _("Answer is not one of the options (%(options)s).") % {"options": q.labels}
+                )
                 reasons.append(f"{q.code}: {msg}")
                 problem(number, pos, text, msg)
                 continue

@@ -60,7 +60,11 @@ def results_compute(imp: SurveyImport) -> None:
         unit_counts = counts.get(unit_id, {})
         f = forms.get(unit_id, {"total": 0, "valid": 0})
         unit_result = SurveyUnitResult(
-            survey_import=imp, unit_id=unit_id, respondents=f["total"], valid_forms=f["valid"], invalid_forms=f["total"] - f["valid"]
+            survey_import=imp,
+            unit_id=unit_id,
+            respondents=f["total"],
+            valid_forms=f["valid"],
+            invalid_forms=f["total"] - f["valid"],
         )
         leaves = leaves_by_group.get(group_id, [])
         if imp.survey == SurveyKind.SIPAS:
@@ -70,15 +74,26 @@ def results_compute(imp: SurveyImport) -> None:
             for leaf in leaves:
                 leaf_rows.append(
                     SurveyLeafResult(
-                        survey_import=imp, unit_id=unit_id, leaf=leaf, valid_answers=outcome.valid_answers, points=outcome.points(leaf.max_points)
+                        survey_import=imp,
+                        unit_id=unit_id,
+                        leaf=leaf,
+                        valid_answers=outcome.valid_answers,
+                        points=outcome.points(leaf.max_points),
                     )
                 )
         else:
             for leaf in leaves:
                 points, answered = cs_leaf_points(
-                    counts=unit_counts, questions=by_leaf_code.get(leaf.code, []), fractions=fractions, leaf_max=leaf.max_points
+                    counts=unit_counts,
+                    questions=by_leaf_code.get(leaf.code, []),
+                    fractions=fractions,
+                    leaf_max=leaf.max_points,
                 )
-                leaf_rows.append(SurveyLeafResult(survey_import=imp, unit_id=unit_id, leaf=leaf, valid_answers=answered, points=points))
+                leaf_rows.append(
+                    SurveyLeafResult(
+                        survey_import=imp, unit_id=unit_id, leaf=leaf, valid_answers=answered, points=points
+                    )
+                )
         unit_rows.append(unit_result)
     SurveyUnitResult.objects.bulk_create(unit_rows, batch_size=1000)
     SurveyLeafResult.objects.bulk_create(leaf_rows, batch_size=1000)

@@ -59,7 +59,16 @@ class ResponseWriter:
             finally:
                 self._cursor_cm.__exit__(exc_type, exc, tb)
 
-    def add(self, *, unit_id: int | None, row_number: int, form_id: str, attributes_json: str, answers_json: str, reasons: list[str]) -> bool:
+    def add(
+        self,
+        *,
+        unit_id: int | None,
+        row_number: int,
+        form_id: str,
+        attributes_json: str,
+        answers_json: str,
+        reasons: list[str],
+    ) -> bool:
         """Queue one form (attributes and answers already JSON); returns True when a batch was sent."""
         reasons_json = json.dumps(reasons, ensure_ascii=False) if reasons else "[]"
         if self.is_pg:
@@ -68,7 +77,9 @@ class ResponseWriter:
                 f"{_escaped(attributes_json)}\t{_escaped(answers_json)}\t{'f' if reasons else 't'}\t{_escaped(reasons_json)}\n"
             )
         else:
-            self.buffer.append((self.import_id, unit_id, row_number, form_id, attributes_json, answers_json, not reasons, reasons_json))
+            self.buffer.append(
+                (self.import_id, unit_id, row_number, form_id, attributes_json, answers_json, not reasons, reasons_json)
+            )
         if len(self.buffer) >= self.chunk:
             self.flush()
             return True

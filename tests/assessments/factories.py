@@ -36,8 +36,11 @@ def version_of(assessment, code: str) -> int:
 
 def save_self(officer, assessment, code: str, inputs=None, **kwargs):
     return score_services.score_save_self(
-        user=officer, assessment_id=assessment.pk, node_id=leaf(assessment, code).pk,
-        expected_version=version_of(assessment, code), inputs=inputs if inputs is not None else MINI_INPUTS[code][0],
+        user=officer,
+        assessment_id=assessment.pk,
+        node_id=leaf(assessment, code).pk,
+        expected_version=version_of(assessment, code),
+        inputs=inputs if inputs is not None else MINI_INPUTS[code][0],
         **kwargs,
     )
 
@@ -45,8 +48,12 @@ def save_self(officer, assessment, code: str, inputs=None, **kwargs):
 def save_app(appraiser, assessment, code: str, inputs=None, **kwargs):
     score = LeafScore.objects.get(assessment=assessment, node=leaf(assessment, code))
     return score_services.score_save_appraisal(
-        user=appraiser, assessment_id=assessment.pk, node_id=score.node_id, expected_version=score.version,
-        inputs=inputs if inputs is not None else score.app_inputs, **kwargs,
+        user=appraiser,
+        assessment_id=assessment.pk,
+        node_id=score.node_id,
+        expected_version=score.version,
+        inputs=inputs if inputs is not None else score.app_inputs,
+        **kwargs,
     )
 
 
@@ -57,7 +64,9 @@ def pdf(name: str = "ke-hoach.pdf", content: bytes = PDF_BYTES) -> SimpleUploade
 def fill(officer, assessment) -> None:
     for code in MINI_INPUTS:
         save_self(officer, assessment, code)
-    evidence_services.evidence_upload(user=officer, assessment_id=assessment.pk, node_id=leaf(assessment, "2.1").pk, uploaded=pdf())
+    evidence_services.evidence_upload(
+        user=officer, assessment_id=assessment.pk, node_id=leaf(assessment, "2.1").pk, uploaded=pdf()
+    )
 
 
 def submitted(officer, assessment):

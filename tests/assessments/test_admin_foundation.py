@@ -23,8 +23,13 @@ def staff(admin_user, client_for):
 @pytest.fixture
 def empty_2022(framework):
     return Framework.objects.create(
-        round=RoundFactory(year=2022), group=framework.group, title="Bộ tiêu chí 2022", target_total=Decimal("10"),
-        target_self=Decimal("7"), target_cs_survey=Decimal("1"), target_sipas=Decimal("2"),
+        round=RoundFactory(year=2022),
+        group=framework.group,
+        title="Bộ tiêu chí 2022",
+        target_total=Decimal("10"),
+        target_self=Decimal("7"),
+        target_cs_survey=Decimal("1"),
+        target_sipas=Decimal("2"),
     )
 
 
@@ -74,10 +79,15 @@ def _upload(content: bytes) -> io.BytesIO:
 def test_admin_import_previews_then_confirms_into_the_chosen_framework(staff, framework, empty_2022):
     url = reverse("admin:assessments_node_import")
     assert f'value="{empty_2022.pk}" selected' in staff.get(url + f"?framework={empty_2022.pk}").content.decode()
-    preview = staff.post(url, {
-        "format": _xlsx_format_index(), "framework": empty_2022.pk, "resource": 0,
-        "import_file": _upload(framework_export(framework=framework)),
-    })
+    preview = staff.post(
+        url,
+        {
+            "format": _xlsx_format_index(),
+            "framework": empty_2022.pk,
+            "resource": 0,
+            "import_file": _upload(framework_export(framework=framework)),
+        },
+    )
     assert preview.status_code == 200
     confirm = preview.context["confirm_form"]
     assert not Node.objects.filter(framework=empty_2022).exists()  # the preview stores nothing
@@ -89,7 +99,9 @@ def test_admin_import_previews_then_confirms_into_the_chosen_framework(staff, fr
 
 
 def test_admin_import_of_a_bad_spreadsheet_lists_row_and_column_and_stores_nothing(staff, framework, empty_2022):
-    ws_rows = list(openpyxl.load_workbook(io.BytesIO(framework_export(framework=framework))).active.iter_rows(values_only=True))
+    ws_rows = list(
+        openpyxl.load_workbook(io.BytesIO(framework_export(framework=framework))).active.iter_rows(values_only=True)
+    )
     wb = openpyxl.Workbook()
     for i, row in enumerate(ws_rows):
         row = list(row)
@@ -98,9 +110,15 @@ def test_admin_import_of_a_bad_spreadsheet_lists_row_and_column_and_stores_nothi
         wb.active.append(row)
     buf = io.BytesIO()
     wb.save(buf)
-    response = staff.post(reverse("admin:assessments_node_import"), {
-        "format": _xlsx_format_index(), "framework": empty_2022.pk, "resource": 0, "import_file": _upload(buf.getvalue()),
-    })
+    response = staff.post(
+        reverse("admin:assessments_node_import"),
+        {
+            "format": _xlsx_format_index(),
+            "framework": empty_2022.pk,
+            "resource": 0,
+            "import_file": _upload(buf.getvalue()),
+        },
+    )
     html = response.content.decode()
     assert "Dòng 3, cột “max_points”: “hai” không phải là số." in html
     assert "FrameworkError" not in html  # a message for people, not a traceback
@@ -110,26 +128,40 @@ def test_admin_import_of_a_bad_spreadsheet_lists_row_and_column_and_stores_nothi
 
 def test_round_action_copies_last_years_frameworks(staff, framework):
     new_round = RoundFactory(year=2022)
-    staff.post(reverse("admin:assessments_round_changelist"), {
-        "action": "copy_previous_frameworks", "_selected_action": [new_round.pk],
-    })
+    staff.post(
+        reverse("admin:assessments_round_changelist"),
+        {
+            "action": "copy_previous_frameworks",
+            "_selected_action": [new_round.pk],
+        },
+    )
     copy = Framework.objects.get(round=new_round, group=framework.group)
     assert copy.nodes.count() == framework.nodes.count()
     assert "2022" in copy.title
 
 
 def test_round_action_puts_active_units_in_scope(staff, round_2021, unit_a, unit_b):
-    staff.post(reverse("admin:assessments_round_changelist"), {
-        "action": "add_active_units", "_selected_action": [round_2021.pk],
-    })
+    staff.post(
+        reverse("admin:assessments_round_changelist"),
+        {
+            "action": "add_active_units",
+            "_selected_action": [round_2021.pk],
+        },
+    )
     assert set(round_2021.assessments.values_list("unit__code", "group__code")) == {
-        ("SNV", "department"), ("STP", "department")
+        ("SNV", "department"),
+        ("STP", "department"),
     }
 
 
 def _round_data(**overrides):
-    data = {"year": 2030, "title": "Chỉ số CCHC năm 2030", "status": "setup", "missing_survey_policy": "exclude",
-            "bands": '[{"label": "Tốt", "min": "80"}, {"label": "Khác", "min": "0"}]'}
+    data = {
+        "year": 2030,
+        "title": "Chỉ số CCHC năm 2030",
+        "status": "setup",
+        "missing_survey_policy": "exclude",
+        "bands": '[{"label": "Tốt", "min": "80"}, {"label": "Khác", "min": "0"}]',
+    }
     return data | overrides
 
 
@@ -144,8 +176,13 @@ def test_round_bands_must_descend_to_zero():
 
 
 def _user_form(user, **data):
-    base = {"username": user.username, "date_joined": "2021-01-01 00:00:00", "full_name": "",
-            "is_active": "on", "password": user.password}
+    base = {
+        "username": user.username,
+        "date_joined": "2021-01-01 00:00:00",
+        "full_name": "",
+        "is_active": "on",
+        "password": user.password,
+    }
     return UserRolesForm(data=base | data, instance=user)
 
 
@@ -162,8 +199,14 @@ def test_officer_without_unit_is_refused_by_the_user_form(db, unit_a):
 def test_user_admin_saves_an_officer_only_with_a_unit(staff, db, unit_a):
     user = UserFactory(username="nguoi_moi")
     url = reverse("admin:parindex_user_change", args=[user.pk])
-    data = {"username": "nguoi_moi", "date_joined_0": "2021-01-01", "date_joined_1": "00:00:00",
-            "is_active": "on", "is_officer": "on", "full_name": "Người mới"}
+    data = {
+        "username": "nguoi_moi",
+        "date_joined_0": "2021-01-01",
+        "date_joined_1": "00:00:00",
+        "is_active": "on",
+        "is_officer": "on",
+        "full_name": "Người mới",
+    }
     response = staff.post(url, data)
     assert response.status_code == 200 and "Cán bộ đơn vị phải gắn với đúng một đơn vị." in response.content.decode()
     user.refresh_from_db()
@@ -196,10 +239,19 @@ def test_node_form_refuses_a_parent_from_another_framework(staff, framework, dis
     from tests.factories import build_framework
 
     other = build_framework(round=framework.round, group=district_group)
-    response = staff.post(reverse("admin:assessments_node_add"), {
-        "framework": framework.pk, "parent": other.nodes.get(code="1").pk, "level": "criterion", "code": "1.9",
-        "name": "Mục mới", "max_points": "0", "order": 99, "params": "{}",
-    })
+    response = staff.post(
+        reverse("admin:assessments_node_add"),
+        {
+            "framework": framework.pk,
+            "parent": other.nodes.get(code="1").pk,
+            "level": "criterion",
+            "code": "1.9",
+            "name": "Mục mới",
+            "max_points": "0",
+            "order": 99,
+            "params": "{}",
+        },
+    )
     assert response.status_code == 200
     assert "Mục cha phải thuộc cùng bộ tiêu chí." in response.content.decode()
     assert not framework.nodes.filter(code="1.9").exists()

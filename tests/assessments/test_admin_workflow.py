@@ -6,7 +6,9 @@ from assessments.models import AssessmentState
 from tests.assessments.factories import appraised
 
 
-def test_admin_finalises_selected_appraised_assessments(client_for, admin_user, officer_a, appraiser, assessment_a, assessment_b):
+def test_admin_finalises_selected_appraised_assessments(
+    client_for, admin_user, officer_a, appraiser, assessment_a, assessment_b
+):
     appraised(officer_a, appraiser, assessment_a)
     c = client_for(admin_user)
     selected = {"action": "finalise", "_selected_action": [assessment_a.pk, assessment_b.pk]}
@@ -24,9 +26,14 @@ def test_admin_finalises_selected_appraised_assessments(client_for, admin_user, 
 
 
 def test_admin_grants_an_extension_from_the_changelist(client_for, admin_user, assessment_a):
-    client_for(admin_user).post(reverse("admin:assessments_assessment_changelist"), {
-        "action": "grant_self_extension", "_selected_action": [assessment_a.pk], "until": "2099-03-01T17:00",
-    })
+    client_for(admin_user).post(
+        reverse("admin:assessments_assessment_changelist"),
+        {
+            "action": "grant_self_extension",
+            "_selected_action": [assessment_a.pk],
+            "until": "2099-03-01T17:00",
+        },
+    )
     assessment_a.refresh_from_db()
     assert assessment_a.extension_until is not None and assessment_a.extension_until.year == 2099
     assert assessment_a.events.filter(action="extend_self").exists()
@@ -46,8 +53,9 @@ def test_history_records_are_read_only_in_the_admin(client_for, admin_user, offi
 
     appraised(officer_a, appraiser, assessment_a)
     event = assessment_a.events.first()
-    imp = SurveyImport.objects.create(round=assessment_a.round, survey="sipas", file="surveys/x.xlsx", original_name="x.xlsx",
-                                      sha256="0" * 64)
+    imp = SurveyImport.objects.create(
+        round=assessment_a.round, survey="sipas", file="surveys/x.xlsx", original_name="x.xlsx", sha256="0" * 64
+    )
     c = client_for(admin_user)
     for app, model, pk in (("assessments", "assessmentevent", event.pk), ("surveys", "surveyimport", imp.pk)):
         assert c.get(reverse(f"admin:{app}_{model}_add")).status_code == 403

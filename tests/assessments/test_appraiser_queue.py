@@ -109,7 +109,9 @@ def test_pdf_with_javascript_is_offered_as_download_only(client_for, officer_a, 
 
     active = PDF_BYTES.replace(b"1 0 obj<<>>", b"1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>")
     node = leaf(assessment_a, "2.1")
-    plain = evidence_services.evidence_upload(user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, uploaded=pdf())
+    plain = evidence_services.evidence_upload(
+        user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, uploaded=pdf()
+    )
     bad = evidence_services.evidence_upload(
         user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, uploaded=pdf("co-script.pdf", active)
     )

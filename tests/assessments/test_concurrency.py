@@ -1,6 +1,5 @@
 """Two people acting at the same moment on PostgreSQL: the row lock lets exactly one of them through."""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -16,18 +15,25 @@ def test_simultaneous_double_submit_applies_once(require_postgres, transactional
     fill(officer_a, assessment_a)
     assessment_a.refresh_from_db()
     v = assessment_a.version
-    outcomes = run_concurrently(*[lambda: workflow.assessment_submit(user=officer_a, assessment_id=assessment_a.pk, expected_version=v)] * 2)
+    outcomes = run_concurrently(
+        *[lambda: workflow.assessment_submit(user=officer_a, assessment_id=assessment_a.pk, expected_version=v)] * 2
+    )
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 1
     assert AssessmentEvent.objects.filter(assessment=assessment_a, action="submit").count() == 1
 
 
 @pytest.mark.services
-def test_simultaneous_edits_of_one_leaf_keep_one_and_refuse_the_other(require_postgres, transactional_db, officer_a, assessment_a):
+def test_simultaneous_edits_of_one_leaf_keep_one_and_refuse_the_other(
+    require_postgres, transactional_db, officer_a, assessment_a
+):
     node = leaf(assessment_a, "1.1.2")
 
     def save(n):
         return lambda: score_save_self(
-            user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, expected_version=0,
+            user=officer_a,
+            assessment_id=assessment_a.pk,
+            node_id=node.pk,
+            expected_version=0,
             inputs={"numerator": n, "denominator": 4},
         )
 

@@ -12,7 +12,12 @@ from tests.factories import RoundFactory, UnitFactory, UserFactory, add_to_round
 def small_base(department_group, district_group):
     now = timezone.now()
     current = RoundFactory(year=2021)
-    past = RoundFactory(year=2020, status="closed", self_deadline=now - timedelta(days=300), explanation_deadline=now - timedelta(days=270))
+    past = RoundFactory(
+        year=2020,
+        status="closed",
+        self_deadline=now - timedelta(days=300),
+        explanation_deadline=now - timedelta(days=270),
+    )
     units = [
         UnitFactory(code="SNV", name="Sở Nội vụ", group=department_group),
         UnitFactory(code="STP", name="Sở Tư pháp", group=department_group),

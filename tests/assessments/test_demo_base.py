@@ -13,8 +13,15 @@ from parindex.models import User
 
 # REFERENCE.md table: (criteria, sub-criteria, points) per domain 1–9.
 REFERENCE = [
-    (5, 8, "13"), (3, 8, "8.5"), (4, 11, "12"), (3, 9, "8"), (4, 11, "10.5"),
-    (3, 6, "6"), (5, 14, "14"), (5, 2, "4"), (0, 0, "24"),
+    (5, 8, "13"),
+    (3, 8, "8.5"),
+    (4, 11, "12"),
+    (3, 9, "8"),
+    (4, 11, "10.5"),
+    (3, 6, "6"),
+    (5, 14, "14"),
+    (5, 2, "4"),
+    (0, 0, "24"),
 ]
 
 
@@ -97,8 +104,11 @@ def test_demo_deadlines_of_the_open_round_are_in_the_future(demo):
 
 def test_demo_accounts_log_in_with_their_roles(demo, client):
     roles = {
-        "admin": "is_par_admin", "thamdinh": "is_appraiser", "lanhdao": "is_leader",
-        "canbo_stp": "is_officer", "canbo_lx": "is_officer",
+        "admin": "is_par_admin",
+        "thamdinh": "is_appraiser",
+        "lanhdao": "is_leader",
+        "canbo_stp": "is_officer",
+        "canbo_lx": "is_officer",
     }
     for username, flag in roles.items():
         user = User.objects.get(username=username)

@@ -55,7 +55,9 @@ def test_same_file_for_another_leaf_is_linked_not_stored_twice(officer_a, assess
 
 def test_an_uploaded_file_can_be_linked_to_another_leaf(officer_a, assessment_a):
     ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
-    evidence_link(user=officer_a, assessment_id=assessment_a.pk, node_id=leaf(assessment_a, "1.2").pk, evidence_id=ev.pk)
+    evidence_link(
+        user=officer_a, assessment_id=assessment_a.pk, node_id=leaf(assessment_a, "1.2").pk, evidence_id=ev.pk
+    )
     assert LeafScore.objects.get(assessment=assessment_a, node=leaf(assessment_a, "1.2")).evidence.get() == ev
 
 
@@ -82,11 +84,17 @@ def test_wrong_type_disguised_by_its_name_is_refused(officer_a, assessment_a, na
     [
         ("anh.png", PNG_BYTES, "image/png"),
         ("bang.xlsx", xlsx_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ("van-ban.docx", docx_like("word/document.xml"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            "van-ban.docx",
+            docx_like("word/document.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
     ],
 )
 def test_accepted_types_are_recognised_by_content(officer_a, assessment_a, name, content, content_type):
-    assert upload(officer_a, assessment_a, "2.1", SimpleUploadedFile(name, content)).evidence.content_type == content_type
+    assert (
+        upload(officer_a, assessment_a, "2.1", SimpleUploadedFile(name, content)).evidence.content_type == content_type
+    )
 
 
 def test_file_over_the_size_limit_is_refused(officer_a, assessment_a, settings):
@@ -126,7 +134,8 @@ def test_upload_of_a_disguised_file_through_the_page_shows_the_reason(client_for
     node = leaf(assessment_a, "2.1")
     r = client_for(officer_a).post(
         reverse("assessments:evidence_upload", args=[assessment_a.pk, node.pk]),
-        {"file": SimpleUploadedFile("bao-cao.pdf", b"MZ" * 300)}, HTTP_HX_REQUEST="true",
+        {"file": SimpleUploadedFile("bao-cao.pdf", b"MZ" * 300)},
+        HTTP_HX_REQUEST="true",
     )
     assert "không phải là tệp .pdf" in r.content.decode()
 
@@ -179,14 +188,19 @@ def test_long_file_names_upload_and_unlink_with_a_history_reason_that_fits(offic
 
 
 def test_word_files_are_never_shown_inline(client_for, officer_a, assessment_a):
-    ev = upload(officer_a, assessment_a, "2.1", SimpleUploadedFile("van-ban.docx", docx_like("word/document.xml"))).evidence
+    ev = upload(
+        officer_a, assessment_a, "2.1", SimpleUploadedFile("van-ban.docx", docx_like("word/document.xml"))
+    ).evidence
     r = client_for(officer_a).get(reverse("assessments:evidence_view", args=[assessment_a.pk, ev.pk]))
     assert r["Content-Disposition"].startswith("attachment")
 
 
 def test_leader_may_read_evidence(client_for, officer_a, leader, assessment_a):
     ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
-    assert client_for(leader).get(reverse("assessments:evidence_download", args=[assessment_a.pk, ev.pk])).status_code == 200
+    assert (
+        client_for(leader).get(reverse("assessments:evidence_download", args=[assessment_a.pk, ev.pk])).status_code
+        == 200
+    )
 
 
 def test_stored_file_is_deleted_when_the_upload_transaction_rolls_back(officer_a, assessment_a, settings, monkeypatch):
@@ -206,7 +220,9 @@ def test_stored_file_is_deleted_when_the_upload_transaction_rolls_back(officer_a
     assert left_behind == []
 
 
-def test_evidence_whose_file_is_missing_from_storage_is_not_found_not_a_server_error(client_for, officer_a, appraiser, assessment_a):
+def test_evidence_whose_file_is_missing_from_storage_is_not_found_not_a_server_error(
+    client_for, officer_a, appraiser, assessment_a
+):
     ev = upload(officer_a, assessment_a, "2.1", pdf()).evidence
     ev.file.storage.delete(ev.file.name)
     r = client_for(appraiser).get(reverse("assessments:evidence_view", args=[assessment_a.pk, ev.pk]))

@@ -20,7 +20,9 @@ ACTIVE_DIR = Path(__file__).resolve().parents[1] / "data" / "hostile" / "active"
 
 def upload(officer, assessment, name: str, content: bytes):
     return evidence_upload(
-        user=officer, assessment_id=assessment.pk, node_id=leaf(assessment, "2.1").pk,
+        user=officer,
+        assessment_id=assessment.pk,
+        node_id=leaf(assessment, "2.1").pk,
         uploaded=SimpleUploadedFile(name, content),
     ).evidence
 
@@ -35,7 +37,9 @@ def test_active_content_is_recorded_at_upload(officer_a, assessment_a, name):
 def test_readers_see_a_warning_next_to_a_flagged_file(officer_a, appraiser, assessment_a, client_for):
     upload(officer_a, assessment_a, "macro.docx", (ACTIVE_DIR / "macro.docx").read_bytes())
     upload(officer_a, assessment_a, "plain.docx", (ACTIVE_DIR / "plain.docx").read_bytes())
-    html = client_for(appraiser).get(reverse("assessments:detail", args=[assessment_a.pk]) + "?open=all").content.decode()
+    html = (
+        client_for(appraiser).get(reverse("assessments:detail", args=[assessment_a.pk]) + "?open=all").content.decode()
+    )
     assert html.count("active-content") == 1
     assert "chứa macro" in html
 

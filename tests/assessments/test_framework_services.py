@@ -11,8 +11,20 @@ from tests.factories import RoundFactory, UnitFactory
 
 def _tree(fw):
     return sorted(
-        (n.code, n.parent.code if n.parent else None, n.level, n.name, n.max_points, n.source, n.rule, n.params,
-         n.na_allowed, n.evidence_required, n.guidance, n.order)
+        (
+            n.code,
+            n.parent.code if n.parent else None,
+            n.level,
+            n.name,
+            n.max_points,
+            n.source,
+            n.rule,
+            n.params,
+            n.na_allowed,
+            n.evidence_required,
+            n.guidance,
+            n.order,
+        )
         for n in fw.nodes.select_related("parent")
     )
 
@@ -23,7 +35,11 @@ def test_copy_gives_the_same_tree_and_targets_in_the_new_round(framework):
     assert copy.round == new_round and copy.group == framework.group
     assert _tree(copy) == _tree(framework)
     assert (copy.target_total, copy.target_self, copy.target_cs_survey, copy.target_sipas) == (
-        framework.target_total, framework.target_self, framework.target_cs_survey, framework.target_sipas)
+        framework.target_total,
+        framework.target_self,
+        framework.target_cs_survey,
+        framework.target_sipas,
+    )
     assert validate_framework(copy).errors == []
     # The copy is independent: editing it leaves the source alone.
     copy.nodes.filter(code="1.2").update(name="Đổi tên")
@@ -41,7 +57,9 @@ def test_round_add_units_creates_one_draft_assessment_per_unit_with_its_group(ro
     created = round_add_units(round=round_2021, units=[unit_a, district])
     assert len(created) == 2
     assert set(Assessment.objects.values_list("unit__code", "group__code", "state")) == {
-        ("SNV", "department", "draft"), ("883", "district", "draft")}
+        ("SNV", "department", "draft"),
+        ("883", "district", "draft"),
+    }
     # Adding again changes nothing.
     assert round_add_units(round=round_2021, units=[unit_a, district]) == []
     assert Assessment.objects.count() == 2

@@ -23,8 +23,20 @@ def _vietnamese():
 
 def tree(framework):
     return [
-        (n.code, n.parent.code if n.parent else None, n.level, n.name, n.max_points, n.source, n.rule, n.params,
-         n.na_allowed, n.evidence_required, n.guidance, n.order)
+        (
+            n.code,
+            n.parent.code if n.parent else None,
+            n.level,
+            n.name,
+            n.max_points,
+            n.source,
+            n.rule,
+            n.params,
+            n.na_allowed,
+            n.evidence_required,
+            n.guidance,
+            n.order,
+        )
         for n in Node.objects.filter(framework=framework).select_related("parent").order_by("code")
     ]
 
@@ -49,13 +61,18 @@ def rows_of(content: bytes) -> list[list]:
 def empty_2022(framework):
     round_2022 = RoundFactory(year=2022)
     return Framework.objects.create(
-        round=round_2022, group=framework.group, title="Bộ tiêu chí 2022", target_total=framework.target_total,
-        target_self=framework.target_self, target_cs_survey=framework.target_cs_survey, target_sipas=framework.target_sipas,
+        round=round_2022,
+        group=framework.group,
+        title="Bộ tiêu chí 2022",
+        target_total=framework.target_total,
+        target_self=framework.target_self,
+        target_cs_survey=framework.target_cs_survey,
+        target_sipas=framework.target_sipas,
     )
 
 
 def test_export_then_import_into_another_round_gives_the_identical_tree(framework, empty_2022):
-    Node.objects.filter(framework=framework, code="1.2").update(guidance="=HYPERLINK(\"x\") – hướng dẫn")
+    Node.objects.filter(framework=framework, code="1.2").update(guidance='=HYPERLINK("x") – hướng dẫn')
     content = framework_export(framework=framework)
     count = framework_import(framework=empty_2022, content=content)
     assert count == framework.nodes.count() == 9

@@ -88,12 +88,12 @@ def test_empty_levels_and_sub_cent_points_are_reported(framework):
 
 
 def test_bands_out_of_order_or_decreasing_are_reported(framework):
-    _set(framework, "1.1.2", params={"bands": [
-        {"threshold": "50", "points": "1"}, {"threshold": "50", "points": "2"}]})
+    _set(framework, "1.1.2", params={"bands": [{"threshold": "50", "points": "1"}, {"threshold": "50", "points": "2"}]})
     errors = validate_framework(framework).errors
     assert any(e.startswith("Tiêu chí thành phần 1.1.2:") and "50" in e for e in errors), errors
-    _set(framework, "1.1.2", params={"bands": [
-        {"threshold": "0", "points": "1.5"}, {"threshold": "80", "points": "1"}]})
+    _set(
+        framework, "1.1.2", params={"bands": [{"threshold": "0", "points": "1.5"}, {"threshold": "80", "points": "1"}]}
+    )
     assert any(e.startswith("Tiêu chí thành phần 1.1.2:") and "1,50" in e for e in validate_framework(framework).errors)
     _set(framework, "1.1.2", params={"bands": [{"threshold": "120", "points": "2"}]})
     assert any("120" in e for e in validate_framework(framework).errors)
@@ -140,13 +140,14 @@ def test_framework_check_json_and_exit_status(framework, capsys):
     assert any("2.1" in e for e in json.loads(capsys.readouterr().out)["errors"])
 
 
-
 def test_parent_cycle_and_foreign_parent_are_reported(framework, district_group):
     from tests.factories import build_framework
 
     other = build_framework(round=framework.round, group=district_group)
     # 1 → 1.1.1 → 1.1 → 1: no domain at the top any more.
-    Node.objects.filter(framework=framework, code="1").update(parent=Node.objects.get(framework=framework, code="1.1.1"))
+    Node.objects.filter(framework=framework, code="1").update(
+        parent=Node.objects.get(framework=framework, code="1.1.1")
+    )
     Node.objects.filter(framework=framework, code="2.1").update(parent=Node.objects.get(framework=other, code="2"))
     errors = validate_framework(framework).errors
     assert any(e.startswith("Tiêu chí 1.1:") and "vòng lặp" in e for e in errors), errors

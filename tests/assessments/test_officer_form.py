@@ -40,7 +40,9 @@ def test_contents_show_progress_per_domain_and_overall(client_for, officer_a, as
     # domain 1 holds three self leaves (1.1.1, 1.1.2, 1.2), one done; domain 2 one (2.1), none done
     assert re.search(rf'id="toc-progress-{d1.pk}">1/3<', html)
     assert re.search(r'<progress id="overall-progress" max="4" value="1">', html)
-    assert f'href="{detail(assessment_a)}?open={d1.pk}#leaf-{leaf(assessment_a, "1.1.2").pk}"' in html  # next unfinished
+    assert (
+        f'href="{detail(assessment_a)}?open={d1.pk}#leaf-{leaf(assessment_a, "1.1.2").pk}"' in html
+    )  # next unfinished
 
 
 def test_page_opens_at_the_domain_of_the_first_unfinished_criterion(client_for, officer_a, assessment_a):

@@ -22,7 +22,9 @@ def test_stale_self_edit_is_refused_naming_the_current_value(officer_a, assessme
     node = leaf(assessment_a, "1.1.1")
     save_self(officer_a, assessment_a, "1.1.1", {"level": "2"})
     with pytest.raises(StaleEdit) as exc:
-        score_save_self(user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, expected_version=0, inputs={"level": "0"})
+        score_save_self(
+            user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, expected_version=0, inputs={"level": "0"}
+        )
     assert "Ban hành đúng hạn" in exc.value.messages[0] and "2,00" in exc.value.messages[0]
     assert LeafScore.objects.get(assessment=assessment_a, node=node).self_points == Decimal("2.00")
 
@@ -34,8 +36,14 @@ def test_stale_appraisal_edit_is_refused(officer_a, appraiser, assessment_a):
     from assessments.services.scores import score_save_appraisal
 
     with pytest.raises(StaleEdit):
-        score_save_appraisal(user=appraiser, assessment_id=assessment_a.pk, node_id=score.node_id,
-                             expected_version=score.version, inputs={"count": "0"}, note="x")
+        score_save_appraisal(
+            user=appraiser,
+            assessment_id=assessment_a.pk,
+            node_id=score.node_id,
+            expected_version=score.version,
+            inputs={"count": "0"},
+            note="x",
+        )
 
 
 def test_na_leaves_the_applicable_maximum(officer_a, assessment_a):
@@ -48,7 +56,9 @@ def test_na_leaves_the_applicable_maximum(officer_a, assessment_a):
 
 
 def test_fill_self_writes_all_leaves_or_none(officer_a, assessment_a):
-    entries = [SelfEntry(node_id=leaf(assessment_a, code).pk, inputs=inputs) for code, (inputs, _) in MINI_INPUTS.items()]
+    entries = [
+        SelfEntry(node_id=leaf(assessment_a, code).pk, inputs=inputs) for code, (inputs, _) in MINI_INPUTS.items()
+    ]
     bad = entries[:-1] + [SelfEntry(node_id=leaf(assessment_a, "2.1").pk, inputs={"count": "-1"})]
     with pytest.raises(ValidationError, match="2.1"):
         scores_fill_self(user=officer_a, assessment_id=assessment_a.pk, entries=bad)

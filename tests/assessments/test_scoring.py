@@ -10,11 +10,27 @@ from assessments.scoring import leaf_points, validate_inputs
 
 
 def leaf(rule, max_points="2.00", **params):
-    return Node(code="1.1", name="x", level="criterion", source="self", rule=rule, max_points=Decimal(max_points), params=params)
+    return Node(
+        code="1.1", name="x", level="criterion", source="self", rule=rule, max_points=Decimal(max_points), params=params
+    )
 
 
-LEVELS = leaf("levels", levels=[{"label": "Không", "points": "0"}, {"label": "Muộn", "points": "1.00"}, {"label": "Đúng hạn", "points": "2.00"}])
-BANDED = leaf("ratio", bands=[{"threshold": "50", "points": "0.50"}, {"threshold": "80", "points": "1.50"}, {"threshold": "100", "points": "2.00"}])
+LEVELS = leaf(
+    "levels",
+    levels=[
+        {"label": "Không", "points": "0"},
+        {"label": "Muộn", "points": "1.00"},
+        {"label": "Đúng hạn", "points": "2.00"},
+    ],
+)
+BANDED = leaf(
+    "ratio",
+    bands=[
+        {"threshold": "50", "points": "0.50"},
+        {"threshold": "80", "points": "1.50"},
+        {"threshold": "100", "points": "2.00"},
+    ],
+)
 
 
 def test_levels_give_the_chosen_levels_points():
@@ -32,9 +48,9 @@ def test_unknown_level_is_refused_naming_the_field(level):
 @pytest.mark.parametrize(
     ("n", "d", "points"),
     [
-        (4, 5, "1.50"),    # 80 % exactly at the 80 threshold → that band
+        (4, 5, "1.50"),  # 80 % exactly at the 80 threshold → that band
         (79, 100, "0.50"),  # 79 % → the 50 band
-        (1, 2, "0.50"),    # 50 % exactly
+        (1, 2, "0.50"),  # 50 % exactly
         (49, 100, "0.00"),  # below every band → 0
         (10, 10, "2.00"),  # 100 %
     ],

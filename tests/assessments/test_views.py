@@ -60,7 +60,9 @@ def test_officer_page_shows_tree_widgets_and_survey_leaves_read_only(client_for,
 
 def test_htmx_save_returns_points_and_running_totals(client_for, officer_a, assessment_a):
     c = client_for(officer_a)
-    r = c.post(self_url(assessment_a, "1.1.2"), self_post(assessment_a, "1.1.2", 0, numerator="3", denominator="4"), **HTMX)
+    r = c.post(
+        self_url(assessment_a, "1.1.2"), self_post(assessment_a, "1.1.2", 0, numerator="3", denominator="4"), **HTMX
+    )
     html = r.content.decode()
     # 3/4 × 2 = 1,50; overall self part 1,50 of the 7 self points
     assert re.search(r'id="self-points-\d+">1,50<', html)
@@ -70,7 +72,9 @@ def test_htmx_save_returns_points_and_running_totals(client_for, officer_a, asse
 
 def test_invalid_input_is_shown_on_the_field_in_vietnamese(client_for, officer_a, assessment_a):
     c = client_for(officer_a)
-    r = c.post(self_url(assessment_a, "1.1.2"), self_post(assessment_a, "1.1.2", 0, numerator="5", denominator="4"), **HTMX)
+    r = c.post(
+        self_url(assessment_a, "1.1.2"), self_post(assessment_a, "1.1.2", 0, numerator="5", denominator="4"), **HTMX
+    )
     assert "Tử số không được lớn hơn mẫu số" in r.content.decode()
     assert not LeafScore.objects.filter(assessment=assessment_a, self_inputs__isnull=False).exists()
 
@@ -81,7 +85,9 @@ def test_stale_edit_is_refused_and_shows_the_other_value(client_for, officer_a, 
     colleague = UserFactory(username="colleague", full_name="Trần Văn Bình", is_officer=True, unit=unit_a)
     save_self(colleague, assessment_a, "1.1.2", {"numerator": "1", "denominator": "2"})  # version 0 → 1
     c = client_for(officer_a)
-    r = c.post(self_url(assessment_a, "1.1.2"), self_post(assessment_a, "1.1.2", 0, numerator="2", denominator="2"), **HTMX)
+    r = c.post(
+        self_url(assessment_a, "1.1.2"), self_post(assessment_a, "1.1.2", 0, numerator="2", denominator="2"), **HTMX
+    )
     html = r.content.decode()
     assert "Trần Văn Bình" in html and "1/2 → 1,00" in html
     score = LeafScore.objects.get(assessment=assessment_a, node=leaf(assessment_a, "1.1.2"))
@@ -118,7 +124,9 @@ def test_double_clicked_submit_applies_once(client_for, officer_a, assessment_a)
 # --- outsiders -------------------------------------------------------------------------------------
 
 
-def test_officer_cannot_open_other_units_assessment_scores_or_evidence(client_for, officer_a, officer_b, assessment_a, assessment_b):
+def test_officer_cannot_open_other_units_assessment_scores_or_evidence(
+    client_for, officer_a, officer_b, assessment_a, assessment_b
+):
     fill(officer_b, assessment_b)
     ev = assessment_b.evidence_files.get()
     node = leaf(assessment_b, "1.1.1")
@@ -153,7 +161,9 @@ def test_officer_cannot_open_other_units_assessment_scores_or_evidence(client_fo
 def test_appraiser_cannot_change_self_inputs(client_for, appraiser, officer_a, assessment_a):
     fill(officer_a, assessment_a)
     before = version_of(assessment_a, "1.1.1")
-    r = client_for(appraiser).post(self_url(assessment_a, "1.1.1"), self_post(assessment_a, "1.1.1", before, level="0"), **HTMX)
+    r = client_for(appraiser).post(
+        self_url(assessment_a, "1.1.1"), self_post(assessment_a, "1.1.1", before, level="0"), **HTMX
+    )
     assert r.status_code == 403
     assert version_of(assessment_a, "1.1.1") == before
 
@@ -166,14 +176,30 @@ def test_leader_reads_but_every_write_is_refused(client_for, leader, officer_a, 
     node = leaf(assessment_a, "1.1.1")
     v = version_of(assessment_a, "1.1.1")
     assert c.post(self_url(assessment_a, "1.1.1"), self_post(assessment_a, "1.1.1", v, level="0")).status_code == 403
-    assert c.post(app_url(assessment_a, "1.1.1"), {f"a{node.pk}-version": v, f"a{node.pk}-level": "0", f"a{node.pk}-app_note": "x"}).status_code == 403
-    assert c.post(reverse("assessments:evidence_upload", args=[assessment_a.pk, node.pk]), {"file": pdf()}).status_code == 403
+    assert (
+        c.post(
+            app_url(assessment_a, "1.1.1"),
+            {f"a{node.pk}-version": v, f"a{node.pk}-level": "0", f"a{node.pk}-app_note": "x"},
+        ).status_code
+        == 403
+    )
+    assert (
+        c.post(reverse("assessments:evidence_upload", args=[assessment_a.pk, node.pk]), {"file": pdf()}).status_code
+        == 403
+    )
     assessment_a.refresh_from_db()
     for action in ("complete", "request_explanations", "finalise", "submit", "withdraw", "respond", "resume_appraisal"):
         r = c.post(reverse("assessments:transition", args=[assessment_a.pk, action]), {"version": assessment_a.version})
         assert r.status_code == 403, action
-    assert c.post(reverse("assessments:reopen", args=[assessment_a.pk]), {"version": 0, "reason": "x"}).status_code == 403
-    assert c.post(reverse("assessments:extension", args=[assessment_a.pk]), {"kind": "self", "until": "2099-01-01T00:00"}).status_code == 403
+    assert (
+        c.post(reverse("assessments:reopen", args=[assessment_a.pk]), {"version": 0, "reason": "x"}).status_code == 403
+    )
+    assert (
+        c.post(
+            reverse("assessments:extension", args=[assessment_a.pk]), {"kind": "self", "until": "2099-01-01T00:00"}
+        ).status_code
+        == 403
+    )
     assert c.post(reverse("assessments:finalise_all", args=[round_2021.pk])).status_code == 403
     assessment_a.refresh_from_db()
     assert assessment_a.state == AssessmentState.IN_APPRAISAL
@@ -189,7 +215,9 @@ def test_anonymous_is_sent_to_login(client, assessment_a):
 # --- appraiser and admin -------------------------------------------------------------------------------
 
 
-def test_appraiser_queue_lists_units_with_totals_and_flags(client_for, officer_a, appraiser, assessment_a, assessment_b, round_2021):
+def test_appraiser_queue_lists_units_with_totals_and_flags(
+    client_for, officer_a, appraiser, assessment_a, assessment_b, round_2021
+):
     explanation_requested(officer_a, appraiser, assessment_a)
     html = client_for(appraiser).get(reverse("assessments:queue", args=[round_2021.pk])).content.decode()
     row_a = re.search(r'<tr data-unit="SNV">(.*?)</tr>', html, re.S).group(1)
@@ -215,7 +243,9 @@ def test_queue_still_shows_explanations_were_requested_after_flags_are_cleared(
     assert "rounds-requested" not in row_b
 
 
-def test_appraiser_sees_self_and_appraisal_side_by_side_and_saves_with_note(client_for, officer_a, appraiser, assessment_a):
+def test_appraiser_sees_self_and_appraisal_side_by_side_and_saves_with_note(
+    client_for, officer_a, appraiser, assessment_a
+):
     in_appraisal(officer_a, appraiser, assessment_a)
     c = client_for(appraiser)
     html = c.get(detail(assessment_a)).content.decode()
@@ -242,7 +272,8 @@ def test_draft_leaf_sent_back_with_errors_has_no_explanation_box(client_for, off
     node = leaf(assessment_a, "1.1.2")
     r = client_for(officer_a).post(
         self_url(assessment_a, "1.1.2"),
-        {f"s{node.pk}-version": "0", f"s{node.pk}-numerator": "15", f"s{node.pk}-denominator": "10"}, **HTMX,
+        {f"s{node.pk}-version": "0", f"s{node.pk}-numerator": "15", f"s{node.pk}-denominator": "10"},
+        **HTMX,
     )
     html = r.content.decode()
     assert "errorlist" in html
@@ -253,7 +284,10 @@ def test_admin_reopens_with_reason_and_timeline_shows_it(client_for, officer_a, 
     finalised(officer_a, appraiser, admin_user, assessment_a)
     c = client_for(admin_user)
     assessment_a.refresh_from_db()
-    c.post(reverse("assessments:reopen", args=[assessment_a.pk]), {"version": assessment_a.version, "reason": "Sai số liệu", "confirm": "on"})
+    c.post(
+        reverse("assessments:reopen", args=[assessment_a.pk]),
+        {"version": assessment_a.version, "reason": "Sai số liệu", "confirm": "on"},
+    )
     assessment_a.refresh_from_db()
     assert assessment_a.state == AssessmentState.IN_APPRAISAL
     html = c.get(reverse("assessments:timeline", args=[assessment_a.pk])).content.decode()
@@ -272,7 +306,11 @@ def test_admin_grants_extension_from_the_page(client_for, admin_user, assessment
 def test_leaf_history_shows_old_and_new_values(client_for, officer_a, appraiser, assessment_a):
     save_self(officer_a, assessment_a, "1.1.2", {"numerator": "1", "denominator": "2"})
     save_self(officer_a, assessment_a, "1.1.2", {"numerator": "2", "denominator": "2"})
-    html = client_for(appraiser).get(reverse("assessments:leaf_history", args=[assessment_a.pk, leaf(assessment_a, "1.1.2").pk])).content.decode()
+    html = (
+        client_for(appraiser)
+        .get(reverse("assessments:leaf_history", args=[assessment_a.pk, leaf(assessment_a, "1.1.2").pk]))
+        .content.decode()
+    )
     assert "1/2" in html and "2/2" in html and "officer_a" in html
     assert "lưu tự đánh giá" in html  # the recorded reason "self", in the reader's language
 
@@ -288,7 +326,9 @@ def test_home_cards_link_to_the_assessments(request, client_for, persona, assess
     assert reverse("assessments:index") in html
 
 
-def test_finalise_all_button_appears_only_with_appraised_assessments(client_for, officer_a, appraiser, admin_user, assessment_a, assessment_b, round_2021):
+def test_finalise_all_button_appears_only_with_appraised_assessments(
+    client_for, officer_a, appraiser, admin_user, assessment_a, assessment_b, round_2021
+):
     url = reverse("assessments:queue", args=[round_2021.pk])
     assert 'id="finalise-all"' not in client_for(admin_user).get(url).content.decode()  # nothing to finalise
     appraised(officer_a, appraiser, assessment_a)
@@ -306,9 +346,9 @@ def test_page_shows_no_template_source(client_for, officer_a, assessment_a):
 def test_home_and_navigation_lead_to_the_dashboards(db, request, client_for, persona):
     # The dashboards are reached from the shell (navigation and the role cards), not by typing their address.
     html = client_for(request.getfixturevalue(persona)).get(reverse("home")).content.decode()
-    nav = html[html.index("<nav"):html.index("</nav>")]
+    nav = html[html.index("<nav") : html.index("</nav>")]
     assert f'href="{reverse("dashboard:index")}"' in nav
-    main = html[html.index("</nav>"):]
+    main = html[html.index("</nav>") :]
     assert f'href="{reverse("dashboard:index")}"' in main
 
 

@@ -78,7 +78,9 @@ def test_transition_from_a_stale_page_is_refused(officer_a, appraiser, assessmen
         workflow.assessment_withdraw(user=officer_a, assessment_id=assessment_a.pk, expected_version=seen)
 
 
-def test_submit_after_the_deadline_needs_an_extension_and_is_marked_late(officer_a, admin_user, assessment_a, round_2021):
+def test_submit_after_the_deadline_needs_an_extension_and_is_marked_late(
+    officer_a, admin_user, assessment_a, round_2021
+):
     round_2021.self_deadline = timezone.now() - timedelta(days=1)
     round_2021.save()
     fill(officer_a, assessment_a)
@@ -117,13 +119,21 @@ def test_appraisal_starts_from_the_units_inputs(officer_a, appraiser, assessment
         assert (s.app_inputs, s.app_points) == (s.self_inputs, s.self_points)
 
 
-def test_full_round_with_explanations_then_finalisation(officer_a, appraiser, admin_user, assessment_a, django_capture_on_commit_callbacks):
+def test_full_round_with_explanations_then_finalisation(
+    officer_a, appraiser, admin_user, assessment_a, django_capture_on_commit_callbacks
+):
     explanation_requested(officer_a, appraiser, assessment_a, "1.1.2")
     assert refresh(assessment_a).state == S.EXPLANATION_REQUESTED
     # the officer may change only the flagged leaf
     with pytest.raises(ValidationError):
         save_self(officer_a, assessment_a, "1.1.1", {"level": "1"})
-    save_self(officer_a, assessment_a, "1.1.2", {"numerator": "5", "denominator": "5"}, explanation="Đã hoàn thành 5/5 nhiệm vụ")
+    save_self(
+        officer_a,
+        assessment_a,
+        "1.1.2",
+        {"numerator": "5", "denominator": "5"},
+        explanation="Đã hoàn thành 5/5 nhiệm vụ",
+    )
     workflow.assessment_respond(user=officer_a, assessment_id=assessment_a.pk)
     assert refresh(assessment_a).state == S.EXPLAINED
     a = workflow.assessment_resume_appraisal(user=appraiser, assessment_id=assessment_a.pk)
@@ -143,7 +153,15 @@ def test_full_round_with_explanations_then_finalisation(officer_a, appraiser, ad
         signals.assessment_finalised.disconnect(listener)
     assert received == [(assessment_a.round_id, assessment_a.pk)]
     actions = list(AssessmentEvent.objects.filter(assessment=assessment_a).values_list("action", flat=True))
-    assert actions == ["submit", "start_appraisal", "request_explanations", "respond", "resume_appraisal", "complete", "finalise"]
+    assert actions == [
+        "submit",
+        "start_appraisal",
+        "request_explanations",
+        "respond",
+        "resume_appraisal",
+        "complete",
+        "finalise",
+    ]
 
 
 def test_request_explanations_needs_a_flagged_leaf(officer_a, appraiser, assessment_a):
@@ -165,7 +183,9 @@ def test_respond_needs_an_explanation_for_every_flagged_leaf(officer_a, appraise
         workflow.assessment_respond(user=officer_a, assessment_id=assessment_a.pk)
 
 
-def test_respond_after_the_explanation_deadline_needs_an_extension(officer_a, appraiser, admin_user, assessment_a, round_2021):
+def test_respond_after_the_explanation_deadline_needs_an_extension(
+    officer_a, appraiser, admin_user, assessment_a, round_2021
+):
     explanation_requested(officer_a, appraiser, assessment_a)
     save_self(officer_a, assessment_a, "1.1.2", explanation="Giải trình")
     round_2021.explanation_deadline = timezone.now() - timedelta(hours=1)
@@ -209,7 +229,9 @@ def test_na_is_refused_on_a_leaf_that_does_not_allow_it(officer_a, assessment_a)
     assert "na" in exc.value.message_dict
 
 
-def test_finalise_all_finalises_every_appraised_assessment(officer_a, officer_b, appraiser, admin_user, assessment_a, assessment_b, round_2021):
+def test_finalise_all_finalises_every_appraised_assessment(
+    officer_a, officer_b, appraiser, admin_user, assessment_a, assessment_b, round_2021
+):
     appraised(officer_a, appraiser, assessment_a)
     submitted(officer_b, assessment_b)
     done = workflow.assessments_finalise_appraised(user=admin_user, round=round_2021)
@@ -217,15 +239,21 @@ def test_finalise_all_finalises_every_appraised_assessment(officer_a, officer_b,
     assert refresh(assessment_a).state == S.FINALISED and refresh(assessment_b).state == S.SUBMITTED
 
 
-def test_reopen_needs_a_reason_and_returns_to_appraisal(officer_a, appraiser, admin_user, assessment_a, django_capture_on_commit_callbacks):
+def test_reopen_needs_a_reason_and_returns_to_appraisal(
+    officer_a, appraiser, admin_user, assessment_a, django_capture_on_commit_callbacks
+):
     finalised(officer_a, appraiser, admin_user, assessment_a)
     with pytest.raises(ValidationError):
         workflow.assessment_reopen(user=admin_user, assessment_id=assessment_a.pk, reason="  ")
     received = []
-    signals.assessment_reopened.connect(lambda sender, **kw: received.append(kw["assessment_id"]), weak=False, dispatch_uid="t")
+    signals.assessment_reopened.connect(
+        lambda sender, **kw: received.append(kw["assessment_id"]), weak=False, dispatch_uid="t"
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            a = workflow.assessment_reopen(user=admin_user, assessment_id=assessment_a.pk, reason="Hội đồng yêu cầu xem lại")
+            a = workflow.assessment_reopen(
+                user=admin_user, assessment_id=assessment_a.pk, reason="Hội đồng yêu cầu xem lại"
+            )
     finally:
         signals.assessment_reopened.disconnect(dispatch_uid="t")
     assert a.state == S.IN_APPRAISAL and received == [assessment_a.pk]
@@ -260,9 +288,16 @@ def test_nothing_changes_after_finalisation(officer_a, appraiser, admin_user, as
     from tests.assessments.factories import pdf
 
     with pytest.raises(ValidationError):
-        evidence_upload(user=officer_a, assessment_id=assessment_a.pk, node_id=leaf(assessment_a, "1.2").pk, uploaded=pdf("x.pdf", b"%PDF-1.4 late"))
+        evidence_upload(
+            user=officer_a,
+            assessment_id=assessment_a.pk,
+            node_id=leaf(assessment_a, "1.2").pk,
+            uploaded=pdf("x.pdf", b"%PDF-1.4 late"),
+        )
     with pytest.raises(ValidationError):
-        workflow.assessment_grant_extension(user=admin_user, assessment_id=assessment_a.pk, kind="self", until=timezone.now() + timedelta(days=1))
+        workflow.assessment_grant_extension(
+            user=admin_user, assessment_id=assessment_a.pk, kind="self", until=timezone.now() + timedelta(days=1)
+        )
 
 
 @pytest.mark.parametrize(
@@ -276,7 +311,9 @@ def test_nothing_changes_after_finalisation(officer_a, appraiser, admin_user, as
         ("finalise", "appraised", ("officer_a", "appraiser", "leader")),
     ],
 )
-def test_transitions_refuse_the_wrong_role(request, action, state_builder, wrong_users, officer_a, appraiser, assessment_a):
+def test_transitions_refuse_the_wrong_role(
+    request, action, state_builder, wrong_users, officer_a, appraiser, assessment_a
+):
     if state_builder == "in_appraisal":
         in_appraisal(officer_a, appraiser, assessment_a)
     elif state_builder == "appraised":
@@ -290,7 +327,9 @@ def test_transitions_refuse_the_wrong_role(request, action, state_builder, wrong
     assert refresh(assessment_a).state == before
 
 
-def test_reopen_respond_and_round_two_refuse_the_wrong_role(officer_a, officer_b, appraiser, leader, admin_user, assessment_a):
+def test_reopen_respond_and_round_two_refuse_the_wrong_role(
+    officer_a, officer_b, appraiser, leader, admin_user, assessment_a
+):
     explanation_requested(officer_a, appraiser, assessment_a)
     save_self(officer_a, assessment_a, "1.1.2", explanation="Giải trình")
     for user in (officer_b, appraiser, leader):
@@ -307,8 +346,15 @@ def test_reopen_respond_and_round_two_refuse_the_wrong_role(officer_a, officer_b
 
 @pytest.mark.parametrize(
     ("action", "user"),
-    [("withdraw", "officer_a"), ("start_appraisal", "appraiser"), ("request_explanations", "appraiser"),
-     ("respond", "officer_a"), ("resume_appraisal", "appraiser"), ("complete", "appraiser"), ("finalise", "admin_user")],
+    [
+        ("withdraw", "officer_a"),
+        ("start_appraisal", "appraiser"),
+        ("request_explanations", "appraiser"),
+        ("respond", "officer_a"),
+        ("resume_appraisal", "appraiser"),
+        ("complete", "appraiser"),
+        ("finalise", "admin_user"),
+    ],
 )
 def test_transitions_refuse_the_wrong_state(request, action, user, assessment_a):
     with pytest.raises(ValidationError):
@@ -327,4 +373,6 @@ def test_leader_cannot_write_anything(leader, officer_a, appraiser, assessment_a
 def test_appraiser_never_changes_self_inputs(appraiser, officer_a, assessment_a):
     with pytest.raises(PermissionDenied):
         save_self(appraiser, assessment_a, "1.1.1")
-    assert not LeafScore.objects.filter(assessment=assessment_a, node=leaf(assessment_a, "1.1.1"), self_inputs__isnull=False).exists()
+    assert not LeafScore.objects.filter(
+        assessment=assessment_a, node=leaf(assessment_a, "1.1.1"), self_inputs__isnull=False
+    ).exists()

@@ -178,7 +178,15 @@ def test_officer_appraiser_admin_journey(
     expect(page.locator('tr[data-unit="SNV"]')).to_contain_text("5,25")
     screenshot(page, JOURNEY, "07-admin-finalised")
     page.goto(f"{live_server.url}/assessments/{assessment_a.pk}/timeline/")
-    for action in ("submit", "start_appraisal", "request_explanations", "respond", "resume_appraisal", "complete", "finalise"):
+    for action in (
+        "submit",
+        "start_appraisal",
+        "request_explanations",
+        "respond",
+        "resume_appraisal",
+        "complete",
+        "finalise",
+    ):
         expect(page.locator("table.timeline")).to_contain_text(vi(EVENT_LABELS[action]))
     screenshot(page, JOURNEY, "08-timeline")
     assert Assessment.objects.get(pk=assessment_a.pk).state == AssessmentState.FINALISED

@@ -12,13 +12,20 @@ pytestmark = pytest.mark.browser
 def watch_csp(page) -> list[str]:
     """Collect every console report of something the CSP refused (inline script/style, eval, foreign source)."""
     blocked: list[str] = []
-    page.on("console", lambda msg: blocked.append(f"{page.url}: {msg.text}")
-            if "Content Security Policy" in msg.text or "Refused to" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            blocked.append(f"{page.url}: {msg.text}")
+            if "Content Security Policy" in msg.text or "Refused to" in msg.text
+            else None
+        ),
+    )
     return blocked
 
 
-def test_officer_and_leader_pages_run_under_the_csp(page, live_server, login, officer_a, leader, assessment_a,
-                                                     assessment_b, screenshot):
+def test_officer_and_leader_pages_run_under_the_csp(
+    page, live_server, login, officer_a, leader, assessment_a, assessment_b, screenshot
+):
     result_run(assessment_a.round, published=True)
     blocked = watch_csp(page)
     login(page, officer_a)
@@ -36,8 +43,12 @@ def test_officer_and_leader_pages_run_under_the_csp(page, live_server, login, of
     screenshot(page, "security-csp", "01-officer-leaf-saved")
     page.context.clear_cookies()
     login(page, leader)
-    for path in ("/", f"/dashboard/{assessment_a.round.year}/", f"/dashboard/{assessment_a.round.year}/ranking/",
-                 "/dashboard/trends/"):
+    for path in (
+        "/",
+        f"/dashboard/{assessment_a.round.year}/",
+        f"/dashboard/{assessment_a.round.year}/ranking/",
+        "/dashboard/trends/",
+    ):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
     screenshot(page, "security-csp", "02-leader-trends")

@@ -17,8 +17,9 @@ from tests.rankings.dashboard.helpers import vn
 pytestmark = pytest.mark.browser
 
 
-def test_leader_reads_dashboard_opens_unit_and_downloads_reports(transactional_db, live_server, page, login,
-                                                                   screenshot_dir):
+def test_leader_reads_dashboard_opens_unit_and_downloads_reports(
+    transactional_db, live_server, page, login, screenshot_dir
+):
     shots = screenshot_dir("dashboard_journey")
     w = make_world(years=(2020, 2021), departments=6, districts=4)
     for rnd in w["rounds"]:

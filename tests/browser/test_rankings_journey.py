@@ -20,8 +20,9 @@ def scored_round(round_2021, assessment_a, assessment_b):
     return round_2021
 
 
-def test_compute_publish_and_read_the_ranking(page, live_server, login, scored_round, appraiser, admin_user, leader,
-                                              screenshot_dir, browser):
+def test_compute_publish_and_read_the_ranking(
+    page, live_server, login, scored_round, appraiser, admin_user, leader, screenshot_dir, browser
+):
     shots = screenshot_dir("rankings")
     login(page, appraiser)
     page.goto(f"{live_server.url}/results/")

@@ -12,7 +12,17 @@ from tests.surveys.factories import form_row, sipas_question
 
 @pytest.mark.browser
 def test_admin_imports_a_sipas_file_through_the_browser(
-    transactional_db, live_server, page, login, screenshot_dir, round_2021, framework, assessment_a, assessment_b, admin_user, leader
+    transactional_db,
+    live_server,
+    page,
+    login,
+    screenshot_dir,
+    round_2021,
+    framework,
+    assessment_a,
+    assessment_b,
+    admin_user,
+    leader,
 ):
     for i, (code, element) in enumerate([("S11", 1), ("S21", 2), ("S31", 3)]):
         sipas_question(round=round_2021, code=code, element=element, order=i)
@@ -33,7 +43,10 @@ def test_admin_imports_a_sipas_file_through_the_browser(
     buf = io.BytesIO()
     wb.save(buf)
 
-    page.set_input_files("#upload-sipas input[type=file]", files=[{"name": "sipas_2021.xlsx", "mimeType": "application/octet-stream", "buffer": buf.getvalue()}])
+    page.set_input_files(
+        "#upload-sipas input[type=file]",
+        files=[{"name": "sipas_2021.xlsx", "mimeType": "application/octet-stream", "buffer": buf.getvalue()}],
+    )
     page.click("#upload-sipas button[type=submit]")
     page.wait_for_selector("#problems")
     assert page.locator("#problems tbody tr").count() == 1

@@ -292,7 +292,9 @@ def test_warnings_keep_leaf_codes_with_quotes_backslashes_and_line_breaks(round_
     assert unscored["leaves"] == [odd]
 
 
-def test_failed_run_shows_admins_a_vietnamese_message_and_no_sql(round_2021, three_units, caplog, client_for, admin_user):
+def test_failed_run_shows_admins_a_vietnamese_message_and_no_sql(
+    round_2021, three_units, caplog, client_for, admin_user
+):
     LeafScore.objects.filter(assessment=three_units[-1], node__code="1.1.1").update(app_points=Decimal("5.00"))
     run, _ = services.index_run_create(round=round_2021, trigger="test", enqueue=False)
     with pytest.raises(Exception):  # noqa: B017 - the database's own integrity error

@@ -63,11 +63,17 @@ def test_officer_sees_the_published_ranking_and_own_unit_only(client_for, office
 
 
 def test_officer_never_sees_provisional_results(client_for, officer_b, provisional_run):
-    html = client_for(officer_b).get(reverse("dashboard:unit", args=[2021, officer_b.unit_id]) + "?run=provisional").content.decode()
+    html = (
+        client_for(officer_b)
+        .get(reverse("dashboard:unit", args=[2021, officer_b.unit_id]) + "?run=provisional")
+        .content.decode()
+    )
     assert "75,00" in html and "85,00" not in html
 
 
-def test_unit_page_shows_domain_and_criterion_breakdown_with_points_lost(client_for, leader, published_round, assessment_b):
+def test_unit_page_shows_domain_and_criterion_breakdown_with_points_lost(
+    client_for, leader, published_round, assessment_b
+):
     html = client_for(leader).get(reverse("dashboard:unit", args=[2021, assessment_b.unit_id])).content.decode()
     # Criterion 1.1 of STP: 2 + 1 = 3 of 4 → 75,00 %, 1,00 lost.
     row = html.split('<tr data-code="1.1">')[1].split("</tr>")[0]
@@ -80,7 +86,9 @@ def test_unit_history_shows_rounds_side_by_side(client_for, leader, published_ro
 
     r2020 = RoundFactory(year=2020, status="closed")
     build_framework(round=r2020, group=assessment_a.unit.group)
-    old = Assessment.objects.create(round=r2020, unit=assessment_a.unit, group=assessment_a.unit.group, state="finalised")
+    old = Assessment.objects.create(
+        round=r2020, unit=assessment_a.unit, group=assessment_a.unit.group, state="finalised"
+    )
     scores(old, {"1.1.1": "1", "1.1.2": "1", "1.2": "1", "2.1": "1"})
     survey(r2020, {(old, "2.2"): "1"}, kind="cs")
     survey(r2020, {(old, "3"): "2"}, kind="sipas")
@@ -91,8 +99,9 @@ def test_unit_history_shows_rounds_side_by_side(client_for, leader, published_ro
     assert "100,00" in html and "70,00" in html  # 2021: 10/10; 2020: 4 + 1 + 2 = 7/10
 
 
-def test_appraiser_starts_a_computation_and_follows_its_progress(client_for, appraiser, published_round, round_2021,
-                                                                  django_capture_on_commit_callbacks):
+def test_appraiser_starts_a_computation_and_follows_its_progress(
+    client_for, appraiser, published_round, round_2021, django_capture_on_commit_callbacks
+):
     c = client_for(appraiser)
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(reverse("rankings:compute", args=[2021]))
@@ -106,7 +115,11 @@ def test_appraiser_starts_a_computation_and_follows_its_progress(client_for, app
 
 def test_status_fragment_keeps_polling_while_the_run_waits(client_for, admin_user, round_2021):
     run = IndexRun.objects.create(round=round_2021)
-    partial = client_for(admin_user).get(reverse("rankings:run", args=[run.pk]), headers={"HX-Request": "true"}).content.decode()
+    partial = (
+        client_for(admin_user)
+        .get(reverse("rankings:run", args=[run.pk]), headers={"HX-Request": "true"})
+        .content.decode()
+    )
     assert 'hx-trigger="every 2s"' in partial and "<script" not in partial
 
 
@@ -139,19 +152,26 @@ def test_leaders_and_officers_cannot_compute_or_watch_runs(client_for, request, 
 def test_outsider_without_a_role_reaches_no_result_page(client_for, published_round, assessment_a):
     outsider = UserFactory(username="outsider")
     c = client_for(outsider)
-    for url in (reverse("rankings:index"), reverse("dashboard:ranking", args=[2021]),
-                reverse("rankings:run", args=[published_round.pk])):
+    for url in (
+        reverse("rankings:index"),
+        reverse("dashboard:ranking", args=[2021]),
+        reverse("rankings:run", args=[published_round.pk]),
+    ):
         assert c.get(url).status_code == 403, url  # no role that reads results: rule 2 of parindex.permissions
     assert c.get(reverse("dashboard:unit", args=[2021, assessment_a.unit_id])).status_code == 404  # out of scope
     assert c.post(reverse("rankings:compute", args=[2021])).status_code == 403
 
 
 def test_anonymous_is_sent_to_the_login_page(client, published_round, assessment_a):
-    for url in (reverse("rankings:index"), reverse("dashboard:ranking", args=[2021]),
-                reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
-                reverse("dashboard:ranking", args=[2021]), reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
-                reverse("rankings:unit_history", args=[assessment_a.unit_id]),
-                reverse("rankings:run", args=[published_round.pk])):
+    for url in (
+        reverse("rankings:index"),
+        reverse("dashboard:ranking", args=[2021]),
+        reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
+        reverse("dashboard:ranking", args=[2021]),
+        reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
+        reverse("rankings:unit_history", args=[assessment_a.unit_id]),
+        reverse("rankings:run", args=[published_round.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response.url
 
@@ -178,11 +198,15 @@ def test_officer_ranking_links_only_to_own_unit(client_for, officer_a, published
 
 def test_pages_refuse_posts_and_actions_refuse_gets(client_for, admin_user, published_round, assessment_a):
     c = client_for(admin_user)
-    for url in (reverse("rankings:index"), reverse("dashboard:ranking", args=[2021]),
-                reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
-                reverse("dashboard:ranking", args=[2021]), reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
-                reverse("rankings:unit_history", args=[assessment_a.unit_id]),
-                reverse("rankings:run", args=[published_round.pk])):
+    for url in (
+        reverse("rankings:index"),
+        reverse("dashboard:ranking", args=[2021]),
+        reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
+        reverse("dashboard:ranking", args=[2021]),
+        reverse("dashboard:unit", args=[2021, assessment_a.unit_id]),
+        reverse("rankings:unit_history", args=[assessment_a.unit_id]),
+        reverse("rankings:run", args=[published_round.pk]),
+    ):
         assert c.post(url).status_code == 405, url
     assert c.get(reverse("rankings:compute", args=[2021])).status_code == 405
     assert c.get(reverse("rankings:publish", args=[published_round.pk])).status_code == 405
@@ -193,19 +217,27 @@ def test_publishing_an_already_published_run_says_so(client_for, admin_user, pub
     assert "đã được công bố" in response.content.decode()
 
 
-def test_old_result_addresses_redirect_to_the_one_ranking_and_unit_page(client_for, leader, appraiser, published_round, assessment_a):
+def test_old_result_addresses_redirect_to_the_one_ranking_and_unit_page(
+    client_for, leader, appraiser, published_round, assessment_a
+):
     unit = assessment_a.unit_id
     c = client_for(leader)
     for old, new in (
         (reverse("rankings:round", args=[2021]), reverse("dashboard:ranking", args=[2021])),
         (reverse("rankings:unit", args=[2021, unit]), reverse("dashboard:unit", args=[2021, unit])),
         (reverse("rankings:unit_history", args=[unit]), reverse("dashboard:unit", args=[2021, unit]) + "#years"),
-        (reverse("rankings:round", args=[2021]) + "?view=latest", reverse("dashboard:ranking", args=[2021]) + "?run=provisional"),
+        (
+            reverse("rankings:round", args=[2021]) + "?view=latest",
+            reverse("dashboard:ranking", args=[2021]) + "?run=provisional",
+        ),
     ):
         response = c.get(old)
         assert response.status_code == 301 and response["Location"] == new, old
     # The leader asking for the latest run through an old link still gets the published one.
-    assert 'id="provisional-banner"' not in c.get(reverse("rankings:round", args=[2021]) + "?view=latest", follow=True).content.decode()
+    assert (
+        'id="provisional-banner"'
+        not in c.get(reverse("rankings:round", args=[2021]) + "?view=latest", follow=True).content.decode()
+    )
 
 
 def test_dashboard_links_to_the_ranking_and_unit_pages(client_for, leader, published_round, assessment_a):

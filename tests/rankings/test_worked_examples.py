@@ -24,10 +24,10 @@ def test_equal_indexes_share_a_rank_and_the_next_rank_is_skipped(round_2021, fra
     b = unit_in_round(round=round_2021, group=department_group, code="B", order=2)
     c = unit_in_round(round=round_2021, group=department_group, code="C", order=3)
     d = unit_in_round(round=round_2021, group=department_group, code="D", order=4)
-    scores(a, FULL)                                                   # 2 + 2 + 2 + 1 = 7
-    scores(b, {"1.1.1": "2", "1.1.2": "1", "1.2": "2", "2.1": "1"})   # 2 + 1 + 2 + 1 = 6
-    scores(c, {"1.1.1": "2", "1.1.2": "2", "1.2": "1", "2.1": "1"})   # 2 + 2 + 1 + 1 = 6
-    scores(d, {"1.1.1": "1", "1.1.2": "1", "1.2": "1", "2.1": "1"})   # 1 + 1 + 1 + 1 = 4
+    scores(a, FULL)  # 2 + 2 + 2 + 1 = 7
+    scores(b, {"1.1.1": "2", "1.1.2": "1", "1.2": "2", "2.1": "1"})  # 2 + 1 + 2 + 1 = 6
+    scores(c, {"1.1.1": "2", "1.1.2": "2", "1.2": "1", "2.1": "1"})  # 2 + 2 + 1 + 1 = 6
+    scores(d, {"1.1.1": "1", "1.1.2": "1", "1.2": "1", "2.1": "1"})  # 1 + 1 + 1 + 1 = 4
     _surveys(round_2021, cs={a: "1", b: "1", c: "1", d: "0.5"}, sipas={a: "2", b: "2", c: "2", d: "1.5"})
 
     r = results_by_code(compute(round_2021))
@@ -38,7 +38,11 @@ def test_equal_indexes_share_a_rank_and_the_next_rank_is_skipped(round_2021, fra
     assert [r[x].rank for x in "ABCD"] == [1, 2, 2, 4]
     assert [r[x].band for x in "ABCD"] == ["Xuất sắc", "Xuất sắc", "Xuất sắc", "Trung bình"]
     assert (r["D"].self_total, r["D"].appraised_total, r["D"].cs_points, r["D"].sipas_points) == (
-        Decimal("4.00"), Decimal("4.00"), Decimal("0.50"), Decimal("1.50"))
+        Decimal("4.00"),
+        Decimal("4.00"),
+        Decimal("0.50"),
+        Decimal("1.50"),
+    )
 
 
 def test_tie_is_listed_by_display_order(round_2021, framework, department_group, compute):
@@ -63,17 +67,30 @@ def test_confirmed_not_applicable_leaf_leaves_the_applicable_maximum(round_2021,
     r = results_by_code(compute(round_2021))
 
     # Confirmed N/A: 2 + 1 + 1 + 0,5 + 1,5 = 6 over 10 − 2 = 8 → 6 / 8 × 100 = 75,00 %
-    assert (r["NA"].total, r["NA"].applicable_max, r["NA"].index_pct) == (Decimal("6.00"), Decimal("8.00"), Decimal("75.00"))
+    assert (r["NA"].total, r["NA"].applicable_max, r["NA"].index_pct) == (
+        Decimal("6.00"),
+        Decimal("8.00"),
+        Decimal("75.00"),
+    )
     assert r["NA"].band == "Khá"
     na_warning = next(w for w in r["NA"].warnings if w["code"] == "not_applicable")
     assert na_warning["leaves"] == ["1.2"]
     # Rejected N/A is scored (0 here): 6 over 10 → 60,00 %
-    assert (r["RJ"].total, r["RJ"].applicable_max, r["RJ"].index_pct) == (Decimal("6.00"), Decimal("10.00"), Decimal("60.00"))
+    assert (r["RJ"].total, r["RJ"].applicable_max, r["RJ"].index_pct) == (
+        Decimal("6.00"),
+        Decimal("10.00"),
+        Decimal("60.00"),
+    )
     # Criterion 1.2 of the N/A unit has no applicable maximum: no % and nothing lost.
     crit = {c["code"]: c for c in r["NA"].breakdown["criteria"]}
     assert crit["1.2"] == {**crit["1.2"], "points": "0.00", "max": "0.00", "pct": None, "lost": "0.00"}
     # Criterion 1.1 = 1.1.1 + 1.1.2 = 2 + 1 = 3 of 4 → 75,00 %, 1 point lost.
-    assert (crit["1.1"]["points"], crit["1.1"]["max"], crit["1.1"]["pct"], crit["1.1"]["lost"]) == ("3.00", "4.00", "75.00", "1.00")
+    assert (crit["1.1"]["points"], crit["1.1"]["max"], crit["1.1"]["pct"], crit["1.1"]["lost"]) == (
+        "3.00",
+        "4.00",
+        "75.00",
+        "1.00",
+    )
 
 
 def test_unit_without_sipas_data_under_both_round_settings(round_2021, framework, department_group, compute):
@@ -84,7 +101,11 @@ def test_unit_without_sipas_data_under_both_round_settings(round_2021, framework
     # Default "exclude": 5,5 + 0,5 = 6 over 10 − 2 (SIPAS leaf) = 8 → 75,00 % (Khá)
     excluded = results_by_code(compute(round_2021))["NS"]
     assert (excluded.total, excluded.applicable_max, excluded.index_pct, excluded.band) == (
-        Decimal("6.00"), Decimal("8.00"), Decimal("75.00"), "Khá")
+        Decimal("6.00"),
+        Decimal("8.00"),
+        Decimal("75.00"),
+        "Khá",
+    )
     assert excluded.sipas_points == Decimal("0.00")
     warning = next(w for w in excluded.warnings if w["code"] == "survey_not_measured")
     assert warning["leaves"] == ["3"]
@@ -94,7 +115,11 @@ def test_unit_without_sipas_data_under_both_round_settings(round_2021, framework
     round_2021.save()
     zero = results_by_code(compute(round_2021))["NS"]
     assert (zero.total, zero.applicable_max, zero.index_pct, zero.band) == (
-        Decimal("6.00"), Decimal("10.00"), Decimal("60.00"), "Trung bình")
+        Decimal("6.00"),
+        Decimal("10.00"),
+        Decimal("60.00"),
+        "Trung bình",
+    )
     assert any(w["code"] == "survey_not_measured" for w in zero.warnings)
 
 
@@ -111,7 +136,7 @@ def test_band_edges_exactly_90_is_excellent_and_89_99_is_good(round_2021, depart
     build_framework(round=round_2021, group=department_group, rows=HUNDRED_FRAMEWORK)
     edge = unit_in_round(round=round_2021, group=department_group, code="E90", order=1)
     below = unit_in_round(round=round_2021, group=department_group, code="E89", order=2)
-    score(edge, "1.1", "50.00")   # 50 + 16 + 24 = 90,00 / 100 → 90,00 %
+    score(edge, "1.1", "50.00")  # 50 + 16 + 24 = 90,00 / 100 → 90,00 %
     score(below, "1.1", "49.99")  # 49,99 + 16 + 24 = 89,99 / 100 → 89,99 %
     survey(round_2021, {(edge, "1.2"): "16", (below, "1.2"): "16"}, kind="cs")
     survey(round_2021, {(edge, "2"): "24", (below, "2"): "24"}, kind="sipas")
@@ -141,7 +166,9 @@ def test_index_rounds_half_up_at_two_places(round_2021, framework, department_gr
     assert (dom["2"]["points"], dom["2"]["max"], dom["2"]["pct"]) == ("1.75", "2.00", "87.50")
 
 
-def test_departments_and_districts_are_ranked_separately(round_2021, framework, department_group, district_group, compute):
+def test_departments_and_districts_are_ranked_separately(
+    round_2021, framework, department_group, district_group, compute
+):
     build_framework(round=round_2021, group=district_group)
     dep_high = unit_in_round(round=round_2021, group=department_group, code="D1", order=1)
     dep_low = unit_in_round(round=round_2021, group=department_group, code="D2", order=2)
@@ -160,10 +187,12 @@ def test_departments_and_districts_are_ranked_separately(round_2021, framework, 
 
 
 def test_not_finalised_assessment_is_included_provisionally(round_2021, framework, department_group, compute):
-    draft = unit_in_round(round=round_2021, group=department_group, code="P", order=1, state=AssessmentState.IN_APPRAISAL)
-    score(draft, "1.1.1", "1", "2")    # appraised 1 is used although not final
-    score(draft, "1.1.2", None, "2")   # not yet appraised: the unit's 2 is used
-    score(draft, "1.2", "2")           # 2
+    draft = unit_in_round(
+        round=round_2021, group=department_group, code="P", order=1, state=AssessmentState.IN_APPRAISAL
+    )
+    score(draft, "1.1.1", "1", "2")  # appraised 1 is used although not final
+    score(draft, "1.1.2", None, "2")  # not yet appraised: the unit's 2 is used
+    score(draft, "1.2", "2")  # 2
     # 2.1 has no score at all: counts 0 with a warning.
     _surveys(round_2021, cs={draft: "1"}, sipas={draft: "2"})
 
@@ -188,4 +217,10 @@ def test_finalised_assessment_uses_appraised_points_only(round_2021, framework, 
     r = results_by_code(compute(round_2021))["F"]
     # appraised 1 + 1,5 + 0,5 + 0,25 = 3,25 (self 7); 3,25 / 10 → 32,50 % (Yếu)
     assert (r.total, r.self_total, r.appraised_total, r.index_pct, r.band, r.provisional) == (
-        Decimal("3.25"), Decimal("7.00"), Decimal("3.25"), Decimal("32.50"), "Yếu", False)
+        Decimal("3.25"),
+        Decimal("7.00"),
+        Decimal("3.25"),
+        Decimal("32.50"),
+        "Yếu",
+        False,
+    )

@@ -128,7 +128,9 @@ def _score_state(w: World, score: LeafScore) -> tuple:
 
 
 def _evidence_leaf_links(w: World) -> list[int]:
-    return sorted(LeafScore.objects.get(assessment=w.assessment_a, node=w.evidence_leaf).evidence.values_list("pk", flat=True))
+    return sorted(
+        LeafScore.objects.get(assessment=w.assessment_a, node=w.evidence_leaf).evidence.values_list("pk", flat=True)
+    )
 
 
 def _survey_upload() -> dict:
@@ -173,7 +175,9 @@ MATRIX: dict[str, Route] = {
     # Nothing is appraised in 2021: the admin's request is handled and finalises nothing.
     # GET: the confirmation page (consequences, the units); POST without the confirmation box goes back to it.
     "assessments:finalise_all": Route(
-        kwargs=lambda w: {"round_id": w.round.pk}, get=only("admin"), post=only("admin", outcome=ACCEPTED),
+        kwargs=lambda w: {"round_id": w.round.pk},
+        get=only("admin"),
+        post=only("admin", outcome=ACCEPTED),
     ),
     # The consequences of reopening unit A's finalised 2019 assessment, and the form that reopens it.
     "assessments:confirm": get_page(
@@ -191,7 +195,8 @@ MATRIX: dict[str, Route] = {
     # Accepting the unit's values on untouched criteria: the appraiser (unit A is a draft in the world: refused
     # by state, nothing written); the others are turned away by role.
     "assessments:accept_untouched": Route(
-        kwargs=_a, get=signed_in(NOT_ALLOWED),
+        kwargs=_a,
+        get=signed_in(NOT_ALLOWED),
         post=only("appraiser", outcome=ACCEPTED) | {"officer_other": HIDDEN},
     ),
     "assessments:sheet": get_page(READERS_OF_UNIT_A, kwargs=_a),
@@ -208,7 +213,11 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.assessment_a_final.pk},
         get=signed_in(NOT_ALLOWED),
         post=only("admin", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
-        post_data=lambda w: {"version": w.assessment_a_final.version, "reason": "Sai sót số liệu báo cáo", "confirm": "on"},
+        post_data=lambda w: {
+            "version": w.assessment_a_final.version,
+            "reason": "Sai sót số liệu báo cáo",
+            "confirm": "on",
+        },
         state=_assessment_state(lambda w: w.assessment_a_final.pk),
     ),
     "assessments:extension": Route(
@@ -232,7 +241,8 @@ MATRIX: dict[str, Route] = {
         get=signed_in(NOT_ALLOWED),
         post=only("appraiser", outcome=WRITES, others=NO_WRITE) | {"officer_other": HIDDEN},
         post_data=lambda w: {
-            f"a{w.leaf_appraisal.pk}-version": w.score_a_appraisal.version, f"a{w.leaf_appraisal.pk}-level": "1",
+            f"a{w.leaf_appraisal.pk}-version": w.score_a_appraisal.version,
+            f"a{w.leaf_appraisal.pk}-level": "1",
             f"a{w.leaf_appraisal.pk}-app_note": "Kế hoạch ban hành muộn so với quy định",
         },
         state=lambda w: _score_state(w, w.score_a_appraisal),
@@ -262,21 +272,29 @@ MATRIX: dict[str, Route] = {
         state=_evidence_leaf_links,
     ),
     "assessments:evidence_view": get_page(
-        READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
+        READERS_OF_UNIT_A,
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk},
+        html=False,
     ),
     "assessments:evidence_download": get_page(
-        READERS_OF_UNIT_A, kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk}, html=False,
+        READERS_OF_UNIT_A,
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "evidence_id": w.evidence_a.pk},
+        html=False,
     ),
     # --- surveys ---------------------------------------------------------------------------------------
     "surveys:index": read_page(signed_in(REDIRECT)),
     # Non-admins are sent on to the results page.
     "surveys:round": read_page(only("admin", others=REDIRECT), kwargs=_year),
     "surveys:results": read_page(signed_in(OK), kwargs=_year),
-    "surveys:unit_results": read_page(READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "code": w.unit_a.code}),
+    "surveys:unit_results": read_page(
+        READERS_OF_UNIT_A, kwargs=lambda w: {"year": w.round.year, "code": w.unit_a.code}
+    ),
     "surveys:questions": read_page(only("admin"), kwargs=_year),
     # 2020 has no questions to copy: the admin's request is handled and copies nothing.
     "surveys:questions_copy": Route(kwargs=_year, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED)),
-    "surveys:template": read_page(only("admin"), kwargs=lambda w: {"year": w.round.year, "survey": "sipas"}, html=False),
+    "surveys:template": read_page(
+        only("admin"), kwargs=lambda w: {"year": w.round.year, "survey": "sipas"}, html=False
+    ),
     "surveys:upload": Route(
         kwargs=lambda w: {"year": w.round.year, "survey": "sipas"},
         get=signed_in(NOT_ALLOWED),
@@ -287,16 +305,22 @@ MATRIX: dict[str, Route] = {
     "surveys:import_detail": read_page(only("admin"), kwargs=_import),
     "surveys:import_progress": read_page(only("admin"), kwargs=_import),
     "surveys:import_confirm": Route(
-        kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        kwargs=_import,
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES),
         state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
     ),
     "surveys:import_cancel": Route(
-        kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        kwargs=_import,
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES),
         state=lambda w: SurveyImport.objects.filter(pk=w.survey_import.pk).values_list("status", flat=True).get(),
     ),
     # Stuck work: an admin retries it, confirming with the ticked box.
     "surveys:import_retry": Route(
-        kwargs=lambda w: {"pk": w.import_failed.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        kwargs=lambda w: {"pk": w.import_failed.pk},
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES),
         post_data=lambda w: {"confirm": "on"},
         state=lambda w: SurveyImport.objects.filter(pk=w.import_failed.pk).values_list("status", "attempts").get(),
     ),
@@ -305,7 +329,9 @@ MATRIX: dict[str, Route] = {
     # The world's import is in preview, not superseded: the administrator's request is handled and refused
     # with a message (tests/surveys/test_replacement.py restores a superseded one).
     "surveys:import_restore": Route(
-        kwargs=_import, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=ACCEPTED),
+        kwargs=_import,
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=ACCEPTED),
     ),
     # --- rankings: results, runs, publication ------------------------------------------------------------
     "rankings:index": get_page(signed_in(OK)),
@@ -316,12 +342,15 @@ MATRIX: dict[str, Route] = {
     "rankings:unit_history": get_page(signed_in(REDIRECT), kwargs=lambda w: {"unit_id": w.unit_a.pk}),
     # Computing makes a provisional run; appraisers may ask for one too (parindex.permissions.can_compute_index).
     "rankings:compute": Route(
-        kwargs=_year, get=signed_in(NOT_ALLOWED), post=only("appraiser", "admin", outcome=WRITES),
+        kwargs=_year,
+        get=signed_in(NOT_ALLOWED),
+        post=only("appraiser", "admin", outcome=WRITES),
         state=lambda w: IndexRun.objects.count(),
     ),
     "rankings:run": get_page(only("appraiser", "admin"), kwargs=lambda w: {"run_id": w.run.pk}),
     "rankings:publish": Route(
-        kwargs=lambda w: {"run_id": w.run_unpublished.pk}, get=signed_in(NOT_ALLOWED),
+        kwargs=lambda w: {"run_id": w.run_unpublished.pk},
+        get=signed_in(NOT_ALLOWED),
         post=only("admin", outcome=WRITES),
         post_data=lambda w: {"confirm": "on", "reason": "Đơn vị B chưa chốt; công bố theo chỉ đạo"},
         state=lambda w: IndexRun.objects.filter(pk=w.run_unpublished.pk).values_list("is_published", flat=True).get(),
@@ -329,12 +358,16 @@ MATRIX: dict[str, Route] = {
     # The publication check is the administrator's page before publishing.
     "rankings:publish_check": get_page(only("admin"), kwargs=lambda w: {"run_id": w.run_unpublished.pk}),
     "rankings:run_cancel": Route(
-        kwargs=lambda w: {"run_id": w.run_stuck.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        kwargs=lambda w: {"run_id": w.run_stuck.pk},
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES),
         post_data=lambda w: {"confirm": "on"},
         state=lambda w: IndexRun.objects.filter(pk=w.run_stuck.pk).values_list("status", flat=True).get(),
     ),
     "rankings:run_retry": Route(
-        kwargs=lambda w: {"run_id": w.run_stuck.pk}, get=signed_in(NOT_ALLOWED), post=only("admin", outcome=WRITES),
+        kwargs=lambda w: {"run_id": w.run_stuck.pk},
+        get=signed_in(NOT_ALLOWED),
+        post=only("admin", outcome=WRITES),
         post_data=lambda w: {"confirm": "on"},
         state=lambda w: IndexRun.objects.count(),
     ),
@@ -350,13 +383,15 @@ MATRIX: dict[str, Route] = {
     # unit only (officer_other lodges for unit B, which leaves unit A's appeals unchanged); Home Affairs decide.
     "dashboard:appeals": get_page(signed_in(OK), kwargs=_year),
     "dashboard:appeal_lodge": Route(
-        kwargs=_year, get=only("officer_own", "officer_other"),
+        kwargs=_year,
+        get=only("officer_own", "officer_other"),
         post=only("officer_own", outcome=WRITES) | {"officer_other": NO_WRITE},
         post_data=lambda w: {"nodes": [w.leaf.pk], "reason": "Đề nghị chấm lại"},
         state=lambda w: Appeal.objects.filter(unit=w.unit_a).count(),
     ),
     "dashboard:appeal_decide": Route(
-        kwargs=lambda w: {"appeal_id": w.appeal.pk}, get=only("appraiser", "admin"),
+        kwargs=lambda w: {"appeal_id": w.appeal.pk},
+        get=only("appraiser", "admin"),
         post=only("appraiser", "admin", outcome=WRITES),
         post_data=lambda w: {"decision": "reject", "reason": "Không có căn cứ mới"},
         state=lambda w: Appeal.objects.filter(pk=w.appeal.pk).values_list("state", flat=True).get(),
@@ -364,28 +399,30 @@ MATRIX: dict[str, Route] = {
     "dashboard:export_xlsx": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     "dashboard:export_csv": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year, html=False),
     # The stored report, or (not made yet) its progress page.
-    "dashboard:export_pdf": get_page(
-        only("appraiser", "leader", "admin", outcome=ACCEPTED), kwargs=_year, html=False
-    ),
+    "dashboard:export_pdf": get_page(only("appraiser", "leader", "admin", outcome=ACCEPTED), kwargs=_year, html=False),
     "dashboard:report": get_page(HOME_AFFAIRS_AND_LEADERS, kwargs=_year),
     # --- notifications: each user's own list, bell and e-mail setting ------------------------------------
     "notifications:list": get_page(signed_in(OK)),
     # Marking read: only the recipient; another user's notification is not found.
     "notifications:read": Route(
-        kwargs=lambda w: {"pk": w.notification.pk}, get=signed_in(NOT_ALLOWED),
+        kwargs=lambda w: {"pk": w.notification.pk},
+        get=signed_in(NOT_ALLOWED),
         post=only("officer_own", outcome=WRITES, others=HIDDEN),  # another user's notification is out of scope
         state=lambda w: Notification.objects.filter(pk=w.notification.pk).values_list("read_at", flat=True).get(),
     ),
     # Everyone may mark their own notifications read; nobody else's.
     "notifications:read_all": Route(
-        get=signed_in(NOT_ALLOWED), post=only("officer_own", outcome=WRITES, others=NO_WRITE),
+        get=signed_in(NOT_ALLOWED),
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE),
         state=lambda w: Notification.objects.filter(pk=w.notification.pk).values_list("read_at", flat=True).get(),
     ),
     # An empty form turns e-mail off for the user who posts it, never for anyone else.
     "notifications:preferences": Route(
-        get=signed_in(OK), post=only("officer_own", outcome=WRITES, others=NO_WRITE),
-        state=lambda w: list(NotificationPreference.objects.filter(user=w.user("officer_own")).values_list(
-            "email_enabled", flat=True)),
+        get=signed_in(OK),
+        post=only("officer_own", outcome=WRITES, others=NO_WRITE),
+        state=lambda w: list(
+            NotificationPreference.objects.filter(user=w.user("officer_own")).values_list("email_enabled", flat=True)
+        ),
     ),
     # --- api: public, read-only open data of published runs ----------------------------------------------
     "api:schema": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
@@ -396,7 +433,9 @@ MATRIX: dict[str, Route] = {
     "api:units": Route(get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:results": Route(kwargs=_year, get=everyone(OK), post=everyone(NOT_ALLOWED), html=False),
     "api:result": Route(
-        kwargs=lambda w: {"year": w.round.year, "unit": w.unit_a.code}, get=everyone(OK), post=everyone(NOT_ALLOWED),
+        kwargs=lambda w: {"year": w.round.year, "unit": w.unit_a.code},
+        get=everyone(OK),
+        post=everyone(NOT_ALLOWED),
         html=False,
     ),
 }

@@ -122,8 +122,14 @@ class CeleryWorker:
     task at a time (solo pool) so that killing it kills the task mid-way.
     """
 
-    def __init__(self, *, app: str = "parindex", queues: str = "celery", visibility_timeout: int = 2,
-                 extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        *,
+        app: str = "parindex",
+        queues: str = "celery",
+        visibility_timeout: int = 2,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.app, self.queues = app, queues
         self.env = {
             **os.environ,
@@ -141,10 +147,28 @@ class CeleryWorker:
         self.log_path = log_path
         log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", self.app, "worker", "--pool=solo", "--concurrency=1",
-             "-Q", self.queues, "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "--loglevel=INFO", "-n", f"fault-test-{os.getpid()}-{time.monotonic_ns()}@%h"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                self.app,
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                self.queues,
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                "-n",
+                f"fault-test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         return self

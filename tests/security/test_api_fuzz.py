@@ -24,6 +24,7 @@ def _keep_the_test_connection():
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
+
 # The schema is read from the application itself (no server, no database needed for it).
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 

@@ -31,8 +31,9 @@ def url_for(route: Route, name: str, world: World) -> str:
     return reverse(name, kwargs=route.kwargs(world)) + route.query
 
 
-def request_as(world: World, role: str, method: str, url: str, *, data: dict | None = None,
-               state=None, csrf_checks: bool = False):
+def request_as(
+    world: World, role: str, method: str, url: str, *, data: dict | None = None, state=None, csrf_checks: bool = False
+):
     """One request by one role, its effects rolled back so that roles do not see each other's writes.
 
     Returns the response and whether ``state(world)`` read something different after it.
@@ -130,7 +131,12 @@ def test_post_without_csrf_token_is_refused(name, world):
     role = csrf_role(route)
     assert role is not None, f"{name}: no role is let in for a POST; CSRF cannot be tested through it"
     response, changed = request_as(
-        world, role, "POST", url_for(route, name, world), data=route.post_data(world), state=route.state,
+        world,
+        role,
+        "POST",
+        url_for(route, name, world),
+        data=route.post_data(world),
+        state=route.state,
         csrf_checks=True,
     )
     assert not changed, f"{role} POST without CSRF token changed the state"

@@ -25,7 +25,9 @@ def outcomes(results) -> tuple[list, list]:
     return ok, failed
 
 
-def test_two_appraisers_saving_the_same_leaf_at_once_lose_no_update(require_postgres, officer_a, appraiser, assessment_a):
+def test_two_appraisers_saving_the_same_leaf_at_once_lose_no_update(
+    require_postgres, officer_a, appraiser, assessment_a
+):
     other = UserFactory(username="appraiser_2", is_appraiser=True)
     in_appraisal(officer_a, appraiser, assessment_a)
     node = leaf(assessment_a, "1.1.1")
@@ -33,8 +35,12 @@ def test_two_appraisers_saving_the_same_leaf_at_once_lose_no_update(require_post
 
     def save(user, level, note):
         return lambda: score_services.score_save_appraisal(
-            user=user, assessment_id=assessment_a.pk, node_id=node.pk, expected_version=seen,
-            inputs={"level": level}, note=note,
+            user=user,
+            assessment_id=assessment_a.pk,
+            node_id=node.pk,
+            expected_version=seen,
+            inputs={"level": level},
+            note=note,
         )
 
     ok, failed = outcomes(run_concurrently(save(appraiser, "1", "Ban hành muộn"), save(other, "0", "Không ban hành")))
@@ -50,7 +56,10 @@ def test_officer_saving_the_same_leaf_from_two_tabs_loses_no_update(require_post
 
     def save(numerator):
         return lambda: score_services.score_save_self(
-            user=officer_a, assessment_id=assessment_a.pk, node_id=node.pk, expected_version=0,
+            user=officer_a,
+            assessment_id=assessment_a.pk,
+            node_id=node.pk,
+            expected_version=0,
             inputs={"numerator": numerator, "denominator": "5"},
         )
 
@@ -88,8 +97,14 @@ def test_four_simultaneous_uploads_of_the_same_survey_file_create_one_import(req
     content = xlsx_bytes(header_for(["S1"]), [form_row("SNV", "F1", [5])])
 
     def upload():
-        return survey_import_create(round=round_2021, survey="sipas", fileobj=io.BytesIO(content), name="sipas.xlsx",
-                                    user=admin_user, enqueue=False)
+        return survey_import_create(
+            round=round_2021,
+            survey="sipas",
+            fileobj=io.BytesIO(content),
+            name="sipas.xlsx",
+            user=admin_user,
+            enqueue=False,
+        )
 
     results = run_concurrently(upload, upload, upload, upload)
     created = [r for r in results if isinstance(r, SurveyImport)]

@@ -63,7 +63,10 @@ def test_request_larger_than_any_upload_is_refused_before_the_view_with_a_vietna
     too_big = settings.REQUEST_MAX_BYTES + 1
     # The guard reads only the declared length: nothing of the body is read, spooled or parsed.
     response = client.generic(
-        "POST", reverse("password_change"), data=b"x" * 16, content_type="application/octet-stream",
+        "POST",
+        reverse("password_change"),
+        data=b"x" * 16,
+        content_type="application/octet-stream",
         CONTENT_LENGTH=str(too_big),
     )
     assert response.status_code == 413

@@ -75,7 +75,9 @@ CASES = [pytest.param(path, name, id=f"{path.label}-{name}") for path in UPLOAD_
 
 
 @pytest.mark.parametrize(("path", "name"), CASES)
-def test_hostile_file_is_refused_cleanly(path: UploadPath, name: str, world, settings, django_capture_on_commit_callbacks):
+def test_hostile_file_is_refused_cleanly(
+    path: UploadPath, name: str, world, settings, django_capture_on_commit_callbacks
+):
     client = Client()
     url = reverse(path.url_name, kwargs=path.kwargs(world))
     files_before = stored_files(Path(settings.MEDIA_ROOT))
@@ -92,7 +94,9 @@ def test_hostile_file_is_refused_cleanly(path: UploadPath, name: str, world, set
     if name in path.may_accept:
         return
     kept = {m._meta.label for m in path.may_keep}
-    changed = {label: (before[label], after[label]) for label in before if before[label] != after[label] and label not in kept}
+    changed = {
+        label: (before[label], after[label]) for label in before if before[label] != after[label] and label not in kept
+    }
     assert not changed, f"{path.label} stored rows for {name} ({CORPUS[name]}): {changed}"
     if not kept:
         new_files = stored_files(Path(settings.MEDIA_ROOT)) - files_before
@@ -106,8 +110,10 @@ def test_accepted_evidence_is_served_only_as_what_it_is(name, world):
     with transaction.atomic():
         client.force_login(world.user("officer_own"))
         upload = SimpleUploadedFile(name, (CORPUS_DIR / name).read_bytes())
-        client.post(reverse("assessments:evidence_upload", kwargs={"pk": world.assessment_a.pk, "node_id": world.leaf.pk}),
-                    {"file": upload})
+        client.post(
+            reverse("assessments:evidence_upload", kwargs={"pk": world.assessment_a.pk, "node_id": world.leaf.pk}),
+            {"file": upload},
+        )
         evidence = world.assessment_a.evidence_files.get(original_name=name)
         responses = [
             client.get(reverse(view, kwargs={"pk": world.assessment_a.pk, "evidence_id": evidence.pk}))

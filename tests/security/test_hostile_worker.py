@@ -55,8 +55,12 @@ def _run_through_worker(imports, broker, log_path, extra_env=None):
         for imp in imports.values():
             survey_import_preview_task.apply_async(args=[imp.pk], queue=queue)
         ids = [imp.pk for imp in imports.values()]
-        wait_for(lambda: set(SurveyImport.objects.filter(pk__in=ids).values_list("status", flat=True)) <= set(DONE),
-                 timeout=180, interval=0.5, what="every hostile file to be read or refused")
+        wait_for(
+            lambda: set(SurveyImport.objects.filter(pk__in=ids).values_list("status", flat=True)) <= set(DONE),
+            timeout=180,
+            interval=0.5,
+            what="every hostile file to be read or refused",
+        )
         alive = worker.process.poll() is None
         return {name: SurveyImport.objects.get(pk=imp.pk) for name, imp in imports.items()}, alive, worker.log()
     finally:
@@ -103,8 +107,9 @@ def test_a_file_that_passes_the_checks_but_needs_too_much_memory_fails_only_its_
     # A cap far below what any parse needs (1 MB more than the worker holds): the child fails of it, wherever
     # its first allocation is refused (the parser: rejected for memory; its database connection: failed with
     # a reference); the worker goes on and nothing is staged.
-    results, alive, log = _run_through_worker({name: imp}, real_broker, tmp_path / "w.log",
-                                              extra_env={"SPREADSHEET_MEMORY_LIMIT_BYTES": str(2**20)})
+    results, alive, log = _run_through_worker(
+        {name: imp}, real_broker, tmp_path / "w.log", extra_env={"SPREADSHEET_MEMORY_LIMIT_BYTES": str(2**20)}
+    )
     assert alive, log[-3000:]
     assert results[name].status in ("rejected", "failed"), (results[name].error, log[-3000:])
     assert results[name].attempts == 1

@@ -19,8 +19,9 @@ def age(name: str, seconds: int) -> None:
 
 
 def test_sweep_removes_old_orphans_and_keeps_referenced_and_recent_files(officer_a, assessment_a):
-    kept = evidence_upload(user=officer_a, assessment_id=assessment_a.pk, node_id=leaf(assessment_a, "2.1").pk,
-                           uploaded=pdf()).evidence.file.name
+    kept = evidence_upload(
+        user=officer_a, assessment_id=assessment_a.pk, node_id=leaf(assessment_a, "2.1").pk, uploaded=pdf()
+    ).evidence.file.name
     orphan_evidence = default_storage.save("evidence/2026/12/deadbeef.pdf", ContentFile(b"%PDF-1.4 orphan"))
     orphan_survey = default_storage.save("surveys/2026/phieu.xlsx", ContentFile(b"PK orphan"))
     recent = default_storage.save("evidence/2026/12/in-flight.pdf", ContentFile(b"%PDF-1.4 committing"))

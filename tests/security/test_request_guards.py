@@ -35,8 +35,12 @@ def test_signed_in_pages_and_exports_are_never_stored_by_caches(client_for, lead
     world = make_world(years=(2021,), departments=2, districts=1)
     make_run(round=world["rounds"][0])
     client = client_for(leader)
-    for url in (reverse("home"), reverse("dashboard:round", args=[2021]), reverse("dashboard:export_csv", args=[2021]),
-                reverse("dashboard:export_xlsx", args=[2021])):
+    for url in (
+        reverse("home"),
+        reverse("dashboard:round", args=[2021]),
+        reverse("dashboard:export_csv", args=[2021]),
+        reverse("dashboard:export_xlsx", args=[2021]),
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Cache-Control"] == "private, no-store", url

@@ -18,8 +18,14 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 # Tables whose every row must come back identical (the published figures and what they come from).
 RESULT_TABLES = [
-    "rankings_indexrun", "rankings_unitresult", "surveys_surveyunitresult", "surveys_surveyleafresult",
-    "assessments_leafscore", "assessments_assessment", "assessments_node", "assessments_evidencefile",
+    "rankings_indexrun",
+    "rankings_unitresult",
+    "surveys_surveyunitresult",
+    "surveys_surveyleafresult",
+    "assessments_leafscore",
+    "assessments_assessment",
+    "assessments_node",
+    "assessments_evidencefile",
 ]
 
 

@@ -23,8 +23,9 @@ LONG_AGO = timedelta(minutes=10)
 def pending_import(round_2021, assessment_a, admin_user):
     sipas_question(round=round_2021, code="S1", element=1)
     content = xlsx_bytes(header_for(["S1"]), [form_row("SNV", "F1", [5]), form_row("SNV", "F2", [4])])
-    return survey_import_create(round=round_2021, survey="sipas", fileobj=io.BytesIO(content), name="sipas.xlsx",
-                                user=admin_user, enqueue=False)
+    return survey_import_create(
+        round=round_2021, survey="sipas", fileobj=io.BytesIO(content), name="sipas.xlsx", user=admin_user, enqueue=False
+    )
 
 
 @pytest.fixture
@@ -33,9 +34,13 @@ def run(round_2021, assessment_a):
     return run
 
 
-def test_an_import_whose_every_attempt_killed_its_worker_is_failed_and_its_message_acknowledged(pending_import, settings):
+def test_an_import_whose_every_attempt_killed_its_worker_is_failed_and_its_message_acknowledged(
+    pending_import, settings
+):
     # N deliveries each died mid-way (the row says so); the next one gives up instead of parsing again.
-    SurveyImport.objects.filter(pk=pending_import.pk).update(status=ImportStatus.PARSING, attempts=settings.WORK_MAX_ATTEMPTS)
+    SurveyImport.objects.filter(pk=pending_import.pk).update(
+        status=ImportStatus.PARSING, attempts=settings.WORK_MAX_ATTEMPTS
+    )
     imp = survey_import_preview(import_id=pending_import.pk)  # returns normally: the task is acknowledged
     assert imp.status == ImportStatus.FAILED and imp.attempts == settings.WORK_MAX_ATTEMPTS + 1
     assert "3 lần" in imp.error and not SurveyResponse.objects.filter(survey_import=imp).exists()
@@ -58,8 +63,12 @@ def test_a_run_whose_every_attempt_killed_its_worker_is_failed(run, settings):
 
 def test_sweep_fails_runs_and_imports_whose_heartbeat_stopped_and_leaves_live_ones(run, pending_import, round_2021):
     now = timezone.now()
-    IndexRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=now - LONG_AGO, heartbeat_at=now - LONG_AGO)
-    live = IndexRun.objects.create(round=round_2021, status=RunStatus.RUNNING, started_at=now - LONG_AGO, heartbeat_at=now)
+    IndexRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=now - LONG_AGO, heartbeat_at=now - LONG_AGO
+    )
+    live = IndexRun.objects.create(
+        round=round_2021, status=RunStatus.RUNNING, started_at=now - LONG_AGO, heartbeat_at=now
+    )
     SurveyImport.objects.filter(pk=pending_import.pk).update(status=ImportStatus.PARSING, heartbeat_at=now - LONG_AGO)
     out = io.StringIO()
     call_command("sweep_stuck_work", stdout=out)
@@ -117,8 +126,9 @@ def test_appraiser_may_not_cancel_a_run(run, appraiser, client_for):
 def test_admin_cancels_and_retries_a_stuck_import_from_its_page(
     pending_import, admin_user, client_for, django_capture_on_commit_callbacks
 ):
-    SurveyImport.objects.filter(pk=pending_import.pk).update(status=ImportStatus.PARSING,
-                                                             heartbeat_at=timezone.now() - LONG_AGO)
+    SurveyImport.objects.filter(pk=pending_import.pk).update(
+        status=ImportStatus.PARSING, heartbeat_at=timezone.now() - LONG_AGO
+    )
     client = client_for(admin_user)
     page = client.get(reverse("surveys:import_detail", args=[pending_import.pk])).content.decode()
     assert 'id="cancel-running-form"' in page and 'id="retry-form"' in page

@@ -59,20 +59,27 @@ class WorkerKilledMidWrite:
         from django.conf import settings
 
         db = settings.DATABASES["default"]
-        self.holder = psycopg.connect(dbname=db["NAME"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
-                                      user=db["USER"], password=db.get("PASSWORD") or None)
+        self.holder = psycopg.connect(
+            dbname=db["NAME"],
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db.get("PASSWORD") or None,
+        )
         self.cursor = self.holder.cursor()
         self.cursor.execute(f"LOCK TABLE {self.table} IN ACCESS EXCLUSIVE MODE")
-        self.first = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT,
-                                  extra_env=self.worker_env).start(self.tmp_path / "worker1.log")
+        self.first = CeleryWorker(
+            queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT, extra_env=self.worker_env
+        ).start(self.tmp_path / "worker1.log")
         self.second = CeleryWorker(queues=self.queue, visibility_timeout=VISIBILITY_TIMEOUT, extra_env=self.worker_env)
         return self
 
     def kill_during(self, task, args, *, while_held=None) -> None:
         """Send the task, wait until its worker waits on the table, run ``while_held``, kill the worker."""
         task.apply_async(args=args, queue=self.queue)
-        blocked = wait_for(lambda: _blocked_backends(self.cursor, self.holder.info.backend_pid), timeout=30,
-                           what=self.what)
+        blocked = wait_for(
+            lambda: _blocked_backends(self.cursor, self.holder.info.backend_pid), timeout=30, what=self.what
+        )
         self.started = time.monotonic()
         if while_held is not None:
             while_held(self.cursor)
@@ -119,8 +126,12 @@ def test_index_run_of_a_killed_worker_shows_no_partial_results_and_completes_on_
         assert cur.fetchone()[0] == RunStatus.RUNNING
 
     # Another session holds the results table: the worker computes, then waits on it while writing.
-    with WorkerKilledMidWrite(table=UnitResult._meta.db_table, broker=real_broker, tmp_path=tmp_path,
-                              what="the worker to be mid-run (waiting to write the results)") as workers:
+    with WorkerKilledMidWrite(
+        table=UnitResult._meta.db_table,
+        broker=real_broker,
+        tmp_path=tmp_path,
+        what="the worker to be mid-run (waiting to write the results)",
+    ) as workers:
         workers.kill_during(index_run_task, [run.pk], while_held=running)
         workers.cursor.execute("SELECT count(*) FROM rankings_unitresult WHERE run_id = %s", [run.pk])
         assert workers.cursor.fetchone()[0] == 0, "a killed run left results behind"
@@ -128,13 +139,18 @@ def test_index_run_of_a_killed_worker_shows_no_partial_results_and_completes_on_
         assert not UnitResult.objects.filter(run=run).exists()
         assert IndexRun.objects.get(pk=run.pk).status == RunStatus.RUNNING  # not published, not succeeded
         workers.redeliver()
-        wait_for(lambda: IndexRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED, timeout=60,
-                 what="the redelivered run to succeed")
+        wait_for(
+            lambda: IndexRun.objects.get(pk=run.pk).status == RunStatus.SUCCEEDED,
+            timeout=60,
+            what="the redelivered run to succeed",
+        )
         assert UnitResult.objects.filter(run=run).count() == 6
 
 
 @pytest.mark.django_db(transaction=True)
-def test_survey_preview_of_a_killed_worker_is_redone_once_with_no_duplicate_rows(require_postgres, real_broker, tmp_path):
+def test_survey_preview_of_a_killed_worker_is_redone_once_with_no_duplicate_rows(
+    require_postgres, real_broker, tmp_path
+):
     import io
 
     from surveys.models import ImportStatus, SurveyImport, SurveyResponse
@@ -149,17 +165,30 @@ def test_survey_preview_of_a_killed_worker_is_redone_once_with_no_duplicate_rows
         add_to_round(round=round_, unit=UnitFactory(code=code, group=group))
     sipas_question(round=round_, code="S1", element=1)
     rows = [form_row("SNV" if i % 2 else "STP", f"F{i}", [1 + i % 5]) for i in range(40)]
-    imp = survey_import_create(round=round_, survey="sipas", fileobj=io.BytesIO(xlsx_bytes(header_for(["S1"]), rows)),
-                               name="sipas.xlsx", user=None, enqueue=False)
+    imp = survey_import_create(
+        round=round_,
+        survey="sipas",
+        fileobj=io.BytesIO(xlsx_bytes(header_for(["S1"]), rows)),
+        name="sipas.xlsx",
+        user=None,
+        enqueue=False,
+    )
     # The worker parses the file, then waits to stage the forms: it is killed there.
-    with WorkerKilledMidWrite(table=SurveyResponse._meta.db_table, broker=real_broker, tmp_path=tmp_path,
-                              what="the worker to be mid-preview (waiting to stage the forms)") as workers:
+    with WorkerKilledMidWrite(
+        table=SurveyResponse._meta.db_table,
+        broker=real_broker,
+        tmp_path=tmp_path,
+        what="the worker to be mid-preview (waiting to stage the forms)",
+    ) as workers:
         workers.kill_during(survey_import_preview_task, [imp.pk])
         workers.release()
         assert SurveyImport.objects.get(pk=imp.pk).status in (ImportStatus.PENDING, ImportStatus.PARSING)
         workers.redeliver()
-        wait_for(lambda: SurveyImport.objects.get(pk=imp.pk).status == ImportStatus.PREVIEW, timeout=60,
-                 what="the redelivered preview to finish")
+        wait_for(
+            lambda: SurveyImport.objects.get(pk=imp.pk).status == ImportStatus.PREVIEW,
+            timeout=60,
+            what="the redelivered preview to finish",
+        )
         # Every form once: the second attempt discarded whatever the first had staged.
         assert SurveyResponse.objects.filter(survey_import=imp).count() == 40
         assert SurveyImport.objects.get(pk=imp.pk).rows_total == 40
@@ -197,23 +226,37 @@ def test_run_of_a_killed_worker_is_failed_by_the_sweep_then_retried_and_never_re
 
     # Another session holds the scores table: the worker has claimed the run and waits to read its inputs,
     # beating every second from its heartbeat thread meanwhile.
-    with WorkerKilledMidWrite(table=LeafScore._meta.db_table, broker=real_broker, tmp_path=tmp_path,
-                              what="the worker to be mid-run (reading the scores)",
-                              worker_env={"WORK_HEARTBEAT_SECONDS": "1"}) as workers:
+    with WorkerKilledMidWrite(
+        table=LeafScore._meta.db_table,
+        broker=real_broker,
+        tmp_path=tmp_path,
+        what="the worker to be mid-run (reading the scores)",
+        worker_env={"WORK_HEARTBEAT_SECONDS": "1"},
+    ) as workers:
+
         def beating(cur):
             cur.execute("SELECT started_at FROM rankings_indexrun WHERE id = %s", [run.pk])
             started = cur.fetchone()[0]
-            wait_for(lambda: IndexRun.objects.get(pk=run.pk).heartbeat_at > started, timeout=10,
-                     what="a heartbeat after the claim")
+            wait_for(
+                lambda: IndexRun.objects.get(pk=run.pk).heartbeat_at > started,
+                timeout=10,
+                what="a heartbeat after the claim",
+            )
 
         workers.kill_during(index_run_task, [run.pk], while_held=beating)
         workers.release()
         killed_at = time.monotonic()
         assert IndexRun.objects.get(pk=run.pk).status == RunStatus.RUNNING  # what the issue saw: stuck
         # The sweep (Celery beat runs it every minute) fails the run once the heartbeat is 3 s old.
-        wait_for(lambda: (call_command("sweep_stuck_work", stdout=io.StringIO()),
-                          IndexRun.objects.get(pk=run.pk).status == RunStatus.FAILED)[1],
-                 timeout=20, interval=0.5, what="the sweep to fail the dead run")
+        wait_for(
+            lambda: (
+                call_command("sweep_stuck_work", stdout=io.StringIO()),
+                IndexRun.objects.get(pk=run.pk).status == RunStatus.FAILED,
+            )[1],
+            timeout=20,
+            interval=0.5,
+            what="the sweep to fail the dead run",
+        )
         assert time.monotonic() - killed_at < 20  # not the broker's visibility timeout (1 h in production)
         failed = IndexRun.objects.get(pk=run.pk)
         assert failed.error and not UnitResult.objects.filter(run=failed).exists()
@@ -225,7 +268,10 @@ def test_run_of_a_killed_worker_is_failed_by_the_sweep_then_retried_and_never_re
 
         # The killed worker's message comes back to another worker: it finds the run failed and stops.
         workers.redeliver()
-        wait_for(lambda: "index_run" in workers.second.log() and "succeeded" in workers.second.log(), timeout=30,
-                 what="the redelivered task to be acknowledged")
+        wait_for(
+            lambda: "index_run" in workers.second.log() and "succeeded" in workers.second.log(),
+            timeout=30,
+            what="the redelivered task to be acknowledged",
+        )
         assert IndexRun.objects.get(pk=run.pk).status == RunStatus.FAILED
         assert not UnitResult.objects.filter(run=run).exists()

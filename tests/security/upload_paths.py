@@ -38,10 +38,19 @@ class UploadPath:
 
 # Evidence is stored, never parsed: a well-formed file of an allowed type is accepted (and flagged when it
 # carries active content) whatever its sheets hold. Assessment evidence and an appeal's evidence alike.
-EVIDENCE_MAY_ACCEPT = frozenset({
-    "polyglot.pdf", "empty_workbook.xlsx", "formula_cells.xlsx", "huge_columns.xlsx", "xml_entities.xlsx",
-    "zip_bomb.xlsx", "far_cell.xlsx", "far_cell_within_limit.xlsx", "whole_sheet_dimension.xlsx",
-})
+EVIDENCE_MAY_ACCEPT = frozenset(
+    {
+        "polyglot.pdf",
+        "empty_workbook.xlsx",
+        "formula_cells.xlsx",
+        "huge_columns.xlsx",
+        "xml_entities.xlsx",
+        "zip_bomb.xlsx",
+        "far_cell.xlsx",
+        "far_cell_within_limit.xlsx",
+        "whole_sheet_dimension.xlsx",
+    }
+)
 
 
 def _import_export_format(name: str) -> str:
@@ -53,7 +62,10 @@ def _import_export_format(name: str) -> str:
 
 UPLOAD_PATHS: list[UploadPath] = [
     UploadPath(
-        label="evidence", url_name="assessments:evidence_upload", role="officer_own", field="file",
+        label="evidence",
+        url_name="assessments:evidence_upload",
+        role="officer_own",
+        field="file",
         kwargs=lambda w: {"pk": w.assessment_a.pk, "node_id": w.leaf.pk},
         form_classes=(EvidenceUploadForm,),
         # Evidence is stored and handed back as a file, never opened by the server: well-formed workbooks
@@ -63,7 +75,10 @@ UPLOAD_PATHS: list[UploadPath] = [
     ),
     UploadPath(
         # Upload and the preview parse (run here at once, as the eager task after commit would).
-        label="survey", url_name="surveys:upload", role="admin", field="file",
+        label="survey",
+        url_name="surveys:upload",
+        role="admin",
+        field="file",
         kwargs=lambda w: {"year": w.round.year, "survey": "sipas"},
         form_classes=(UploadForm,),
         # A file refused while parsing stays listed as a rejected import (its stored file deleted):
@@ -72,18 +87,27 @@ UPLOAD_PATHS: list[UploadPath] = [
     ),
     UploadPath(
         # django-import-export's first step (dry run and preview) in the admin.
-        label="framework", url_name="admin:assessments_node_import", role="admin", field="import_file",
+        label="framework",
+        url_name="admin:assessments_node_import",
+        role="admin",
+        field="import_file",
         data=lambda w, name: {"framework": w.framework.pk, "format": _import_export_format(name), "resource": "0"},
         form_classes=(NodeImportForm,),
     ),
     UploadPath(
         # Unit lineage: read at once, all or nothing; nothing is stored from a refused file.
-        label="lineage", url_name="admin:assessments_unitlineage_import", role="admin", field="file",
+        label="lineage",
+        url_name="admin:assessments_unitlineage_import",
+        role="admin",
+        field="file",
         form_classes=(LineageImportForm,),
     ),
     UploadPath(
         # An appeal's evidence goes through the same checks as assessment evidence (and is kept the same way).
-        label="appeal", url_name="dashboard:appeal_lodge", role="officer_own", field="evidence",
+        label="appeal",
+        url_name="dashboard:appeal_lodge",
+        role="officer_own",
+        field="evidence",
         kwargs=lambda w: {"year": w.round.year},
         data=lambda w, name: {"nodes": [w.leaf.pk], "reason": "Đề nghị chấm lại"},
         form_classes=(AppealForm,),

@@ -129,23 +129,35 @@ def build_world() -> World:
     run_unpublished = result_run(round_, published=False)
 
     run_stuck = IndexRun.objects.create(
-        round=round_, status="running", started_at=timezone.now() - timedelta(minutes=10),
-        heartbeat_at=timezone.now() - timedelta(minutes=10), attempts=1,
+        round=round_,
+        status="running",
+        started_at=timezone.now() - timedelta(minutes=10),
+        heartbeat_at=timezone.now() - timedelta(minutes=10),
+        attempts=1,
     )
     import_failed = survey_import_create(
-        round=round_, survey=SurveyKind.SIPAS, fileobj=io.BytesIO(content), name="sipas-2021-lan-2.xlsx", user=admin,
-        enqueue=False, allow_reimport=True,
+        round=round_,
+        survey=SurveyKind.SIPAS,
+        fileobj=io.BytesIO(content),
+        name="sipas-2021-lan-2.xlsx",
+        user=admin,
+        enqueue=False,
+        allow_reimport=True,
     )
     SurveyImport.objects.filter(pk=import_failed.pk).update(status="failed", error="worker lost")
     import_failed.refresh_from_db()
 
     evidence_leaf = leaf_of(2021, "2.1")
     notification = Notification.objects.create(
-        recipient=users["officer_own"], key="world:explanation", verb=Verb.EXPLANATION_REQUESTED,
-        text="Yêu cầu giải trình 1 tiêu chí", link=f"/assessments/{assessment_a.pk}/",
+        recipient=users["officer_own"],
+        key="world:explanation",
+        verb=Verb.EXPLANATION_REQUESTED,
+        text="Yêu cầu giải trình 1 tiêu chí",
+        link=f"/assessments/{assessment_a.pk}/",
     )
-    appeal = Appeal.objects.create(run=run, unit=unit_a, reason="Đề nghị chấm lại tiêu chí 1.1.1",
-                                   lodged_by=users["officer_own"])
+    appeal = Appeal.objects.create(
+        run=run, unit=unit_a, reason="Đề nghị chấm lại tiêu chí 1.1.1", lodged_by=users["officer_own"]
+    )
     appeal.nodes.set([leaf_of(2021, "1.1.1")])
     return World(
         appeal=appeal,

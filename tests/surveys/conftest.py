@@ -27,8 +27,13 @@ def upload(admin_user):
 
     def _upload(*, round, survey, content: bytes, name="phieu.xlsx", allow_reimport=False):
         imp = survey_import_create(
-            round=round, survey=survey, fileobj=io.BytesIO(content), name=name, user=admin_user,
-            allow_reimport=allow_reimport, enqueue=False,
+            round=round,
+            survey=survey,
+            fileobj=io.BytesIO(content),
+            name=name,
+            user=admin_user,
+            allow_reimport=allow_reimport,
+            enqueue=False,
         )
         return survey_import_preview(import_id=imp.id)
 

@@ -17,8 +17,14 @@ def sipas_question(*, round, code, element, required=False, order=0):
 
 def cs_question(*, round, code, leaf_code="2.2", options=None, required=False, order=0):
     return SurveyQuestion.objects.create(
-        round=round, survey="cs", code=code, text=f"Câu hỏi {code}", leaf_code=leaf_code,
-        options=options if options is not None else default_options(), required=required, order=order,
+        round=round,
+        survey="cs",
+        code=code,
+        text=f"Câu hỏi {code}",
+        leaf_code=leaf_code,
+        options=options if options is not None else default_options(),
+        required=required,
+        order=order,
     )
 
 

@@ -76,7 +76,12 @@ def test_formula_cells_are_invalid_answers_and_their_cached_value_is_never_used(
 
 
 def test_formula_text_in_csv_is_taken_literally_and_invalid(sipas, upload):
-    imp = upload(round=sipas, survey="sipas", content=csv_bytes(header_for(["S1"]), [form_row("SNV", "F1", ["=1+4"])]), name="a.csv")
+    imp = upload(
+        round=sipas,
+        survey="sipas",
+        content=csv_bytes(header_for(["S1"]), [form_row("SNV", "F1", ["=1+4"])]),
+        name="a.csv",
+    )
     assert imp.rows_invalid == 1 and imp.problems[0]["value"] == "=1+4"
 
 
@@ -118,7 +123,9 @@ def test_file_over_the_upload_limit_is_refused(sipas, upload, settings):
     assert not SurveyImport.objects.exists()
 
 
-def test_every_corpus_file_gets_a_page_not_a_server_error(sipas, admin_user, client_for, django_capture_on_commit_callbacks, settings):
+def test_every_corpus_file_gets_a_page_not_a_server_error(
+    sipas, admin_user, client_for, django_capture_on_commit_callbacks, settings
+):
     settings.SURVEY_XLSX_MAX_UNCOMPRESSED_BYTES = 2 * 2**20
     client = client_for(admin_user)
     files = sorted(CORPUS_DIR.iterdir())
@@ -162,7 +169,9 @@ def test_sheet_full_of_formulas_is_refused_at_upload(sipas, upload, monkeypatch)
     assert not SurveyImport.objects.exists()
 
 
-@pytest.mark.parametrize(("name", "says"), [("far_cell.xlsx", "dòng 1048576"), ("far_cell_within_limit.xlsx", "150000 dòng × 300 cột")])
+@pytest.mark.parametrize(
+    ("name", "says"), [("far_cell.xlsx", "dòng 1048576"), ("far_cell_within_limit.xlsx", "150000 dòng × 300 cột")]
+)
 def test_far_cell_files_of_the_probe_are_refused_at_upload_in_vietnamese(sipas, upload, name, says):
     content = (Path(__file__).resolve().parents[1] / "data" / "hostile" / name).read_bytes()
     with pytest.raises(ImportRefused) as refused:

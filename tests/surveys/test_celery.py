@@ -26,11 +26,17 @@ def real_worker(require_redis):
 
 
 @pytest.mark.services
-def test_upload_is_previewed_by_a_real_worker_with_progress(transactional_db, real_worker, round_2021, framework, assessment_a, admin_user, client):
+def test_upload_is_previewed_by_a_real_worker_with_progress(
+    transactional_db, real_worker, round_2021, framework, assessment_a, admin_user, client
+):
     sipas_question(round=round_2021, code="S1", element=1)
     rows = [form_row("SNV", f"F{i}", [5 if i % 4 else 2]) for i in range(12000)]
     imp = survey_import_create(
-        round=round_2021, survey="sipas", fileobj=io.BytesIO(xlsx_bytes(header_for(["S1"]), rows)), name="lon.xlsx", user=admin_user
+        round=round_2021,
+        survey="sipas",
+        fileobj=io.BytesIO(xlsx_bytes(header_for(["S1"]), rows)),
+        name="lon.xlsx",
+        user=admin_user,
     )
     client.force_login(admin_user)
     deadline = time.monotonic() + 60

@@ -16,11 +16,25 @@ def test_demo_surveys_are_defined_imported_and_idempotent(db):
     for year in (2019, 2020, 2021):
         round_ = Round.objects.get(year=year)
         assert SurveyQuestion.objects.filter(round=round_, survey="sipas").count() == 22
-        assert set(SurveyQuestion.objects.filter(round=round_, survey="sipas").values_list("element", flat=True)) == {1, 2, 3, 4, 5}
-        cs_leaves = set(Node.objects.leaves().filter(framework__round=round_, source="cs_survey").values_list("code", flat=True))
-        assert cs_leaves and cs_leaves == set(SurveyQuestion.objects.filter(round=round_, survey="cs").values_list("leaf_code", flat=True))
+        assert set(SurveyQuestion.objects.filter(round=round_, survey="sipas").values_list("element", flat=True)) == {
+            1,
+            2,
+            3,
+            4,
+            5,
+        }
+        cs_leaves = set(
+            Node.objects.leaves().filter(framework__round=round_, source="cs_survey").values_list("code", flat=True)
+        )
+        assert cs_leaves and cs_leaves == set(
+            SurveyQuestion.objects.filter(round=round_, survey="cs").values_list("leaf_code", flat=True)
+        )
         assert SurveyImport.objects.filter(round=round_, is_current=True).count() == 2
-        pcts = list(SurveyUnitResult.objects.filter(survey_import__round=round_, sipas_pct__isnull=False).values_list("sipas_pct", flat=True))
+        pcts = list(
+            SurveyUnitResult.objects.filter(survey_import__round=round_, sipas_pct__isnull=False).values_list(
+                "sipas_pct", flat=True
+            )
+        )
         assert pcts and all(Decimal("80") <= p <= Decimal("99") for p in pcts)
     r2021 = Round.objects.get(year=2021)
     unmeasured = SurveyLeafResult.objects.filter(survey_import__round=r2021, points__isnull=True)

@@ -29,7 +29,9 @@ def good_rows(unit="SNV", prefix="F", high=2, low=0):
     return rows
 
 
-def test_preview_stages_forms_without_scoring_then_confirm_makes_them_current(sipas, assessment_a, assessment_b, upload, admin_user):
+def test_preview_stages_forms_without_scoring_then_confirm_makes_them_current(
+    sipas, assessment_a, assessment_b, upload, admin_user
+):
     imp = upload(round=sipas, survey="sipas", content=xlsx_bytes(header_for(CODES), good_rows(high=3, low=1)))
     assert imp.status == "preview" and (imp.rows_total, imp.rows_valid, imp.rows_invalid) == (4, 4, 0)
     assert [(u["code"], u["respondents"], u["valid"]) for u in imp.summary["units"]] == [("SNV", 4, 4)]
@@ -60,7 +62,9 @@ def test_reimport_replaces_the_current_import_and_keeps_the_old_one_in_history(s
     assert set(survey_points_for_round(round=sipas).leaf_points.values()) == {Decimal("1.00")}
 
 
-def test_same_file_is_refused_naming_the_earlier_import_unless_reimport_is_asked(sipas, assessment_a, upload, admin_user):
+def test_same_file_is_refused_naming_the_earlier_import_unless_reimport_is_asked(
+    sipas, assessment_a, upload, admin_user
+):
     content = xlsx_bytes(header_for(CODES), good_rows())
     first = upload(round=sipas, survey="sipas", content=content)
     survey_import_confirm(import_id=first.id, user=admin_user)
@@ -71,7 +75,9 @@ def test_same_file_is_refused_naming_the_earlier_import_unless_reimport_is_asked
     assert again.status == "preview"
 
 
-def test_invalid_forms_block_confirmation_until_accepted_and_are_never_scored(sipas, assessment_a, assessment_b, upload, admin_user):
+def test_invalid_forms_block_confirmation_until_accepted_and_are_never_scored(
+    sipas, assessment_a, assessment_b, upload, admin_user
+):
     rows = good_rows(high=1, low=1) + [
         form_row("SNV", "F0", [1, 1]),  # duplicate form id of row 2
         form_row("SNV", "X1", [7, 4]),  # answer outside the options
@@ -102,7 +108,12 @@ def test_invalid_forms_block_confirmation_until_accepted_and_are_never_scored(si
 
 
 def test_csv_with_semicolons_is_imported_like_xlsx(sipas, assessment_a, upload, admin_user):
-    imp = upload(round=sipas, survey="sipas", content=csv_bytes(header_for(CODES), good_rows(high=2, low=2), delimiter=";"), name="phieu.csv")
+    imp = upload(
+        round=sipas,
+        survey="sipas",
+        content=csv_bytes(header_for(CODES), good_rows(high=2, low=2), delimiter=";"),
+        name="phieu.csv",
+    )
     assert imp.status == "preview" and imp.rows_valid == 4
     survey_import_confirm(import_id=imp.id, user=admin_user)
     assert SurveyLeafResult.objects.get(survey_import=imp, unit=assessment_a.unit).points == Decimal("1.00")
@@ -117,7 +128,9 @@ def test_cancel_discards_the_staged_forms(sipas, assessment_a, upload, admin_use
         survey_import_confirm(import_id=imp.id, user=admin_user)
 
 
-def test_confirmation_signal_is_sent_only_after_commit(sipas, assessment_a, upload, admin_user, django_capture_on_commit_callbacks):
+def test_confirmation_signal_is_sent_only_after_commit(
+    sipas, assessment_a, upload, admin_user, django_capture_on_commit_callbacks
+):
     received = []
 
     def listener(sender, **kwargs):
@@ -139,7 +152,11 @@ def test_confirmation_signal_is_sent_only_after_commit(sipas, assessment_a, uplo
 def test_upload_enqueues_the_preview_after_commit(sipas, assessment_a, admin_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         imp = survey_import_create(
-            round=sipas, survey="sipas", fileobj=io.BytesIO(xlsx_bytes(header_for(CODES), good_rows())), name="a.xlsx", user=admin_user
+            round=sipas,
+            survey="sipas",
+            fileobj=io.BytesIO(xlsx_bytes(header_for(CODES), good_rows())),
+            name="a.xlsx",
+            user=admin_user,
         )
     imp.refresh_from_db()
     assert imp.status == "preview" and imp.progress_percent == 100
@@ -161,7 +178,9 @@ def test_command_refuses_invalid_forms_without_accept_invalid(sipas, assessment_
     with pytest.raises(CommandError):
         call_command("survey_import", "--round", "2021", "--survey", "sipas", str(path), stdout=io.StringIO())
     assert not SurveyImport.objects.exists() and not SurveyResponse.objects.exists()
-    call_command("survey_import", "--round", "2021", "--survey", "sipas", str(path), "--accept-invalid", stdout=io.StringIO())
+    call_command(
+        "survey_import", "--round", "2021", "--survey", "sipas", str(path), "--accept-invalid", stdout=io.StringIO()
+    )
     assert SurveyImport.objects.get().accepted_invalid
 
 
@@ -171,11 +190,19 @@ def test_text_with_tabs_backslashes_and_quotes_survives_the_bulk_write(sipas, as
     imp = upload(round=sipas, survey="sipas", content=xlsx_bytes(header_for(CODES), [row]))
     stored = SurveyResponse.objects.get(survey_import=imp)
     assert stored.form_id == tricky
-    assert stored.attributes == {"gioi_tinh": "Nữ\\x", "nhom_tuoi": "line\nbreak", "trinh_do": "tab\there", "nghe_nghiep": '"q"', "hinh_thuc": "é"}
+    assert stored.attributes == {
+        "gioi_tinh": "Nữ\\x",
+        "nhom_tuoi": "line\nbreak",
+        "trinh_do": "tab\there",
+        "nghe_nghiep": '"q"',
+        "hinh_thuc": "é",
+    }
     assert stored.answers == {"S1": "5", "S2": "4"}
 
 
-def test_stored_spreadsheet_is_deleted_when_the_upload_transaction_rolls_back(sipas, assessment_a, admin_user, settings, monkeypatch):
+def test_stored_spreadsheet_is_deleted_when_the_upload_transaction_rolls_back(
+    sipas, assessment_a, admin_user, settings, monkeypatch
+):
     # The file reaches storage before the import row is written; if writing the row fails the transaction
     # rolls back, and the spreadsheet must not stay on disk with no import pointing to it.
     def fail(self, *args, **kwargs):
@@ -184,8 +211,12 @@ def test_stored_spreadsheet_is_deleted_when_the_upload_transaction_rolls_back(si
     monkeypatch.setattr(SurveyImport, "save", fail)
     with pytest.raises(RuntimeError):
         survey_import_create(
-            round=sipas, survey="sipas", fileobj=io.BytesIO(xlsx_bytes(header_for(CODES), good_rows())), name="a.xlsx",
-            user=admin_user, enqueue=False,
+            round=sipas,
+            survey="sipas",
+            fileobj=io.BytesIO(xlsx_bytes(header_for(CODES), good_rows())),
+            name="a.xlsx",
+            user=admin_user,
+            enqueue=False,
         )
     media = settings.MEDIA_ROOT
     left_behind = [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
@@ -199,7 +230,7 @@ def test_unexpected_failure_of_a_preview_shows_no_sql_to_the_admin(sipas, upload
     from surveys.services import imports
 
     def fail(imp):
-        raise DataError('value too long for type character varying(64)\nCONTEXT: COPY surveys_surveyresponse, line 3')
+        raise DataError("value too long for type character varying(64)\nCONTEXT: COPY surveys_surveyresponse, line 3")
 
     monkeypatch.setattr(imports, "parse_and_stage", fail)
     with pytest.raises(DataError):

@@ -104,6 +104,8 @@ def test_cs_leaf_points_worked_example_with_custom_fractions_and_half_up(
 def test_cs_leaf_points_scale_with_the_leaf_maximum():
     fractions = {"C1": {str(v): Fraction(v - 1, 4) for v in range(1, 6)}}
     # Answers 5, 4 → (1 + 0.75) / 2 = 0.875; × 3.00 = 2.625 → 2.63 (half up)
-    points, answered = cs_leaf_points(counts={"C1": {"5": 1, "4": 1}}, questions=["C1"], fractions=fractions, leaf_max=Decimal("3.00"))
+    points, answered = cs_leaf_points(
+        counts={"C1": {"5": 1, "4": 1}}, questions=["C1"], fractions=fractions, leaf_max=Decimal("3.00")
+    )
     assert (points, answered) == (Decimal("2.63"), 2)
     assert cs_leaf_points(counts={}, questions=["C1"], fractions=fractions, leaf_max=Decimal("3")) == (None, 0)

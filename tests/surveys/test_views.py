@@ -40,15 +40,17 @@ def _upload_file(content, name="phieu.xlsx"):
 
 
 def test_template_help_sheet_writes_question_text_that_looks_like_a_formula_as_text(defined, admin_user, client_for):
-    defined.survey_questions.filter(code="S1").update(text="=HYPERLINK(\"http://evil.example\",\"x\")")
+    defined.survey_questions.filter(code="S1").update(text='=HYPERLINK("http://evil.example","x")')
     response = client_for(admin_user).get(reverse("surveys:template", args=[2021, "sipas"]))
     help_sheet = load_workbook(io.BytesIO(response.content)).worksheets[1]
     meaning = {row[0].value: row[1] for row in help_sheet.iter_rows(min_row=2)}
-    assert meaning["S1"].value == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert meaning["S1"].value == '\'=HYPERLINK("http://evil.example","x")'
     assert meaning["S1"].data_type != "f"
 
 
-def test_admin_downloads_a_template_that_imports_back_once_filled(defined, admin_user, client_for, django_capture_on_commit_callbacks):
+def test_admin_downloads_a_template_that_imports_back_once_filled(
+    defined, admin_user, client_for, django_capture_on_commit_callbacks
+):
     client = client_for(admin_user)
     response = client.get(reverse("surveys:template", args=[2021, "sipas"]))
     assert response.status_code == 200
@@ -92,7 +94,9 @@ def test_progress_partial_polls_while_reading_and_asks_for_a_reload_when_done(pr
     assert response["HX-Refresh"] == "true"
 
 
-def test_results_show_points_percentages_and_not_measured_warnings(previewed, admin_user, appraiser, leader, client_for):
+def test_results_show_points_percentages_and_not_measured_warnings(
+    previewed, admin_user, appraiser, leader, client_for
+):
     survey_import_confirm(import_id=previewed.pk, user=admin_user, accept_invalid=True)
     for user in (admin_user, appraiser, leader):
         page = client_for(user).get(reverse("surveys:results", args=[2021])).content.decode()
@@ -119,7 +123,12 @@ def test_non_admins_cannot_upload_confirm_cancel_or_see_imports(previewed, perso
     assert client.post(reverse("surveys:upload", args=[2021, "sipas"]), {"file": _upload_file(b"x")}).status_code == 403
     assert client.post(reverse("surveys:import_confirm", args=[pk]), {"accept_invalid": "on"}).status_code == 403
     assert client.post(reverse("surveys:import_cancel", args=[pk])).status_code == 403
-    for name, args in [("import_detail", [pk]), ("import_progress", [pk]), ("template", [2021, "sipas"]), ("questions", [2021])]:
+    for name, args in [
+        ("import_detail", [pk]),
+        ("import_progress", [pk]),
+        ("template", [2021, "sipas"]),
+        ("questions", [2021]),
+    ]:
         assert client.get(reverse(f"surveys:{name}", args=args)).status_code == 403, name
     assert client.post(reverse("surveys:questions_copy", args=[2021])).status_code == 403
     assert SurveyImport.objects.get(pk=pk).status == "preview"
@@ -140,7 +149,12 @@ def test_anonymous_is_sent_to_login(previewed, client):
 
 def test_admin_pages_render(previewed, admin_user, client_for):
     client = client_for(admin_user)
-    for url in [reverse("surveys:index"), reverse("surveys:round", args=[2021]), reverse("surveys:questions", args=[2021]), reverse("home")]:
+    for url in [
+        reverse("surveys:index"),
+        reverse("surveys:round", args=[2021]),
+        reverse("surveys:questions", args=[2021]),
+        reverse("home"),
+    ]:
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
     page = client.get(reverse("surveys:round", args=[2021])).content.decode()
@@ -156,7 +170,9 @@ def test_cs_results_show_leaf_points(defined, upload, admin_user, client_for):
     assert "0,75" in page
 
 
-def test_assessment_page_shows_survey_points_of_the_current_import(defined, upload, admin_user, officer_a, officer_b, client_for):
+def test_assessment_page_shows_survey_points_of_the_current_import(
+    defined, upload, admin_user, officer_a, officer_b, client_for
+):
     from assessments.models import Assessment
 
     imp = upload(round=defined, survey="cs", content=xlsx_bytes(header_for(["C1"]), [form_row("SNV", "F1", [4])]))
@@ -166,7 +182,9 @@ def test_assessment_page_shows_survey_points_of_the_current_import(defined, uplo
         a = Assessment.objects.get(unit=officer.unit, round=defined)
         # every domain rendered (the page otherwise renders the first unfinished one and loads the others on demand)
         html = client_for(officer).get(reverse("assessments:detail", args=[a.pk]) + "?open=all").content.decode()
-        return re.search(rf'<article class="leaf survey-leaf"[^>]*data-code="{re.escape(code)}">(.*?)</article>', html, re.S).group(1)
+        return re.search(
+            rf'<article class="leaf survey-leaf"[^>]*data-code="{re.escape(code)}">(.*?)</article>', html, re.S
+        ).group(1)
 
     # SNV: one answer 4 → fraction 0.75 × max 1.00 = 0,75 on leaf 2.2
     assert re.search(r'class="survey-points"[^>]*>0,75</strong> / 1,00', leaf_html(officer_a, "2.2"))
@@ -182,5 +200,5 @@ def test_preview_lists_units_in_display_order_not_by_code(defined, district_asse
     rows = [form_row("883", "F1", [5, 4]), form_row("STP", "F2", [4, 4]), form_row("SNV", "F3", [5, 5])]
     imp = upload(round=defined, survey="sipas", content=xlsx_bytes(header_for(["S1", "S2"]), rows))
     html = client_for(admin_user).get(reverse("surveys:import_detail", args=[imp.pk])).content.decode()
-    table = html[html.index('id="unit-counts"'):]
+    table = html[html.index('id="unit-counts"') :]
     assert table.index("SNV") < table.index("STP") < table.index("883")

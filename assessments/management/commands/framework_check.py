@@ -11,7 +11,9 @@ def get_framework(year: int, group: str) -> Framework:
     try:
         return Framework.objects.select_related("round", "group").get(round__year=year, group__code=group)
     except Framework.DoesNotExist:
-        raise CommandError(_("No framework for round %(year)s and group “%(group)s”.") % {"year": year, "group": group}) from None
+        raise CommandError(
+            _("No framework for round %(year)s and group “%(group)s”.") % {"year": year, "group": group}
+        ) from None
 
 
 class Command(BaseCommand):
@@ -31,8 +33,13 @@ class Command(BaseCommand):
             self.stdout.write(str(framework))
             self.stdout.write(
                 _("%(d)s domains, %(c)s criteria, %(s)s sub-criteria, %(l)s scored nodes; total %(t)s")
-                % {"d": report.domains, "c": report.criteria, "s": report.sub_criteria, "l": report.leaves,
-                   "t": fmt(report.max_total)}
+                % {
+                    "d": report.domains,
+                    "c": report.criteria,
+                    "s": report.sub_criteria,
+                    "l": report.leaves,
+                    "t": fmt(report.max_total),
+                }
             )
             for source, total in report.by_source.items():
                 self.stdout.write(f"  {source}: {fmt(total)}")

@@ -20,4 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         framework = get_framework(options["round"], options["group"])
         Path(options["file"]).write_bytes(framework_export(framework=framework))
-        self.stdout.write(_("Exported %(n)s nodes to %(file)s.") % {"n": framework.nodes.count(), "file": options["file"]})
+        self.stdout.write(
+            _("Exported %(n)s nodes to %(file)s.") % {"n": framework.nodes.count(), "file": options["file"]}
+        )

@@ -53,8 +53,12 @@ class Command(BaseCommand):
     help = "Delete uploaded files (evidence, survey spreadsheets) that no database row refers to."
 
     def add_arguments(self, parser):
-        parser.add_argument("--min-age-minutes", type=int, default=60,
-                            help="leave younger files alone (their upload may still be committing)")
+        parser.add_argument(
+            "--min-age-minutes",
+            type=int,
+            default=60,
+            help="leave younger files alone (their upload may still be committing)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="list the files without deleting them")
 
     def handle(self, *args, min_age_minutes: int, dry_run: bool, **options):

@@ -17,7 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--round", type=int, required=True, help="year of the round")
         parser.add_argument("--publish", action="store_true", help="publish the run once computed")
         parser.add_argument(
-            "--reason", default="",
+            "--reason",
+            default="",
             help="why the run is published although the publication check lists something (required then)",
         )
 
@@ -32,9 +33,10 @@ class Command(BaseCommand):
             raise CommandError(f"Run #{run.pk} did not succeed: {run.error}")
         self.stdout.write(f"Run #{run.pk} of {rnd.year}: {run.units_count} units, digest {run.digest}.")
         if publish:
-            admin = User.objects.filter(is_superuser=True).order_by("pk").first() or User.objects.filter(
-                is_par_admin=True
-            ).order_by("pk").first()
+            admin = (
+                User.objects.filter(is_superuser=True).order_by("pk").first()
+                or User.objects.filter(is_par_admin=True).order_by("pk").first()
+            )
             if admin is None:
                 raise CommandError("No administrator account to publish as.")
             try:

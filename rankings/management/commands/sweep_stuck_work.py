@@ -10,4 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         swept = sweep_stuck_work()
-        self.stdout.write(f"failed {len(swept['runs'])} run(s) {swept['runs']} and {len(swept['imports'])} import(s) {swept['imports']}")
+        self.stdout.write(
+            f"failed {len(swept['runs'])} run(s) {swept['runs']} and {len(swept['imports'])} import(s) {swept['imports']}"
+        )

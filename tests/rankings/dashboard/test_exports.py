@@ -74,7 +74,11 @@ def test_xlsx_announcement_sheets_equal_the_published_results(world, leader, cli
                 r.band,
                 "; ".join(w["message"] for w in r.warnings) or None,
                 # The margin of error (none here: these runs' surveys have no respondent forms).
-                r.index_low, r.index_high, r.rank_range, r.survey_margin, None,
+                r.index_low,
+                r.index_high,
+                r.rank_range,
+                r.survey_margin,
+                None,
             ]
         # Numbers are numeric cells with a two-decimal format, not text.
         cell = ws.cell(row=4, column=7)

@@ -67,4 +67,3 @@ def test_dashboard_pages_issue_a_fixed_number_of_queries_whatever_the_number_of_
     # 12 for the board, 3 for the year-on-year table (previous run, lineage links, previous indexes) and
     # 2 for the headline (group averages, movers since the previous round).
     assert small["dashboard"] <= 17, small
-
