@@ -254,54 +254,53 @@ def reminders_send(*, now: datetime | None = None) -> ReminderCount:
         return count
     horizon = now + timedelta(days=max(days))
     open_assessments = Assessment.objects.select_related("round", "unit").filter(round__status=RoundStatus.OPEN)
-    for assessment in open_assessments.filter(state=AssessmentState.DRAFT).order_by("pk"):
-        deadline = self_deadline_of(assessment)
-        if deadline is None or deadline > horizon:
-            continue
-        n = reminder_threshold(deadline=deadline, now=now, days=days)
-        if n is None:
-            continue
-        names = {"unit": assessment.unit.name, "round": str(assessment.round), "deadline": _moment(deadline), "n": n}
-        count.self_assessment += len(
-            notify(
+    # (state waited on, its deadline, key prefix with what makes it new, verb, text, counter)
+    kinds = (
+        (
+            AssessmentState.DRAFT,
+            self_deadline_of,
+            lambda a: f"deadline:self:{a.pk}",
+            Verb.SELF_DEADLINE,
+            lambda names: (
+                _("The self-assessment of %(unit)s for %(round)s is due on %(deadline)s (less than %(n)s days left).")
+                % names
+            ),
+            "self_assessment",
+        ),
+        (
+            AssessmentState.EXPLANATION_REQUESTED,
+            explanation_deadline_of,
+            lambda a: f"deadline:explanation:{a.pk}:{a.appraisal_round}",
+            Verb.EXPLANATION_DEADLINE,
+            lambda names: (
+                _("The explanations of %(unit)s for %(round)s are due on %(deadline)s (less than %(n)s days left).")
+                % names
+            ),
+            "explanation",
+        ),
+    )
+    for state, deadline_of, key_of, verb, text_of, counter in kinds:
+        for assessment in open_assessments.filter(state=state).order_by("pk"):
+            deadline = deadline_of(assessment)
+            if deadline is None or deadline > horizon:
+                continue
+            n = reminder_threshold(deadline=deadline, now=now, days=days)
+            if n is None:
+                continue
+            names = {
+                "unit": assessment.unit.name,
+                "round": str(assessment.round),
+                "deadline": _moment(deadline),
+                "n": n,
+            }
+            sent = notify(
                 recipients=roles.officers_of(assessment.unit_id),
-                key=f"deadline:self:{assessment.pk}:{deadline:%Y%m%d%H%M}:{n}d",
-                verb=Verb.SELF_DEADLINE,
+                key=f"{key_of(assessment)}:{deadline:%Y%m%d%H%M}:{n}d",
+                verb=verb,
                 link=reverse("assessments:detail", kwargs={"pk": assessment.pk}),
-                text=_vi(
-                    lambda names=names: (
-                        _(
-                            "The self-assessment of %(unit)s for %(round)s is due on %(deadline)s (less than %(n)s days left)."
-                        )
-                        % names
-                    )
-                ),
+                text=_vi(lambda text_of=text_of, names=names: text_of(names)),
             )
-        )
-    for assessment in open_assessments.filter(state=AssessmentState.EXPLANATION_REQUESTED).order_by("pk"):
-        deadline = explanation_deadline_of(assessment)
-        if deadline is None or deadline > horizon:
-            continue
-        n = reminder_threshold(deadline=deadline, now=now, days=days)
-        if n is None:
-            continue
-        names = {"unit": assessment.unit.name, "round": str(assessment.round), "deadline": _moment(deadline), "n": n}
-        count.explanation += len(
-            notify(
-                recipients=roles.officers_of(assessment.unit_id),
-                key=f"deadline:explanation:{assessment.pk}:{assessment.appraisal_round}:{deadline:%Y%m%d%H%M}:{n}d",
-                verb=Verb.EXPLANATION_DEADLINE,
-                link=reverse("assessments:detail", kwargs={"pk": assessment.pk}),
-                text=_vi(
-                    lambda names=names: (
-                        _(
-                            "The explanations of %(unit)s for %(round)s are due on %(deadline)s (less than %(n)s days left)."
-                        )
-                        % names
-                    )
-                ),
-            )
-        )
+            setattr(count, counter, getattr(count, counter) + len(sent))
     return count
 
 
